@@ -1,0 +1,29 @@
+# hostapi — the two commands of the README, and the steps they need.
+# Everything installs from the package registries by itself; every target is idempotent.
+
+CARGO ?= cargo
+CARGO_FLAGS ?= --locked
+
+.PHONY: all demo test test-rust build build-release clean
+
+all: test
+
+## make demo: build in release mode and walk through every operation against the embedded emulator.
+demo: build-release
+	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
+
+## make test: every test of every language.
+test: test-rust
+
+test-rust:
+	$(CARGO) test $(CARGO_FLAGS) --workspace --all-targets
+	$(CARGO) test $(CARGO_FLAGS) --workspace --doc
+
+build:
+	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets
+
+build-release:
+	$(CARGO) build $(CARGO_FLAGS) --release -p hostapi --example demo
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,195 @@
+//! The one error model of hostapi (see `design.md`, "Errors").
+
+use std::fmt;
+use std::time::Duration;
+
+/// What kind of failure an [`Error`] is. Every front end maps these one to one (Python classes, Node `code`
+/// strings, C status numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Invalid client settings or arguments, caught before anything is sent.
+    Config,
+    /// Connection, TLS or I/O failure.
+    Transport,
+    /// No answer within the configured time.
+    Timeout,
+    /// The answer is not what the protocol allows (not JSON, wrong shape).
+    Protocol,
+    /// The credentials were refused (Velneo 401 after one re-login; WEDOS 2050, 2051).
+    Authentication,
+    /// A request budget is exhausted (the server's or the client's own).
+    RateLimited,
+    /// Velneo: the vServer credentials stored with `vserver().set_credentials` are wrong.
+    VServerCredentials,
+    /// Any other error the API reports.
+    Api,
+}
+
+impl ErrorKind {
+    /// The stable name of the kind: `"Config"`, `"Transport"`, … (used in test vectors and bindings).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "Config",
+            ErrorKind::Transport => "Transport",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::Protocol => "Protocol",
+            ErrorKind::Authentication => "Authentication",
+            ErrorKind::RateLimited => "RateLimited",
+            ErrorKind::VServerCredentials => "VServerCredentials",
+            ErrorKind::Api => "Api",
+        }
+    }
+
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::Config,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Protocol,
+        ErrorKind::Authentication,
+        ErrorKind::RateLimited,
+        ErrorKind::VServerCredentials,
+        ErrorKind::Api,
+    ];
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error of any hostapi operation. It names the operation (`velneo users.get`), says what went wrong, and
+/// never contains a secret: messages are built from operation names, server answers and our own text only.
+#[derive(Clone, Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    operation: String,
+    message: String,
+    http_status: Option<u16>,
+    code: Option<i64>,
+    retry_after: Option<Duration>,
+    body: Option<String>,
+}
+
+/// How many characters of an unexpected body an error keeps.
+pub const BODY_EXCERPT_CHARS: usize = 200;
+
+impl Error {
+    pub fn new(kind: ErrorKind, operation: impl Into<String>, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            operation: operation.into(),
+            message: message.into(),
+            http_status: None,
+            code: None,
+            retry_after: None,
+            body: None,
+        }
+    }
+
+    pub fn config(operation: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Config, operation, message)
+    }
+
+    /// A protocol error that keeps the HTTP status and the start of the body.
+    pub fn protocol(operation: impl Into<String>, message: impl Into<String>, http_status: u16, body: &[u8]) -> Self {
+        Error::new(ErrorKind::Protocol, operation, message).with_http_status(http_status).with_body(body)
+    }
+
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    pub fn with_code(mut self, code: i64) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    pub fn with_retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = Some(after);
+        self
+    }
+
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        self.body = Some(excerpt(body, BODY_EXCERPT_CHARS));
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The operation that failed, e.g. `velneo users.get`.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// What went wrong, without the operation prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The API's own code: Velneo `status_code`, WEDOS `code`.
+    pub fn code(&self) -> Option<i64> {
+        self.code
+    }
+
+    /// For [`ErrorKind::RateLimited`]: how long to wait before trying again, when known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// For [`ErrorKind::Protocol`]: the start of the unexpected body.
+    pub fn body(&self) -> Option<&str> {
+        self.body.as_deref()
+    }
+
+    /// Whether the transport may retry the request that failed this way.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::Transport | ErrorKind::Timeout => true,
+            ErrorKind::Protocol | ErrorKind::Api => {
+                matches!(self.http_status, Some(s) if s >= 500 || s == 429)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.operation, self.message)?;
+        match (self.code, self.http_status) {
+            (Some(c), Some(h)) => write!(f, " (code {c}, HTTP {h})"),
+            (Some(c), None) => write!(f, " (code {c})"),
+            (None, Some(h)) => write!(f, " (HTTP {h})"),
+            (None, None) => Ok(()),
+        }?;
+        if let Some(after) = self.retry_after {
+            write!(f, "; retry after {:.1}s", after.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The first `max_chars` characters of `body` (lossy UTF-8), whitespace runs collapsed, `…` when cut.
+pub fn excerpt(body: &[u8], max_chars: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = collapsed.chars().take(max_chars).collect();
+    if collapsed.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

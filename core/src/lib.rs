@@ -1,0 +1,29 @@
+//! hostapi — clients for the Velneo Cloud API and WEDOS WAPI.
+//!
+//! The crate is layered the same way for both APIs:
+//!
+//! * `protocol` modules are sans-I/O: pure functions that build the exact HTTP request of an operation and parse
+//!   the answer into a typed record or an [`Error`]. Time is passed in; nothing here opens a socket.
+//! * `client` modules are async (tokio): they sign, send through the one [`transport`], retry and parse.
+//! * [`Error`] is the one error type of every operation and every front end.
+
+pub mod error;
+pub mod http;
+pub mod secret;
+pub mod transport;
+pub mod velneo;
+pub mod wedos;
+
+pub use error::{Error, ErrorKind};
+pub use http::HttpRequest;
+pub use secret::Secret;
+
+/// The current time as integer Unix seconds (UTC).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The README's Rust examples, compiled (and, unless marked `no_run`, run) as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,200 @@
+//! The one HTTP layer: reqwest with rustls, timeouts, retries with capped exponential backoff and full jitter,
+//! TLS options and the user agent. Protocol modules build requests; this module only moves them.
+
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::HttpRequest;
+
+/// The default `User-Agent`.
+pub const USER_AGENT: &str = concat!("hostapi/", env!("CARGO_PKG_VERSION"), " (+https://github.com/hostapi/hostapi)");
+
+/// Settings of the HTTP layer, shared by both API clients.
+#[derive(Clone)]
+pub struct TransportConfig {
+    /// Time allowed to establish a connection (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Time allowed for one whole attempt: connect, send, receive the full answer.
+    pub timeout: Duration,
+    /// Further attempts after a transport failure, a timeout, or an HTTP 5xx/429 answer. 0 turns retries off.
+    pub retries: u32,
+    /// The first backoff's upper bound; it doubles on each retry up to `backoff_max` (full jitter).
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    /// Extra trusted root certificates, PEM (one or more), on top of the built-in Mozilla roots.
+    pub ca_bundle_pem: Option<Vec<u8>>,
+    /// Turns TLS certificate verification off. Never do this against a real service.
+    pub danger_accept_invalid_certs: bool,
+    pub user_agent: String,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            backoff_initial: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(5),
+            ca_bundle_pem: None,
+            danger_accept_invalid_certs: false,
+            user_agent: USER_AGENT.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportConfig")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("backoff_initial", &self.backoff_initial)
+            .field("backoff_max", &self.backoff_max)
+            .field("ca_bundle_pem", &self.ca_bundle_pem.as_ref().map(|b| format!("<{} bytes>", b.len())))
+            .field("danger_accept_invalid_certs", &self.danger_accept_invalid_certs)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// An HTTP answer, read whole.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// A connection pool plus the retry policy. Cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Transport {
+    http: reqwest::Client,
+    config: TransportConfig,
+}
+
+impl Transport {
+    /// Builds the pool. `operation` names the caller in a [`ErrorKind::Config`] error (a bad CA bundle).
+    pub fn new(config: TransportConfig, operation: &str) -> Result<Transport> {
+        if config.timeout.is_zero() || config.connect_timeout.is_zero() {
+            return Err(Error::config(operation, "timeouts must be greater than zero"));
+        }
+        let mut b = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .user_agent(config.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .danger_accept_invalid_certs(config.danger_accept_invalid_certs);
+        if let Some(pem) = &config.ca_bundle_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::config(operation, format!("invalid CA bundle: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::config(operation, "the CA bundle holds no PEM certificate"));
+            }
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        let http = b.build().map_err(|e| Error::config(operation, format!("cannot set up HTTP: {}", chain(&e))))?;
+        Ok(Transport { http, config })
+    }
+
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
+    }
+
+    /// Sends one request once.
+    pub async fn send_once(&self, operation: &str, request: &HttpRequest) -> Result<RawResponse> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| Error::config(operation, format!("invalid HTTP method {:?}", request.method)))?;
+        let mut rb = self.http.request(method, &request.url);
+        for (k, v) in &request.headers {
+            rb = rb.header(k, v);
+        }
+        let result = async {
+            let resp = rb.body(request.body.clone()).send().await?;
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await?;
+            Ok::<_, reqwest::Error>(RawResponse { status, body: body.to_vec() })
+        }
+        .await;
+        result.map_err(|e| self.map_error(operation, e))
+    }
+
+    /// Sends the request `build` makes, retrying per the policy. `build` runs before every attempt, so each
+    /// attempt carries a fresh timestamp and signature. An HTTP 5xx/429 answer that outlasts the retries is
+    /// returned as it is, for the protocol layer to turn into an error.
+    pub async fn send<F>(&self, operation: &str, mut build: F) -> Result<RawResponse>
+    where
+        F: FnMut() -> Result<HttpRequest>,
+    {
+        let mut attempt: u32 = 0;
+        loop {
+            let request = build()?;
+            tracing::debug!(operation, attempt, method = %request.method, url = %request.url, "sending request");
+            let outcome = self.send_once(operation, &request).await;
+            let retryable = match &outcome {
+                Ok(r) => r.status >= 500 || r.status == 429,
+                Err(e) => e.is_retryable(),
+            };
+            if !retryable || attempt >= self.config.retries {
+                if let Ok(r) = &outcome {
+                    tracing::debug!(operation, attempt, status = r.status, bytes = r.body.len(), "received answer");
+                }
+                return outcome;
+            }
+            let delay = self.backoff(attempt);
+            match &outcome {
+                Ok(r) => tracing::debug!(operation, attempt, status = r.status, ?delay, "retrying after HTTP status"),
+                Err(e) => tracing::debug!(operation, attempt, error = %e, ?delay, "retrying after failure"),
+            }
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// Full jitter: a random delay in `[0, min(max, initial * 2^attempt)]`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cap = self
+            .config
+            .backoff_initial
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(self.config.backoff_max);
+        let nanos = cap.as_nanos().min(u64::MAX as u128) as u64;
+        Duration::from_nanos(if nanos == 0 { 0 } else { fastrand::u64(0..=nanos) })
+    }
+
+    fn map_error(&self, operation: &str, e: reqwest::Error) -> Error {
+        let host = e.url().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        if e.is_timeout() {
+            let bound = if e.is_connect() { self.config.connect_timeout } else { self.config.timeout };
+            return Error::new(
+                ErrorKind::Timeout,
+                operation,
+                format!("no answer from {host} within {:.1}s", bound.as_secs_f64()),
+            );
+        }
+        let what = if e.is_connect() {
+            format!("cannot connect to {host}")
+        } else if e.is_builder() {
+            return Error::config(operation, format!("invalid request: {}", chain(&e.without_url())));
+        } else {
+            format!("HTTP exchange with {host} failed")
+        };
+        Error::new(ErrorKind::Transport, operation, format!("{what}: {}", chain(&e.without_url())))
+    }
+}
+
+/// An error and its sources, joined with `: `.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,511 @@
+//! The async Velneo Cloud API client: lazy login shared by all calls, fresh signature on every attempt,
+//! one transparent re-login on a 401, resource handles.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+
+use super::protocol::{self, Auth, Call, Operation, Output, WireOptions};
+use super::records::*;
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
+use crate::transport::{Transport, TransportConfig};
+
+/// Environment variables read by [`ClientBuilder::from_env`].
+pub const ENV_EMAIL: &str = "VELNEO_EMAIL";
+pub const ENV_API_KEY: &str = "VELNEO_API_KEY";
+pub const ENV_BASE_URL: &str = "VELNEO_BASE_URL";
+
+const BUILD_OP: &str = "velneo client";
+
+/// Settings for a [`Client`]. Start from [`Client::builder`].
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    email: Option<String>,
+    api_key: Option<Secret>,
+    base_url: String,
+    transport: TransportConfig,
+    wire: WireOptions,
+    ca_bundle_file: Option<std::path::PathBuf>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            email: None,
+            api_key: None,
+            base_url: protocol::DEFAULT_BASE_URL.to_owned(),
+            transport: TransportConfig::default(),
+            wire: WireOptions::default(),
+            ca_bundle_file: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The e-mail of the Velneo account.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// The account's private API key. It is only ever hashed, never sent or shown.
+    pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// The API root with its version (default `https://cloudapi.velneo.com/v1`).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.connect_timeout = timeout;
+        self
+    }
+
+    /// The time allowed for one attempt of a call (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.transport.timeout = timeout;
+        self
+    }
+
+    /// Retries after transport failures, timeouts and HTTP 5xx/429 (default 2; 0 turns them off).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.transport.retries = retries;
+        self
+    }
+
+    /// Backoff bounds: the first retry waits up to `initial`, doubling up to `max` (full jitter).
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.transport.backoff_initial = initial;
+        self.transport.backoff_max = max;
+        self
+    }
+
+    /// Trust these extra root certificates (PEM).
+    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.transport.ca_bundle_pem = Some(pem.into());
+        self
+    }
+
+    /// Trust the root certificates of this PEM file (read by [`build`](Self::build)).
+    pub fn ca_bundle_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle_file = Some(path.into());
+        self
+    }
+
+    /// Turns TLS certificate verification off. Only for a test server you control.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.transport.danger_accept_invalid_certs = accept;
+        self
+    }
+
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.transport.user_agent = user_agent.into();
+        self
+    }
+
+    /// Send each operation's verb as the HTTP method instead of `POST` + `method` field (same body).
+    pub fn http_verbs(mut self, yes: bool) -> Self {
+        self.wire.http_verbs = yes;
+        self
+    }
+
+    /// All transport settings at once.
+    pub fn transport(mut self, config: TransportConfig) -> Self {
+        self.transport = config;
+        self
+    }
+
+    /// Fills e-mail, API key and base URL from `VELNEO_EMAIL`, `VELNEO_API_KEY` and `VELNEO_BASE_URL` (the last
+    /// one optional). Missing variables are reported by [`build`](Self::build).
+    pub fn from_env(mut self) -> Self {
+        if let Ok(v) = std::env::var(ENV_EMAIL) {
+            self.email = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_API_KEY) {
+            self.api_key = Some(Secret::new(v));
+        }
+        if let Ok(v) = std::env::var(ENV_BASE_URL) {
+            if !v.trim().is_empty() {
+                self.base_url = v;
+            }
+        }
+        self
+    }
+
+    pub fn build(mut self) -> Result<Client> {
+        let email = self
+            .email
+            .filter(|e| !e.trim().is_empty())
+            .ok_or_else(|| Error::config(BUILD_OP, format!("an e-mail is required (set it, or {ENV_EMAIL})")))?;
+        let api_key = self
+            .api_key
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| Error::config(BUILD_OP, format!("an API key is required (set it, or {ENV_API_KEY})")))?;
+        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.len() < 10 {
+            return Err(Error::config(BUILD_OP, format!("base URL {base_url:?} is not an http(s) URL")));
+        }
+        if let Some(path) = &self.ca_bundle_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::config(BUILD_OP, format!("cannot read CA bundle {}: {e}", path.display())))?;
+            self.transport.ca_bundle_pem = Some(pem);
+        }
+        let transport = Transport::new(self.transport, BUILD_OP)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                email,
+                api_key,
+                base_url,
+                wire: self.wire,
+                transport,
+                session: Mutex::new(None),
+                logins: AtomicU64::new(0),
+            }),
+        })
+    }
+}
+
+/// A Velneo Cloud API client. Cheap to clone; clones share the connection pool and the session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    email: String,
+    api_key: Secret,
+    base_url: String,
+    wire: WireOptions,
+    transport: Transport,
+    /// The live session id. Held across a login so that concurrent first calls log in once.
+    session: Mutex<Option<String>>,
+    logins: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("velneo::Client")
+            .field("email", &self.inner.email)
+            .field("api_key", &self.inner.api_key)
+            .field("base_url", &self.inner.base_url)
+            .field("wire", &self.inner.wire)
+            .field("transport", self.inner.transport.config())
+            .finish()
+    }
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `VELNEO_EMAIL`, `VELNEO_API_KEY` and optionally `VELNEO_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default().from_env().build()
+    }
+
+    pub fn email(&self) -> &str {
+        &self.inner.email
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// How many logins this client has performed (a diagnostic; one per session).
+    pub fn login_count(&self) -> u64 {
+        self.inner.logins.load(Ordering::Relaxed)
+    }
+
+    pub fn vserver(&self) -> VServer<'_> {
+        VServer { client: self }
+    }
+    pub fn groups(&self) -> Groups<'_> {
+        Groups { client: self }
+    }
+    pub fn users(&self) -> Users<'_> {
+        Users { client: self }
+    }
+    pub fn folders(&self) -> Folders<'_> {
+        Folders { client: self }
+    }
+    pub fn app_instances(&self) -> AppInstances<'_> {
+        AppInstances { client: self }
+    }
+    pub fn data_instances(&self) -> DataInstances<'_> {
+        DataInstances { client: self }
+    }
+
+    /// Logs in now instead of on the first call (a no-op while a session is live).
+    pub async fn login(&self) -> Result<()> {
+        self.session().await.map(drop)
+    }
+
+    /// Ends the session (for every application using it). A no-op when no session is live. The next call logs
+    /// in again.
+    pub async fn logout(&self) -> Result<()> {
+        let mut guard = self.inner.session.lock().await;
+        let Some(session) = guard.clone() else { return Ok(()) };
+        let result = self.send(&Call::Logout, Auth::Session(&session)).await;
+        match result {
+            Ok(_) => {
+                *guard = None;
+                Ok(())
+            }
+            // The session had already ended: the goal is reached.
+            Err(e) if e.kind() == ErrorKind::Authentication => {
+                *guard = None;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs any call (the form the bindings and the command line use). Login and logout are handled as by
+    /// [`login`](Self::login) and [`logout`](Self::logout).
+    pub async fn execute(&self, call: &Call) -> Result<Output> {
+        match call {
+            Call::Login => {
+                let session = self.session().await?;
+                return Ok(Output::Session(Session { session }));
+            }
+            Call::Logout => {
+                self.logout().await?;
+                return Ok(Output::Ack(Ack { status_code: 200, message: None }));
+            }
+            _ => {}
+        }
+        // Arguments are checked before anything is sent (no login for a call that cannot be built).
+        call.parameters()?;
+        let mut relogged = false;
+        loop {
+            let session = self.session().await?;
+            match self.send(call, Auth::Session(&session)).await {
+                Err(e) if e.kind() == ErrorKind::Authentication && !relogged => {
+                    tracing::debug!(operation = call.operation().name(), "401: the session ended; logging in again");
+                    self.forget(&session).await;
+                    relogged = true;
+                }
+                Err(e) if e.kind() == ErrorKind::Authentication => {
+                    let msg = format!("{} (after logging in again)", e.message());
+                    let mut again = Error::new(ErrorKind::Authentication, e.operation(), msg);
+                    if let Some(c) = e.code() {
+                        again = again.with_code(c);
+                    }
+                    if let Some(h) = e.http_status() {
+                        again = again.with_http_status(h);
+                    }
+                    return Err(again);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One signed exchange: build (fresh timestamp and signature per attempt), send with retries, parse.
+    async fn send(&self, call: &Call, auth: Auth<'_>) -> Result<Output> {
+        let inner = &*self.inner;
+        let op = call.operation();
+        let label = op.label();
+        let response = inner
+            .transport
+            .send(&label, || {
+                protocol::build_request(
+                    &inner.base_url,
+                    call,
+                    auth,
+                    crate::unix_now(),
+                    inner.api_key.expose(),
+                    inner.wire,
+                )
+            })
+            .await?;
+        protocol::parse_response(op, response.status, &response.body)
+    }
+
+    /// The live session, logging in first if there is none. Concurrent callers wait for one login.
+    async fn session(&self) -> Result<String> {
+        let mut guard = self.inner.session.lock().await;
+        if let Some(s) = guard.as_ref() {
+            return Ok(s.clone());
+        }
+        let out = self.send(&Call::Login, Auth::Email(&self.inner.email)).await?;
+        let Output::Session(Session { session }) = out else {
+            return Err(Error::new(ErrorKind::Protocol, Operation::Login.label(), "the login answer holds no session"));
+        };
+        self.inner.logins.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(email = %self.inner.email, "logged in");
+        *guard = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Drops `stale` if it is still the current session (another caller may have replaced it already).
+    async fn forget(&self, stale: &str) {
+        let mut guard = self.inner.session.lock().await;
+        if guard.as_deref() == Some(stale) {
+            *guard = None;
+        }
+    }
+}
+
+macro_rules! expect_output {
+    ($op:expr, $out:expr, $variant:ident) => {
+        match $out {
+            Output::$variant(v) => Ok(v),
+            _ => Err(Error::new(ErrorKind::Protocol, $op.label(), "unexpected result type")),
+        }
+    };
+}
+
+macro_rules! run {
+    ($client:expr, $call:expr, $variant:ident) => {{
+        let call = $call;
+        let op = call.operation();
+        let out = $client.execute(&call).await?;
+        expect_output!(op, out, $variant)
+    }};
+}
+
+/// The vServer: status, start, stop, credentials, backup.
+#[derive(Clone, Copy, Debug)]
+pub struct VServer<'a> {
+    client: &'a Client,
+}
+
+impl VServer<'_> {
+    pub async fn status(&self) -> Result<VServerStatus> {
+        run!(self.client, Call::VServerStatus, VServerStatus)
+    }
+    pub async fn start(&self) -> Result<Ack> {
+        run!(self.client, Call::VServerStart, Ack)
+    }
+    pub async fn stop(&self) -> Result<Ack> {
+        run!(self.client, Call::VServerStop, Ack)
+    }
+    /// Stores the supervisor credentials the API uses to administer the vServer. They are not checked here: if
+    /// wrong, the next administrative call fails with [`ErrorKind::VServerCredentials`].
+    pub async fn set_credentials(&self, username: impl Into<String>, password: impl Into<Secret>) -> Result<Ack> {
+        run!(self.client, Call::VServerCredentials { username: username.into(), password: password.into() }, Ack)
+    }
+    /// Starts a backup and returns its download link.
+    pub async fn backup(&self) -> Result<Backup> {
+        run!(self.client, Call::VServerBackup, Backup)
+    }
+}
+
+/// Groups of vServer users.
+#[derive(Clone, Copy, Debug)]
+pub struct Groups<'a> {
+    client: &'a Client,
+}
+
+impl Groups<'_> {
+    /// Creates the group if missing, else modifies it.
+    pub async fn put(&self, spec: GroupSpec) -> Result<Ack> {
+        run!(self.client, Call::GroupPut(spec), Ack)
+    }
+    pub async fn get(&self, name: impl Into<String>) -> Result<Group> {
+        run!(self.client, Call::GroupGet(name.into()), Group)
+    }
+    pub async fn list(&self) -> Result<Vec<Group>> {
+        run!(self.client, Call::GroupList, Groups)
+    }
+    pub async fn delete(&self, name: impl Into<String>) -> Result<Ack> {
+        run!(self.client, Call::GroupDelete(name.into()), Ack)
+    }
+}
+
+/// vServer users.
+#[derive(Clone, Copy, Debug)]
+pub struct Users<'a> {
+    client: &'a Client,
+}
+
+impl Users<'_> {
+    /// Creates the user if missing, else modifies it.
+    pub async fn put(&self, spec: UserSpec) -> Result<Ack> {
+        run!(self.client, Call::UserPut(spec), Ack)
+    }
+    pub async fn get(&self, username: impl Into<String>) -> Result<User> {
+        run!(self.client, Call::UserGet(username.into()), User)
+    }
+    pub async fn list(&self, filter: UserFilter) -> Result<Vec<User>> {
+        run!(self.client, Call::UserList(filter), Users)
+    }
+    pub async fn delete(&self, username: impl Into<String>) -> Result<Ack> {
+        run!(self.client, Call::UserDelete(username.into()), Ack)
+    }
+}
+
+/// Shared folders.
+#[derive(Clone, Copy, Debug)]
+pub struct Folders<'a> {
+    client: &'a Client,
+}
+
+impl Folders<'_> {
+    /// Creates the shared folder if missing, else modifies it.
+    pub async fn put(&self, spec: FolderSpec) -> Result<Ack> {
+        run!(self.client, Call::FolderPut(spec), Ack)
+    }
+    pub async fn get(&self, name: impl Into<String>) -> Result<Folder> {
+        run!(self.client, Call::FolderGet(name.into()), Folder)
+    }
+    pub async fn list(&self) -> Result<Vec<Folder>> {
+        run!(self.client, Call::FolderList, Folders)
+    }
+    pub async fn delete(&self, name: impl Into<String>) -> Result<Ack> {
+        run!(self.client, Call::FolderDelete(name.into()), Ack)
+    }
+}
+
+/// Application instances.
+#[derive(Clone, Copy, Debug)]
+pub struct AppInstances<'a> {
+    client: &'a Client,
+}
+
+impl AppInstances<'_> {
+    /// Adds an application instance; the answer carries its id.
+    pub async fn put(&self, spec: InstanceSpec) -> Result<InstanceCreated> {
+        run!(self.client, Call::InstancePut(InstanceKind::App, spec), InstanceCreated)
+    }
+    pub async fn get(&self, key: impl Into<InstanceKey>) -> Result<AppInstance> {
+        run!(self.client, Call::InstanceGet(InstanceKind::App, key.into()), AppInstance)
+    }
+    pub async fn list(&self) -> Result<Vec<AppInstance>> {
+        run!(self.client, Call::InstanceList(InstanceKind::App), AppInstances)
+    }
+    pub async fn delete(&self, key: impl Into<InstanceKey>) -> Result<Ack> {
+        run!(self.client, Call::InstanceDelete(InstanceKind::App, key.into()), Ack)
+    }
+}
+
+/// Data instances.
+#[derive(Clone, Copy, Debug)]
+pub struct DataInstances<'a> {
+    client: &'a Client,
+}
+
+impl DataInstances<'_> {
+    /// Creates the data instance if missing, else modifies it; the answer carries its id.
+    pub async fn put(&self, spec: InstanceSpec) -> Result<InstanceCreated> {
+        run!(self.client, Call::InstancePut(InstanceKind::Data, spec), InstanceCreated)
+    }
+    pub async fn get(&self, key: impl Into<InstanceKey>) -> Result<DataInstance> {
+        run!(self.client, Call::InstanceGet(InstanceKind::Data, key.into()), DataInstance)
+    }
+    pub async fn list(&self) -> Result<Vec<DataInstance>> {
+        run!(self.client, Call::InstanceList(InstanceKind::Data), DataInstances)
+    }
+    pub async fn delete(&self, key: impl Into<InstanceKey>) -> Result<Ack> {
+        run!(self.client, Call::InstanceDelete(InstanceKind::Data, key.into()), Ack)
+    }
+}

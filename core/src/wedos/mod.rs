@@ -1,0 +1,9 @@
+//! WEDOS WAPI: a WEDOS account — ping, credit, domains, DNS rows, asynchronous requests and their notifications.
+
+pub mod client;
+pub mod protocol;
+pub mod records;
+
+pub use client::{Client, ClientBuilder, LimitPolicy};
+pub use protocol::{Call, Operation, Output, RequestOptions};
+pub use records::*;

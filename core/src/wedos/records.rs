@@ -1,0 +1,151 @@
+//! Typed WEDOS WAPI results. Numeric fields arrive as numbers or strings; both are read.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub type RawObject = Map<String, Value>;
+
+/// A WAPI response envelope (`{"response": {…}}`) with a success code (below 2000).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Response {
+    pub code: i64,
+    pub result: String,
+    /// Server time of the answer, Unix seconds.
+    pub timestamp: Option<i64>,
+    pub cltrid: Option<String>,
+    pub svtrid: Option<String>,
+    pub command: Option<String>,
+    /// Whether the request ran in test mode (validated only, nothing changed).
+    pub test: bool,
+    pub data: Option<Value>,
+}
+
+/// An asynchronous request the server accepted (`1001 Request pending`); its result comes as a notification
+/// carrying the same `clTRID`/`svTRID`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    pub command: String,
+    pub cltrid: Option<String>,
+    pub svtrid: Option<String>,
+}
+
+/// `credit-info`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Credit {
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub raw: RawObject,
+}
+
+/// A domain of the account (`domains-list`, `domain-info`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Domain {
+    pub name: String,
+    pub status: Option<String>,
+    pub expiration: Option<String>,
+    pub raw: RawObject,
+}
+
+/// `domain-check`: 1000 = available; 3201 registered, 3202–3206 not available.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DomainCheck {
+    pub name: String,
+    pub available: bool,
+    pub code: i64,
+    pub result: String,
+}
+
+/// A DNS zone hosted at WEDOS (`dns-domains-list`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DnsDomain {
+    pub name: String,
+    pub status: Option<String>,
+    /// The zone's `type` (e.g. `primary`).
+    pub kind: Option<String>,
+    pub raw: RawObject,
+}
+
+/// A row of a DNS zone (`dns-rows-list`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DnsRow {
+    /// `ID`: the row id used by update and delete.
+    pub id: i64,
+    /// Relative to the zone; `""` is the apex.
+    pub name: String,
+    pub ttl: Option<i64>,
+    pub rdtype: String,
+    pub rdata: String,
+    pub changed_date: Option<String>,
+    pub author_comment: Option<String>,
+    pub raw: RawObject,
+}
+
+/// A notification: the progress or result of an asynchronous request, from the POLL queue or an HTTP POST to
+/// the account's notification URL.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Notification {
+    /// The queue id (`ID`/`id`), used by `poll-ack`.
+    pub id: Option<String>,
+    pub code: i64,
+    pub result: String,
+    pub timestamp: Option<i64>,
+    pub cltrid: Option<String>,
+    pub svtrid: Option<String>,
+    pub command: Option<String>,
+    pub data: Option<Value>,
+    pub raw: RawObject,
+}
+
+impl Notification {
+    /// Whether this notification belongs to `pending` (same `svTRID`, or same `clTRID`).
+    pub fn answers(&self, pending: &Pending) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(x), Some(y)) if x == y);
+        same(&self.svtrid, &pending.svtrid) || same(&self.cltrid, &pending.cltrid)
+    }
+
+    /// A success code (below 2000).
+    pub fn is_success(&self) -> bool {
+        self.code < 2000
+    }
+}
+
+/// A new DNS row for `dns-row-add`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDnsRow {
+    pub domain: String,
+    /// Relative to the zone; `""` is the apex.
+    pub name: String,
+    /// 300–172800 seconds.
+    pub ttl: u32,
+    /// `A`, `AAAA`, `CNAME`, `MX`, `TXT`, …
+    pub rdtype: String,
+    pub rdata: String,
+    /// `auth_comment`.
+    pub comment: Option<String>,
+}
+
+impl NewDnsRow {
+    pub fn new(
+        domain: impl Into<String>,
+        name: impl Into<String>,
+        rdtype: impl Into<String>,
+        rdata: impl Into<String>,
+    ) -> Self {
+        NewDnsRow {
+            domain: domain.into(),
+            name: name.into(),
+            ttl: 3600,
+            rdtype: rdtype.into(),
+            rdata: rdata.into(),
+            comment: None,
+        }
+    }
+    pub fn ttl(mut self, ttl: u32) -> Self {
+        self.ttl = ttl;
+        self
+    }
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+}

@@ -1,0 +1,218 @@
+//! The control endpoints under `/_emulator/` (no authentication; JSON in, JSON out) and fault injection.
+//!
+//! | endpoint | answer |
+//! | --- | --- |
+//! | `GET /_emulator/health` | `{"status":"ok"}` |
+//! | `POST /_emulator/reset` | `{"status":"ok"}`; restores every account's configured state, clears sessions, login counters, backups, the clock offset and faults |
+//! | `GET /_emulator/state` | `{"velneo":{"<email>":{…}},"clock":{"offset_secs":N,"now":T},"faults":[…]}` |
+//! | `GET /_emulator/clock` | `{"now":T,"offset_secs":N}` |
+//! | `POST /_emulator/clock` `{"offset_secs":N}` | `{"now":T,"offset_secs":N}` |
+//! | `POST /_emulator/velneo/expire-sessions` `[{"email":"…"}]` | `{"status":"ok","expired":K}` |
+//! | `GET /_emulator/faults` | `{"faults":[…]}` |
+//! | `POST /_emulator/faults` `{"path","status"?,"body"?,"times"?,"delay_ms"?}` | `{"status":"ok","faults":[…]}` |
+//! | `DELETE /_emulator/faults` | `{"status":"ok","cleared":K}` |
+//! | `GET /_emulator/velneo/backups/<id>.zip` | the backup bytes (`application/octet-stream`) |
+//!
+//! A bad control request answers HTTP 400 `{"error":"…"}`; an unknown backup 404 `{"error":"…"}`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::Shared;
+
+fn bad_request(message: impl Into<String>) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": message.into()}))).into_response()
+}
+
+/// Parses an optional JSON body (empty = `default`); the error is a message for [`bad_request`].
+fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8], default: Option<T>) -> Result<T, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return default.ok_or_else(|| "a JSON body is required".to_string());
+    }
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+pub(crate) async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+pub(crate) async fn reset(State(s): State<Arc<Shared>>) -> Response {
+    match s.reset() {
+        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
+    }
+}
+
+pub(crate) async fn state(State(s): State<Arc<Shared>>) -> Json<Value> {
+    let velneo = s.velneo().snapshot();
+    let faults = s.faults().clone();
+    Json(json!({"velneo": velneo, "clock": s.clock_json(), "faults": faults}))
+}
+
+pub(crate) async fn clock_get(State(s): State<Arc<Shared>>) -> Json<Value> {
+    Json(s.clock_json())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockBody {
+    offset_secs: i64,
+}
+
+pub(crate) async fn clock_post(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: ClockBody = match parse_body(&body, None) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    s.clock_offset.store(b.offset_secs, Ordering::SeqCst);
+    Json(s.clock_json()).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExpireBody {
+    email: Option<String>,
+}
+
+pub(crate) async fn expire_sessions(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: ExpireBody = match parse_body(&body, Some(ExpireBody::default())) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    match s.velneo().expire_sessions(b.email.as_deref()) {
+        Ok(n) => Json(json!({"status": "ok", "expired": n})).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+pub(crate) async fn backup(State(s): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
+    let id = file.strip_suffix(".zip").unwrap_or(&file);
+    match s.velneo().backup(id) {
+        Some(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.zip\"")),
+            ],
+            bytes.to_vec(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({"error": format!("no backup {file}")}))).into_response(),
+    }
+}
+
+/// One armed fault.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Fault {
+    /// Exact request path it applies to (`/v1/vserver`).
+    pub(crate) path: String,
+    /// HTTP status to answer with; absent = only delay, then process normally.
+    #[serde(default)]
+    pub(crate) status: Option<u16>,
+    /// Plain-text body of the faulted answer (default: the status's reason phrase).
+    #[serde(default)]
+    pub(crate) body: Option<String>,
+    /// How many more requests it applies to (default 1).
+    #[serde(default = "one")]
+    pub(crate) times: u32,
+    /// Delay before answering (or processing), milliseconds.
+    #[serde(default)]
+    pub(crate) delay_ms: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Longest accepted delay (10 minutes).
+const MAX_DELAY_MS: u64 = 600_000;
+
+pub(crate) async fn faults_list(State(s): State<Arc<Shared>>) -> Json<Value> {
+    Json(json!({"faults": s.faults().clone()}))
+}
+
+pub(crate) async fn faults_add(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let f: Fault = match parse_body(&body, None) {
+        Ok(f) => f,
+        Err(e) => return bad_request(e),
+    };
+    if !f.path.starts_with('/') {
+        return bad_request("path must start with /");
+    }
+    if is_control_path(&f.path) {
+        return bad_request("control endpoints cannot be faulted");
+    }
+    if let Some(st) = f.status {
+        if !(100..=599).contains(&st) {
+            return bad_request("status must be an HTTP status between 100 and 599");
+        }
+    } else if f.delay_ms == 0 {
+        return bad_request("a fault needs a status, a delay_ms, or both");
+    }
+    if f.times == 0 {
+        return bad_request("times must be at least 1");
+    }
+    if f.delay_ms > MAX_DELAY_MS {
+        return bad_request(format!("delay_ms must be at most {MAX_DELAY_MS}"));
+    }
+    let mut faults = s.faults();
+    faults.push(f);
+    Json(json!({"status": "ok", "faults": faults.clone()})).into_response()
+}
+
+pub(crate) async fn faults_clear(State(s): State<Arc<Shared>>) -> Json<Value> {
+    let mut faults = s.faults();
+    let n = faults.len();
+    faults.clear();
+    Json(json!({"status": "ok", "cleared": n}))
+}
+
+/// Control endpoints are never faulted; backup downloads can be.
+fn is_control_path(path: &str) -> bool {
+    path.starts_with("/_emulator/") && !path.starts_with("/_emulator/velneo/backups/")
+}
+
+/// Middleware: applies the first armed fault whose path equals the request's path.
+pub(crate) async fn fault_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if is_control_path(path) {
+        return next.run(req).await;
+    }
+    let fault = {
+        let mut faults = s.faults();
+        match faults.iter().position(|f| f.path == path) {
+            Some(i) => {
+                let f = faults[i].clone();
+                if faults[i].times <= 1 {
+                    faults.remove(i);
+                } else {
+                    faults[i].times -= 1;
+                }
+                Some(f)
+            }
+            None => None,
+        }
+    };
+    let Some(f) = fault else {
+        return next.run(req).await;
+    };
+    if f.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+    }
+    let Some(code) = f.status else {
+        return next.run(req).await;
+    };
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = f.body.unwrap_or_else(|| status.canonical_reason().unwrap_or_default().to_string());
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
