@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod http;
+mod json;
 pub mod secret;
 pub mod transport;
 pub mod velneo;

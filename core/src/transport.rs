@@ -23,6 +23,8 @@ pub struct TransportConfig {
     pub backoff_max: Duration,
     /// Extra trusted root certificates, PEM (one or more), on top of the built-in Mozilla roots.
     pub ca_bundle_pem: Option<Vec<u8>>,
+    /// A PEM file of extra trusted root certificates, read when the client is built.
+    pub ca_bundle_file: Option<std::path::PathBuf>,
     /// Turns TLS certificate verification off. Never do this against a real service.
     pub danger_accept_invalid_certs: bool,
     pub user_agent: String,
@@ -37,6 +39,7 @@ impl Default for TransportConfig {
             backoff_initial: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
             ca_bundle_pem: None,
+            ca_bundle_file: None,
             danger_accept_invalid_certs: false,
             user_agent: USER_AGENT.to_owned(),
         }
@@ -52,11 +55,74 @@ impl std::fmt::Debug for TransportConfig {
             .field("backoff_initial", &self.backoff_initial)
             .field("backoff_max", &self.backoff_max)
             .field("ca_bundle_pem", &self.ca_bundle_pem.as_ref().map(|b| format!("<{} bytes>", b.len())))
+            .field("ca_bundle_file", &self.ca_bundle_file)
             .field("danger_accept_invalid_certs", &self.danger_accept_invalid_certs)
             .field("user_agent", &self.user_agent)
             .finish()
     }
 }
+
+/// Checks and normalises a base URL (an http(s) URL, no trailing slash).
+pub fn check_base_url(operation: &str, base_url: &str) -> Result<String> {
+    let url = base_url.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(url.to_owned()),
+        _ => Err(Error::config(operation, format!("base URL {base_url:?} is not an http(s) URL"))),
+    }
+}
+
+/// The transport settings every client builder offers; the builder needs a `transport: TransportConfig` field.
+macro_rules! transport_setters {
+    () => {
+        /// Time allowed to establish a connection (default 10 s).
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.transport.connect_timeout = timeout;
+            self
+        }
+        /// Time allowed for one attempt of a call (default 30 s).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.transport.timeout = timeout;
+            self
+        }
+        /// Retries after transport failures, timeouts and HTTP 5xx/429 (default 2; 0 turns them off).
+        pub fn retries(mut self, retries: u32) -> Self {
+            self.transport.retries = retries;
+            self
+        }
+        /// Backoff bounds: the first retry waits up to `initial`, doubling up to `max` (full jitter).
+        pub fn backoff(mut self, initial: std::time::Duration, max: std::time::Duration) -> Self {
+            self.transport.backoff_initial = initial;
+            self.transport.backoff_max = max;
+            self
+        }
+        /// Trust these extra root certificates (PEM).
+        pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+            self.transport.ca_bundle_pem = Some(pem.into());
+            self
+        }
+        /// Trust the root certificates of this PEM file (read when the client is built).
+        pub fn ca_bundle_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+            self.transport.ca_bundle_file = Some(path.into());
+            self
+        }
+        /// Turns TLS certificate verification off. Only for a test server you control.
+        pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+            self.transport.danger_accept_invalid_certs = accept;
+            self
+        }
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.transport.user_agent = user_agent.into();
+            self
+        }
+        /// All transport settings at once.
+        pub fn transport(mut self, config: $crate::transport::TransportConfig) -> Self {
+            self.transport = config;
+            self
+        }
+    };
+}
+pub(crate) use transport_setters;
 
 /// An HTTP answer, read whole.
 #[derive(Clone, Debug)]
@@ -85,7 +151,13 @@ impl Transport {
             .user_agent(config.user_agent.clone())
             .pool_idle_timeout(Duration::from_secs(60))
             .danger_accept_invalid_certs(config.danger_accept_invalid_certs);
-        if let Some(pem) = &config.ca_bundle_pem {
+        let mut pems: Vec<Vec<u8>> = config.ca_bundle_pem.iter().cloned().collect();
+        if let Some(path) = &config.ca_bundle_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::config(operation, format!("cannot read CA bundle {}: {e}", path.display())))?;
+            pems.push(pem);
+        }
+        for pem in &pems {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| Error::config(operation, format!("invalid CA bundle: {e}")))?;
             if certs.is_empty() {
@@ -151,6 +223,32 @@ impl Transport {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    /// Downloads `url` with GET, handing each chunk to `sink` along with the total size when the server announces
+    /// it. Returns the number of bytes received. Not retried (a partial download is the caller's to discard).
+    pub async fn download(
+        &self,
+        operation: &str,
+        url: &str,
+        mut sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut resp = self.http.get(url).send().await.map_err(|e| self.map_error(operation, e))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(Error::new(ErrorKind::Api, operation, format!("the download answered HTTP {status}"))
+                .with_http_status(status)
+                .with_body(&body));
+        }
+        let total = resp.content_length();
+        let mut received = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(operation, e))? {
+            received += chunk.len() as u64;
+            sink(&chunk, total)
+                .map_err(|e| Error::new(ErrorKind::Transport, operation, format!("cannot write the download: {e}")))?;
+        }
+        Ok(received)
     }
 
     /// Full jitter: a random delay in `[0, min(max, initial * 2^attempt)]`.

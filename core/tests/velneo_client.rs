@@ -56,9 +56,19 @@ async fn every_operation_through_the_client() {
     assert!(c.vserver().status().await.unwrap().is_running());
     c.vserver().set_credentials("velneo", "velneo").await.unwrap();
     let backup = c.vserver().backup().await.unwrap();
-    let bytes = reqwest::get(&backup.url).await.unwrap();
-    assert!(bytes.status().is_success(), "backup url downloads");
-    assert!(!bytes.bytes().await.unwrap().is_empty());
+    let mut downloaded = Vec::new();
+    let n = c
+        .vserver()
+        .download_backup(&backup, |chunk, _total| {
+            downloaded.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(n as usize, downloaded.len());
+    assert!(!downloaded.is_empty(), "the backup link downloads");
+    let st = c.vserver().wait_for_state("running", Duration::from_millis(10), Duration::from_secs(5)).await.unwrap();
+    assert!(st.is_running());
 
     // A tenant: folder, data instance (sub-folder), app instance inheriting it, group with access, user.
     c.groups().put(GroupSpec::new("Clientes")).await.unwrap();
@@ -154,6 +164,20 @@ async fn every_operation_through_the_client() {
     assert_eq!(c.login_count(), 2);
     assert_eq!(logins(&emu).await, 2);
     emu.stop().await;
+}
+
+#[tokio::test]
+async fn waiting_for_a_state_that_never_comes_times_out() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let e =
+        c.vserver().wait_for_state("stopped", Duration::from_millis(20), Duration::from_millis(100)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.message().contains("still running"), "{e}");
+    // A failed download is an error carrying the HTTP status, and nothing is handed to the sink.
+    let missing = Backup { url: format!("{}/_emulator/velneo/backups/nope.zip", emu.url()) };
+    let e = c.vserver().download_backup(&missing, |_, _| panic!("no bytes expected")).await.unwrap_err();
+    assert_eq!(e.http_status(), Some(404), "{e}");
 }
 
 #[tokio::test]

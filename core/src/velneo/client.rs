@@ -28,7 +28,6 @@ pub struct ClientBuilder {
     base_url: String,
     transport: TransportConfig,
     wire: WireOptions,
-    ca_bundle_file: Option<std::path::PathBuf>,
 }
 
 impl Default for ClientBuilder {
@@ -39,7 +38,6 @@ impl Default for ClientBuilder {
             base_url: protocol::DEFAULT_BASE_URL.to_owned(),
             transport: TransportConfig::default(),
             wire: WireOptions::default(),
-            ca_bundle_file: None,
         }
     }
 }
@@ -63,62 +61,11 @@ impl ClientBuilder {
         self
     }
 
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.transport.connect_timeout = timeout;
-        self
-    }
-
-    /// The time allowed for one attempt of a call (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.transport.timeout = timeout;
-        self
-    }
-
-    /// Retries after transport failures, timeouts and HTTP 5xx/429 (default 2; 0 turns them off).
-    pub fn retries(mut self, retries: u32) -> Self {
-        self.transport.retries = retries;
-        self
-    }
-
-    /// Backoff bounds: the first retry waits up to `initial`, doubling up to `max` (full jitter).
-    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.transport.backoff_initial = initial;
-        self.transport.backoff_max = max;
-        self
-    }
-
-    /// Trust these extra root certificates (PEM).
-    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.transport.ca_bundle_pem = Some(pem.into());
-        self
-    }
-
-    /// Trust the root certificates of this PEM file (read by [`build`](Self::build)).
-    pub fn ca_bundle_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.ca_bundle_file = Some(path.into());
-        self
-    }
-
-    /// Turns TLS certificate verification off. Only for a test server you control.
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.transport.danger_accept_invalid_certs = accept;
-        self
-    }
-
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.transport.user_agent = user_agent.into();
-        self
-    }
+    crate::transport::transport_setters!();
 
     /// Send each operation's verb as the HTTP method instead of `POST` + `method` field (same body).
     pub fn http_verbs(mut self, yes: bool) -> Self {
         self.wire.http_verbs = yes;
-        self
-    }
-
-    /// All transport settings at once.
-    pub fn transport(mut self, config: TransportConfig) -> Self {
-        self.transport = config;
         self
     }
 
@@ -139,7 +86,7 @@ impl ClientBuilder {
         self
     }
 
-    pub fn build(mut self) -> Result<Client> {
+    pub fn build(self) -> Result<Client> {
         let email = self
             .email
             .filter(|e| !e.trim().is_empty())
@@ -148,15 +95,7 @@ impl ClientBuilder {
             .api_key
             .filter(|k| !k.is_empty())
             .ok_or_else(|| Error::config(BUILD_OP, format!("an API key is required (set it, or {ENV_API_KEY})")))?;
-        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.len() < 10 {
-            return Err(Error::config(BUILD_OP, format!("base URL {base_url:?} is not an http(s) URL")));
-        }
-        if let Some(path) = &self.ca_bundle_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| Error::config(BUILD_OP, format!("cannot read CA bundle {}: {e}", path.display())))?;
-            self.transport.ca_bundle_pem = Some(pem);
-        }
+        let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -397,6 +336,40 @@ impl VServer<'_> {
     /// Starts a backup and returns its download link.
     pub async fn backup(&self) -> Result<Backup> {
         run!(self.client, Call::VServerBackup, Backup)
+    }
+
+    /// Downloads a backup from the link [`backup`](Self::backup) returned, handing each chunk to `sink` with the
+    /// total size when known. Returns the number of bytes received.
+    pub async fn download_backup(
+        &self,
+        backup: &Backup,
+        sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        self.client.inner.transport.download("velneo vserver.backup download", &backup.url, sink).await
+    }
+
+    /// Polls the status every `interval` until it is `state` (`"running"`/`"stopped"`), up to `timeout`.
+    pub async fn wait_for_state(&self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let st = self.status().await?;
+            if st.status.eq_ignore_ascii_case(state) {
+                return Ok(st);
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    Operation::VServerStatus.label(),
+                    format!(
+                        "the vServer is still {} after {:.1}s (waiting for {state})",
+                        st.status,
+                        timeout.as_secs_f64()
+                    ),
+                ));
+            }
+            tokio::time::sleep(interval.min(deadline - now)).await;
+        }
     }
 }
 

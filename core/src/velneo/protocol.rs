@@ -11,6 +11,7 @@ use sha1::{Digest, Sha1};
 use super::records::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{form_encode, HttpRequest, FORM_CONTENT_TYPE};
+use crate::json::{boolean as bool_of, field, int as int_of, scalar_string, string as str_of};
 use crate::secret::Secret;
 
 /// The production base URL (version included).
@@ -460,34 +461,34 @@ pub fn parse_response(op: Operation, http_status: u16, body: &[u8]) -> Result<Ou
     Ok(match op {
         Login => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
-            let session = get_str(obj, "session").ok_or_else(|| shape("no session id"))?;
+            let session = str_of(obj, &["session"]).ok_or_else(|| shape("no session id"))?;
             Output::Session(Session { session })
         }
         Logout | VServerStart | VServerStop | VServerCredentials | GroupPut | GroupDelete | UserPut | UserDelete
         | FolderPut | FolderDelete | AppInstanceDelete | DataInstanceDelete => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
-            Output::Ack(Ack { status_code: status_code(obj).unwrap_or(200), message: get_str(obj, "message") })
+            Output::Ack(Ack { status_code: status_code(obj).unwrap_or(200), message: str_of(obj, &["message"]) })
         }
         AppInstancePut | DataInstancePut => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
             Output::InstanceCreated(InstanceCreated {
                 status_code: status_code(obj).unwrap_or(200),
-                message: get_str(obj, "message"),
-                id: get(obj, "id_instancia").and_then(scalar_string),
+                message: str_of(obj, &["message"]),
+                id: field(obj, &["id_instancia"]).and_then(scalar_string),
             })
         }
         VServerStatus => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
             Output::VServerStatus(super::records::VServerStatus {
-                status: get_str(obj, "status").ok_or_else(|| shape("no vServer status"))?,
-                vrl: get_str(obj, "vrl"),
-                version: get_str(obj, "version"),
+                status: str_of(obj, &["status"]).ok_or_else(|| shape("no vServer status"))?,
+                vrl: str_of(obj, &["vrl"]),
+                version: str_of(obj, &["version"]),
                 raw: obj.clone(),
             })
         }
         VServerBackup => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
-            Output::Backup(Backup { url: get_str(obj, "url").ok_or_else(|| shape("no backup url"))? })
+            Output::Backup(Backup { url: str_of(obj, &["url"]).ok_or_else(|| shape("no backup url"))? })
         }
         GroupGet => Output::Group(group(&value).ok_or_else(|| shape("not a group record"))?),
         GroupList => Output::Groups(list(&value, "groups", group).ok_or_else(|| shape("not a list of groups"))?),
@@ -516,7 +517,7 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
         }
         return Err(http_error(label, http_status, None));
     };
-    if let Some(err) = get(obj, "error") {
+    if let Some(err) = field(obj, &["error"]) {
         let text = match err {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -535,7 +536,7 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
         }
         return Err(e);
     }
-    let message = get_str(obj, "message");
+    let message = str_of(obj, &["message"]);
     match status_code(obj) {
         Some(200) | None => {}
         Some(code) => {
@@ -571,52 +572,6 @@ fn describe(text: &str, fallback: &str) -> String {
 
 // ---- reading records ----------------------------------------------------------------------------------------
 
-/// A key of `obj`, matched exactly first, then case-insensitively (the API mixes `Name` and `nombre` styles).
-fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
-}
-
-fn get_any<'a>(obj: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().find_map(|k| get(obj, k)).filter(|v| !v.is_null())
-}
-
-fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn get_str(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    get(obj, key).and_then(|v| v.as_str()).map(str::to_owned)
-}
-
-fn str_of(obj: &Map<String, Value>, keys: &[&str]) -> Option<String> {
-    get_any(obj, keys).and_then(scalar_string)
-}
-
-fn int_of(obj: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
-    match get_any(obj, keys)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn bool_of(obj: &Map<String, Value>, keys: &[&str]) -> Option<bool> {
-    match get_any(obj, keys)? {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_i64().map(|i| i != 0),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" => Some(true),
-            "false" | "no" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 fn status_code(obj: &Map<String, Value>) -> Option<i64> {
     int_of(obj, &["status_code"])
 }
@@ -635,7 +590,7 @@ fn group(v: &Value) -> Option<Group> {
 
 fn user(v: &Value) -> Option<User> {
     let o = v.as_object()?;
-    let groups = match get_any(o, &["grupos"]) {
+    let groups = match field(o, &["grupos"]) {
         Some(Value::Array(items)) => Some(items.iter().filter_map(scalar_string).collect()),
         _ => None,
     };
@@ -685,7 +640,7 @@ fn data_instance(v: &Value) -> Option<DataInstance> {
 fn list<T>(v: &Value, key: &str, item: fn(&Value) -> Option<T>) -> Option<Vec<T>> {
     let items = match v {
         Value::Array(a) => a,
-        Value::Object(o) => get(o, key)?.as_array()?,
+        Value::Object(o) => field(o, &[key])?.as_array()?,
         _ => return None,
     };
     items.iter().map(item).collect()

@@ -32,6 +32,30 @@ pub enum LimitPolicy {
     Wait,
 }
 
+/// Where the client reads the time (Unix seconds) that `auth` is computed for.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl Clock {
+    /// The system clock (UTC).
+    pub fn system() -> Clock {
+        Clock(Arc::new(|| crate::unix_now() as i64))
+    }
+    /// Any source of Unix seconds (tests, or a clock corrected against NTP).
+    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+    pub fn now(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock(now={})", self.now())
+    }
+}
+
 /// Settings for a [`Client`]. Start from [`Client::builder`].
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
@@ -43,9 +67,11 @@ pub struct ClientBuilder {
     policy: LimitPolicy,
     hourly_limit: u32,
     domain_check_limit: u32,
+    budget_window: Duration,
     max_auth_failures: u32,
     boundary_window: Duration,
     poll_interval: Duration,
+    clock: Clock,
 }
 
 impl Default for ClientBuilder {
@@ -59,9 +85,11 @@ impl Default for ClientBuilder {
             policy: LimitPolicy::FailFast,
             hourly_limit: protocol::HOURLY_REQUEST_LIMIT,
             domain_check_limit: protocol::HOURLY_DOMAIN_CHECK_LIMIT,
+            budget_window: HOUR,
             max_auth_failures: 3,
             boundary_window: Duration::from_secs(5),
             poll_interval: Duration::from_secs(2),
+            clock: Clock::system(),
         }
     }
 }
@@ -82,39 +110,8 @@ impl ClientBuilder {
         self.base_url = base_url.into();
         self
     }
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.transport.connect_timeout = timeout;
-        self
-    }
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.transport.timeout = timeout;
-        self
-    }
-    pub fn retries(mut self, retries: u32) -> Self {
-        self.transport.retries = retries;
-        self
-    }
-    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.transport.backoff_initial = initial;
-        self.transport.backoff_max = max;
-        self
-    }
-    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.transport.ca_bundle_pem = Some(pem.into());
-        self
-    }
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.transport.danger_accept_invalid_certs = accept;
-        self
-    }
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.transport.user_agent = user_agent.into();
-        self
-    }
-    pub fn transport(mut self, config: TransportConfig) -> Self {
-        self.transport = config;
-        self
-    }
+    crate::transport::transport_setters!();
+
     /// Send every request in WAPI test mode (`test: 1`: validated, nothing changed).
     pub fn test_mode(mut self, yes: bool) -> Self {
         self.test = yes;
@@ -129,6 +126,11 @@ impl ClientBuilder {
     pub fn hourly_limits(mut self, requests: u32, domain_checks: u32) -> Self {
         self.hourly_limit = requests;
         self.domain_check_limit = domain_checks;
+        self
+    }
+    /// The window the budgets count in (default one hour, as the server's limits). Shorter windows are for tests.
+    pub fn budget_window(mut self, window: Duration) -> Self {
+        self.budget_window = window;
         self
     }
     /// After this many authentication/IP failures (2050, 2051, 2052) in a row the client refuses to send until
@@ -146,6 +148,11 @@ impl ClientBuilder {
     /// How often waiting for an asynchronous result polls the queue (default 2 s).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
+        self
+    }
+    /// The clock `auth` is computed from (default: the system clock, UTC).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
     /// Fills user, password and base URL from `WEDOS_USER`, `WEDOS_PASSWORD`, `WEDOS_BASE_URL` (optional).
@@ -172,12 +179,12 @@ impl ClientBuilder {
         let password = self.password.filter(|p| !p.is_empty()).ok_or_else(|| {
             Error::config(BUILD_OP, format!("a WAPI password is required (set it, or {ENV_PASSWORD})"))
         })?;
-        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.len() < 10 {
-            return Err(Error::config(BUILD_OP, format!("base URL {base_url:?} is not an http(s) URL")));
-        }
+        let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         if self.hourly_limit == 0 || self.domain_check_limit == 0 {
             return Err(Error::config(BUILD_OP, "hourly limits must be at least 1"));
+        }
+        if self.budget_window.is_zero() {
+            return Err(Error::config(BUILD_OP, "the budget window must be greater than zero"));
         }
         if self.poll_interval.is_zero() {
             return Err(Error::config(BUILD_OP, "the poll interval must be greater than zero"));
@@ -191,11 +198,12 @@ impl ClientBuilder {
                 transport,
                 test: self.test,
                 policy: self.policy,
-                limiter: Mutex::new(Limiter::new(self.hourly_limit, self.domain_check_limit)),
+                limiter: Mutex::new(Limiter::new(self.hourly_limit, self.domain_check_limit, self.budget_window)),
                 max_auth_failures: self.max_auth_failures,
                 auth_failures: AtomicU32::new(0),
                 boundary_window: self.boundary_window,
                 poll_interval: self.poll_interval,
+                clock: self.clock,
                 kept: Mutex::new(VecDeque::new()),
                 sequence: AtomicU64::new(0),
                 instance: fastrand::u32(..),
@@ -204,24 +212,26 @@ impl ClientBuilder {
     }
 }
 
-/// Sliding one-hour windows of request times: all commands, and the domain availability commands.
+/// Sliding windows (one hour by default) of request times: all commands, and the domain availability commands.
 #[derive(Debug)]
 struct Limiter {
     all: VecDeque<Instant>,
     domain: VecDeque<Instant>,
     all_limit: u32,
     domain_limit: u32,
+    window: Duration,
 }
 
 impl Limiter {
-    fn new(all_limit: u32, domain_limit: u32) -> Self {
-        Limiter { all: VecDeque::new(), domain: VecDeque::new(), all_limit, domain_limit }
+    fn new(all_limit: u32, domain_limit: u32, window: Duration) -> Self {
+        Limiter { all: VecDeque::new(), domain: VecDeque::new(), all_limit, domain_limit, window }
     }
 
     /// How long until `command` may be sent (zero = now).
     fn wait_time(&mut self, command: &str, now: Instant) -> Duration {
-        fn room(q: &mut VecDeque<Instant>, limit: u32, now: Instant) -> Duration {
-            while q.front().is_some_and(|t| now.duration_since(*t) >= HOUR) {
+        let window = self.window;
+        let room = |q: &mut VecDeque<Instant>, limit: u32| -> Duration {
+            while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
                 q.pop_front();
             }
             if (q.len() as u32) < limit {
@@ -229,12 +239,12 @@ impl Limiter {
             } else {
                 // The oldest of the last `limit` requests leaves the window first.
                 let oldest = q[q.len() - limit as usize];
-                HOUR.saturating_sub(now.duration_since(oldest))
+                window.saturating_sub(now.duration_since(oldest))
             }
-        }
-        let mut wait = room(&mut self.all, self.all_limit, now);
+        };
+        let mut wait = room(&mut self.all, self.all_limit);
         if protocol::is_domain_limited(command) {
-            wait = wait.max(room(&mut self.domain, self.domain_limit, now));
+            wait = wait.max(room(&mut self.domain, self.domain_limit));
         }
         wait
     }
@@ -270,6 +280,7 @@ struct Inner {
     auth_failures: AtomicU32,
     boundary_window: Duration,
     poll_interval: Duration,
+    clock: Clock,
     /// Notifications taken off the server queue while waiting for another one: handed out first by
     /// [`Notifications::poll`].
     kept: Mutex<VecDeque<Notification>>,
@@ -418,7 +429,7 @@ impl Client {
                         self.try_reserve(call.command(), &label)?;
                     }
                     first_attempt = false;
-                    let now = crate::unix_now() as i64;
+                    let now = inner.clock.now();
                     sent_at = now;
                     let at = time_override.take().unwrap_or(now);
                     protocol::build_request(&inner.base_url, &inner.user, inner.password.expose(), at, call, &options)

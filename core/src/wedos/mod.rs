@@ -4,6 +4,6 @@ pub mod client;
 pub mod protocol;
 pub mod records;
 
-pub use client::{Client, ClientBuilder, LimitPolicy};
+pub use client::{Client, ClientBuilder, Clock, LimitPolicy};
 pub use protocol::{Call, Operation, Output, RequestOptions};
 pub use records::*;

@@ -13,6 +13,7 @@ use sha1::{Digest, Sha1};
 use super::records::*;
 use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::http::{form_encode, HttpRequest, FORM_CONTENT_TYPE};
+use crate::json::{float as float_field, int as int_field, string as str_field};
 
 /// The production JSON endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.wedos.com/wapi/json";
@@ -480,7 +481,7 @@ pub fn code_info(code: i64) -> (&'static str, Option<ErrorKind>) {
         2315 => ("invalid DNS row TTL", Some(Api)),
         2316 => ("DNS row exists", Some(Api)),
         2317 => ("DNS row TTL limit", Some(Api)),
-        2309..=2317 => ("DNS row input error", Some(Api)),
+        2310 | 2312 | 2313 => ("DNS row input error", Some(Api)),
         3201 => ("domain registered", Some(Api)),
         3202..=3206 => ("domain not available", Some(Api)),
         3222 => ("domain open failed", Some(Api)),
@@ -618,7 +619,7 @@ pub fn parse_output(call: &Call, http_status: u16, body: &[u8]) -> Result<Output
             Output::Domains(
                 items
                     .iter()
-                    .map(|v| domain(v))
+                    .map(domain)
                     .collect::<Option<_>>()
                     .ok_or_else(|| shape("a domain without a name"))?,
             )
@@ -635,7 +636,7 @@ pub fn parse_output(call: &Call, http_status: u16, body: &[u8]) -> Result<Output
             Output::DnsDomains(
                 items
                     .iter()
-                    .map(|v| dns_domain(v))
+                    .map(dns_domain)
                     .collect::<Option<_>>()
                     .ok_or_else(|| shape("a DNS domain without a name"))?,
             )
@@ -648,7 +649,7 @@ pub fn parse_output(call: &Call, http_status: u16, body: &[u8]) -> Result<Output
             Output::DnsRows(
                 items
                     .iter()
-                    .map(|v| dns_row(v))
+                    .map(dns_row)
                     .collect::<Option<_>>()
                     .ok_or_else(|| shape("a DNS row without ID, rdtype or rdata"))?,
             )
@@ -696,36 +697,6 @@ pub fn parse_notification(form_body: &[u8]) -> Result<Notification> {
 }
 
 // ---- field readers ------------------------------------------------------------------------------------------
-
-fn field<'a>(obj: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter()
-        .find_map(|k| obj.get(*k).or_else(|| obj.iter().find(|(kk, _)| kk.eq_ignore_ascii_case(k)).map(|(_, v)| v)))
-        .filter(|v| !v.is_null())
-}
-
-fn str_field(obj: &Map<String, Value>, keys: &[&str]) -> Option<String> {
-    match field(obj, keys)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn int_field(obj: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
-    match field(obj, keys)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn float_field(obj: &Map<String, Value>, keys: &[&str]) -> Option<f64> {
-    match field(obj, keys)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().replace(',', ".").parse().ok(),
-        _ => None,
-    }
-}
 
 fn truthy(v: &Value) -> bool {
     match v {
