@@ -453,3 +453,40 @@ fn secrets_never_show_in_debug() {
     assert!(!shown.contains("VsPass") && !shown.contains(key), "{shown}");
     assert!(!req.body.contains(key), "the API key is never sent");
 }
+
+/// A TCP proxy in front of `target` that counts the connections it accepts.
+async fn counting_proxy(
+    target: std::net::SocketAddr,
+) -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    (addr, count)
+}
+
+#[tokio::test]
+async fn connections_are_reused() {
+    let emu = emulator().await;
+    let (proxy, connections) = counting_proxy(emu.addr()).await;
+    let c = Client::builder()
+        .email(DEMO_VELNEO_EMAIL)
+        .api_key(DEMO_VELNEO_API_KEY)
+        .base_url(format!("http://{proxy}/v1"))
+        .build()
+        .unwrap();
+    for _ in 0..20 {
+        c.vserver().status().await.unwrap();
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "21 requests over one kept-alive connection");
+}
