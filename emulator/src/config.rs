@@ -1,4 +1,5 @@
-//! Configuration of the emulator: where it listens and which Velneo accounts it knows, with their initial content.
+//! Configuration of the emulator: where it listens, which Velneo and WEDOS accounts it knows, with their initial
+//! content, and where its state persists.
 //!
 //! Everything deserializes from a JSON config file (snake_case keys, every field optional):
 //!
@@ -6,21 +7,37 @@
 //! {
 //!   "host": "127.0.0.1",
 //!   "port": 8640,
+//!   "state_file": "/tmp/hostapi-emulator-state.json",
 //!   "velneo": {
 //!     "timestamp_window_secs": 300,
 //!     "accounts": [
 //!       { "email": "me@example.com", "api_key": "secret" }
 //!     ]
+//!   },
+//!   "wedos": {
+//!     "hourly_request_limit": 1000, "hourly_domain_check_limit": 100,
+//!     "block_threshold": 10, "block_secs": 60, "async_delay_ms": 300, "auto_publish_secs": 300,
+//!     "accounts": [
+//!       { "user": "me@example.cz", "password": "wapi-secret", "allowed_ips": ["127.0.0.1", "::1"],
+//!         "polling_allowed": true, "credit": 100.0, "currency": "CZK",
+//!         "domains": [ { "name": "mine.cz", "status": "active", "expiration": "2027-01-31" } ],
+//!         "dns_zones": [ { "name": "mine.cz", "status": "active", "min_ttl": 300,
+//!           "rows": [ { "name": "", "ttl": 3600, "rdtype": "A", "rdata": "192.0.2.7", "author_comment": "" } ] } ] }
+//!     ]
 //!   }
 //! }
 //! ```
 //!
-//! An account that gives only `email` and `api_key` gets the standard initial content (the same as the demo
+//! A Velneo account that gives only `email` and `api_key` gets the standard initial content (the same as the demo
 //! account's, with its folder paths under its own e-mail). Any of `vserver`, `credentials`, `groups`, `users`,
 //! `folders` and `instances` given in the file replaces that part of the standard content.
+//!
+//! A WEDOS account that gives only `user` and `password` allows the loopback addresses, may poll, has no credit
+//! (0 CZK), no domains and no DNS zones ([`WedosAccount::new`]).
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -39,11 +56,22 @@ pub struct EmulatorConfig {
     pub port: u16,
     /// The Velneo Cloud API half.
     pub velneo: VelneoConfig,
+    /// The WEDOS WAPI half.
+    pub wedos: WedosConfig,
+    /// Where the state of both halves persists: loaded at start when the file exists, written (atomically: a
+    /// temporary file in the same directory, fsync, rename) after every change. `None` = memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, velneo: VelneoConfig::default() }
+        EmulatorConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            velneo: VelneoConfig::default(),
+            wedos: WedosConfig::default(),
+            state_file: None,
+        }
     }
 }
 
@@ -321,4 +349,210 @@ pub struct InstanceSeed {
     pub ruta: String,
     #[serde(default)]
     pub inheritance: Option<String>,
+}
+
+/// The documented WEDOS demo account's login (the knowledge base's example user, as an e-mail).
+pub const DEMO_WEDOS_USER: &str = "tester@example.com";
+/// The documented WEDOS demo account's WAPI password (the knowledge base's example password; a public value).
+pub const DEMO_WEDOS_PASSWORD: &str = "123456";
+
+/// The WEDOS accounts and the server's limits (every number configurable so tests reach the limits fast).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WedosConfig {
+    /// Known accounts; default: [`WedosAccount::demo`] only.
+    pub accounts: Vec<WedosAccount>,
+    /// Requests per account in any sliding hour (all commands); default 1000. Past it: 2006.
+    pub hourly_request_limit: u32,
+    /// `domain-check`/`domain-create`/`domain-transfer-check` per account in any sliding hour; default 100.
+    /// Past it: 2250 (2252 for `domain-transfer-check`).
+    pub hourly_domain_check_limit: u32,
+    /// More than this many invalid requests (answer code ≥ 2000) from one IP within an hour block it; default 10.
+    pub block_threshold: u32,
+    /// The block lasts this many seconds per invalid request beyond the threshold; default 60.
+    pub block_secs: u64,
+    /// Delay before `ping-async` queues its notification, milliseconds; default 300.
+    pub async_delay_ms: u64,
+    /// Uncommitted DNS changes publish by themselves this many seconds after the last change; default 300.
+    pub auto_publish_secs: u64,
+}
+
+impl Default for WedosConfig {
+    fn default() -> Self {
+        WedosConfig {
+            accounts: vec![WedosAccount::demo()],
+            hourly_request_limit: hostapi::wedos::protocol::HOURLY_REQUEST_LIMIT,
+            hourly_domain_check_limit: hostapi::wedos::protocol::HOURLY_DOMAIN_CHECK_LIMIT,
+            block_threshold: 10,
+            block_secs: 60,
+            async_delay_ms: 300,
+            auto_publish_secs: 300,
+        }
+    }
+}
+
+/// One WEDOS account: its login, WAPI password, IP allow-list and initial content.
+///
+/// `Debug` never shows the password.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WedosAccount {
+    /// The login (e-mail).
+    pub user: String,
+    /// The WAPI password (not the account password).
+    pub password: String,
+    /// Callers allowed to use WAPI; default the loopback addresses `127.0.0.1` and `::1`.
+    #[serde(default = "loopback")]
+    pub allowed_ips: Vec<IpAddr>,
+    /// Notifications may be fetched with `poll-req`/`poll-ack`; default true (false: 2150).
+    #[serde(default = "yes")]
+    pub polling_allowed: bool,
+    /// The credit balance; default 0.
+    #[serde(default)]
+    pub credit: f64,
+    /// The credit's currency; default `CZK`.
+    #[serde(default = "czk")]
+    pub currency: String,
+    #[serde(default)]
+    pub domains: Vec<WedosDomainSeed>,
+    #[serde(default)]
+    pub dns_zones: Vec<DnsZoneSeed>,
+}
+
+fn loopback() -> Vec<IpAddr> {
+    vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)]
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn czk() -> String {
+    "CZK".into()
+}
+
+impl fmt::Debug for WedosAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WedosAccount")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .field("allowed_ips", &self.allowed_ips)
+            .field("polling_allowed", &self.polling_allowed)
+            .field("credit", &self.credit)
+            .field("currency", &self.currency)
+            .field("domains", &self.domains)
+            .field("dns_zones", &self.dns_zones)
+            .finish()
+    }
+}
+
+impl WedosAccount {
+    /// An account allowed from the loopback addresses, with polling allowed, no credit (0 CZK), no domains and no
+    /// DNS zones.
+    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
+        WedosAccount {
+            user: user.into(),
+            password: password.into(),
+            allowed_ips: loopback(),
+            polling_allowed: true,
+            credit: 0.0,
+            currency: czk(),
+            domains: Vec::new(),
+            dns_zones: Vec::new(),
+        }
+    }
+
+    /// The documented demo account ([`DEMO_WEDOS_USER`], [`DEMO_WEDOS_PASSWORD`]): allowed from `127.0.0.1` and
+    /// `::1`, polling allowed, credit 2570.35 CZK, domains `example.cz` (active, expires 2027-01-15) and
+    /// `hostapi-demo.cz` (expired 2026-02-01), and a primary DNS zone for each with an apex `A`, a `www` `CNAME`
+    /// to the apex and an apex `MX`.
+    pub fn demo() -> Self {
+        let mut a = Self::new(DEMO_WEDOS_USER, DEMO_WEDOS_PASSWORD);
+        a.credit = 2570.35;
+        a.domains = vec![
+            WedosDomainSeed { name: "example.cz".into(), status: "active".into(), expiration: "2027-01-15".into() },
+            WedosDomainSeed {
+                name: "hostapi-demo.cz".into(),
+                status: "expired".into(),
+                expiration: "2026-02-01".into(),
+            },
+        ];
+        a.dns_zones = vec![demo_zone("example.cz", "192.0.2.1"), demo_zone("hostapi-demo.cz", "192.0.2.2")];
+        a
+    }
+}
+
+fn demo_zone(name: &str, ip: &str) -> DnsZoneSeed {
+    let row = |n: &str, rdtype: &str, rdata: String| DnsRowSeed {
+        name: n.into(),
+        ttl: 3600,
+        rdtype: rdtype.into(),
+        rdata,
+        author_comment: String::new(),
+    };
+    DnsZoneSeed {
+        name: name.into(),
+        status: "active".into(),
+        min_ttl: 300,
+        rows: vec![
+            row("", "A", ip.into()),
+            row("www", "CNAME", format!("{name}.")),
+            row("", "MX", format!("10 mail.{name}.")),
+        ],
+    }
+}
+
+/// A registered domain of the account (`domains-list`, `domain-info`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WedosDomainSeed {
+    pub name: String,
+    /// `active`, `expired`, `deleted`, … (free text, shown as is and matched by `domains-list`'s `status`).
+    #[serde(default = "active")]
+    pub status: String,
+    /// `YYYY-MM-DD`; empty = none shown.
+    #[serde(default)]
+    pub expiration: String,
+}
+
+fn active() -> String {
+    "active".into()
+}
+
+/// A primary DNS zone of the account.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsZoneSeed {
+    pub name: String,
+    /// `active`; `locked` (row changes answer 3305); `deleted` (every DNS command on it answers 3306).
+    #[serde(default = "active")]
+    pub status: String,
+    /// The zone's lowest accepted TTL (≥ 300): a TTL within 300–172800 but below it answers 2317.
+    #[serde(default = "min_ttl")]
+    pub min_ttl: u32,
+    #[serde(default)]
+    pub rows: Vec<DnsRowSeed>,
+}
+
+fn min_ttl() -> u32 {
+    300
+}
+
+/// A DNS row, validated as `dns-row-add` would validate it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsRowSeed {
+    /// Relative to the zone; `""` = the apex.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default = "default_ttl")]
+    pub ttl: u32,
+    pub rdtype: String,
+    pub rdata: String,
+    #[serde(default)]
+    pub author_comment: String,
+}
+
+fn default_ttl() -> u32 {
+    3600
 }

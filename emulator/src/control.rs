@@ -3,8 +3,8 @@
 //! | endpoint | answer |
 //! | --- | --- |
 //! | `GET /_emulator/health` | `{"status":"ok"}` |
-//! | `POST /_emulator/reset` | `{"status":"ok"}`; restores every account's configured state, clears sessions, login counters, backups, the clock offset and faults |
-//! | `GET /_emulator/state` | `{"velneo":{"<email>":{…}},"clock":{"offset_secs":N,"now":T},"faults":[…]}` |
+//! | `POST /_emulator/reset` | `{"status":"ok"}`; restores every account's configured state (both APIs), clears sessions, login counters, backups, WEDOS queues, counters and IP blocks, the clock offset, faults and the user-agent limit |
+//! | `GET /_emulator/state` | `{"velneo":{"<email>":{…}},"wedos":{"<user>":{…}},"wedos_ips":{"<ip>":{…}},"wedos_user_agent_limit":N,"clock":{"offset_secs":N,"now":T},"faults":[…]}` |
 //! | `GET /_emulator/clock` | `{"now":T,"offset_secs":N}` |
 //! | `POST /_emulator/clock` `{"offset_secs":N}` | `{"now":T,"offset_secs":N}` |
 //! | `POST /_emulator/velneo/expire-sessions` `[{"email":"…"}]` | `{"status":"ok","expired":K}` |
@@ -12,6 +12,15 @@
 //! | `POST /_emulator/faults` `{"path","status"?,"body"?,"times"?,"delay_ms"?}` | `{"status":"ok","faults":[…]}` |
 //! | `DELETE /_emulator/faults` | `{"status":"ok","cleared":K}` |
 //! | `GET /_emulator/velneo/backups/<id>.zip` | the backup bytes (`application/octet-stream`) |
+//! | `POST /_emulator/wedos/notifications` `{"user","notify":{…}}` | `{"status":"ok","id":"N"}`; queues `notify` (an `ID` is assigned when it has neither `ID` nor `id`) |
+//! | `POST /_emulator/wedos/ips` `{"user","allowed_ips":["…"]}` | `{"status":"ok","user":"…","allowed_ips":[…]}`; replaces the account's allow-list |
+//! | `POST /_emulator/wedos/user-agent-limit` `{"times":N}` | `{"status":"ok","times":N}`; the next N WEDOS requests answer HTTP 200 `User-Agent Rate Limit` (text/plain); 0 disarms |
+//!
+//! `state.wedos.<user>` = `{"user", "allowed_ips", "polling_allowed", "requests_last_hour",
+//! "domain_checks_last_hour", "credit": {"amount": "2570.35", "currency"}, "domains": [{name, status, expiration}],
+//! "zones": {"<name>": {"status", "min_ttl", "rows": [row], "published": [row], "pending": bool, "last_change": T|null}},
+//! "queue": [notification], "codes": {"<code>": count}}` (rows in the `dns-rows-list` shape); `state.wedos_ips.<ip>` =
+//! `{"invalid_last_hour": N, "blocked_until": T|null, "blocked": bool}`. No password or API key is shown.
 //!
 //! A bad control request answers HTTP 400 `{"error":"…"}`; an unknown backup 404 `{"error":"…"}`.
 
@@ -55,8 +64,17 @@ pub(crate) async fn reset(State(s): State<Arc<Shared>>) -> Response {
 
 pub(crate) async fn state(State(s): State<Arc<Shared>>) -> Json<Value> {
     let velneo = s.velneo().snapshot();
+    let (wedos, wedos_ips) = s.wedos().snapshot(s.now(), s.config.wedos.auto_publish_secs);
+    let ua = *s.user_agent_limit();
     let faults = s.faults().clone();
-    Json(json!({"velneo": velneo, "clock": s.clock_json(), "faults": faults}))
+    Json(json!({
+        "velneo": velneo,
+        "wedos": wedos,
+        "wedos_ips": wedos_ips,
+        "wedos_user_agent_limit": ua,
+        "clock": s.clock_json(),
+        "faults": faults,
+    }))
 }
 
 pub(crate) async fn clock_get(State(s): State<Arc<Shared>>) -> Json<Value> {
@@ -89,10 +107,78 @@ pub(crate) async fn expire_sessions(State(s): State<Arc<Shared>>, body: Bytes) -
         Ok(b) => b,
         Err(e) => return bad_request(e),
     };
-    match s.velneo().expire_sessions(b.email.as_deref()) {
-        Ok(n) => Json(json!({"status": "ok", "expired": n})).into_response(),
+    let expired = s.velneo().expire_sessions(b.email.as_deref());
+    match expired {
+        Ok(n) => {
+            s.persist();
+            Json(json!({"status": "ok", "expired": n})).into_response()
+        }
         Err(e) => bad_request(e),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationBody {
+    user: String,
+    notify: serde_json::Map<String, Value>,
+}
+
+pub(crate) async fn wedos_notification(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: NotificationBody = match parse_body(&body, None) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    let queued = s.wedos().queue_notification(&b.user, b.notify);
+    match queued {
+        Ok(id) => {
+            s.persist();
+            Json(json!({"status": "ok", "id": id})).into_response()
+        }
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IpsBody {
+    user: String,
+    allowed_ips: Vec<std::net::IpAddr>,
+}
+
+pub(crate) async fn wedos_ips(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: IpsBody = match parse_body(&body, None) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    let ips: Vec<std::net::IpAddr> = b.allowed_ips.iter().map(std::net::IpAddr::to_canonical).collect();
+    let found = match s.wedos().account_mut(&b.user) {
+        Some(a) => {
+            a.allowed_ips = ips.clone();
+            true
+        }
+        None => false,
+    };
+    if !found {
+        return bad_request(format!("unknown WEDOS account {}", b.user));
+    }
+    s.persist();
+    Json(json!({"status": "ok", "user": b.user, "allowed_ips": ips})).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserAgentLimitBody {
+    times: u32,
+}
+
+pub(crate) async fn wedos_user_agent_limit(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: UserAgentLimitBody = match parse_body(&body, None) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    *s.user_agent_limit() = b.times;
+    Json(json!({"status": "ok", "times": b.times})).into_response()
 }
 
 pub(crate) async fn backup(State(s): State<Arc<Shared>>, Path(file): Path<String>) -> Response {

@@ -1,14 +1,19 @@
-//! hostapi-emulator — a strict, stateful local server of the Velneo Cloud API, with control endpoints.
+//! hostapi-emulator — a strict, stateful local server of the Velneo Cloud API and WEDOS WAPI, with control
+//! endpoints.
 //!
 //! * Velneo Cloud API under `/v1/<resource>` (the `velneo` module documents the rules it enforces);
+//! * WEDOS WAPI at `POST /wapi/json` (the `wedos` module documents its rules, `wedos::ops` its commands);
 //! * control endpoints under `/_emulator/` (health, reset, state, clock offset, session expiry, fault injection,
-//!   backup downloads) — see the `control` module for their exact shapes.
+//!   backup downloads, WEDOS notifications / allow-lists / user-agent limit) — see the `control` module for their
+//!   exact shapes;
+//! * optional persistence of both halves' state to a file (`EmulatorConfig::state_file`, the `persist` module).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use hostapi_emulator::{Emulator, EmulatorConfig};
 //! let emu = Emulator::start(EmulatorConfig::default()).await?;
-//! println!("client base URL: {}", emu.velneo_url());
+//! println!("Velneo base URL: {}", emu.velneo_url());
+//! println!("WEDOS URL: {}", emu.wedos_url());
 //! emu.stop().await;
 //! # Ok(()) }
 //! ```
@@ -16,16 +21,18 @@
 mod config;
 mod control;
 mod lenient;
+mod persist;
 mod velneo;
+mod wedos;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -33,20 +40,31 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 pub use config::{
-    CredentialsSeed, EmulatorConfig, FolderSeed, GroupSeed, InstanceSeed, UserSeed, VServerSeed, VelneoAccount,
-    VelneoConfig, DEMO_VELNEO_API_KEY, DEMO_VELNEO_EMAIL,
+    CredentialsSeed, DnsRowSeed, DnsZoneSeed, EmulatorConfig, FolderSeed, GroupSeed, InstanceSeed, UserSeed,
+    VServerSeed, VelneoAccount, VelneoConfig, WedosAccount, WedosConfig, WedosDomainSeed, DEMO_VELNEO_API_KEY,
+    DEMO_VELNEO_EMAIL, DEMO_WEDOS_PASSWORD, DEMO_WEDOS_USER,
 };
 
 /// How long a shutdown waits for in-flight requests before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Largest accepted request body (Velneo: 413; WEDOS: 2007).
+const MAX_BODY: usize = 1 << 20;
 
 /// State shared by every request.
 pub(crate) struct Shared {
     config: EmulatorConfig,
     base_url: String,
     velneo: Mutex<velneo::VelneoState>,
+    wedos: Mutex<wedos::WedosState>,
     clock_offset: AtomicI64,
     faults: Mutex<Vec<control::Fault>>,
+    /// How many more WEDOS requests answer the plain-text `User-Agent Rate Limit`.
+    user_agent_limit: Mutex<u32>,
+    /// Bumped by every reset, so a `ping-async` notification scheduled before it is dropped.
+    epoch: AtomicU64,
+    /// Serializes state-file writes (each writes a snapshot taken under it, so the newest snapshot lands last).
+    persist_lock: Mutex<()>,
 }
 
 /// Locks a mutex, ignoring poisoning (no handler panics while holding a lock, and a panic must not wedge the server).
@@ -56,19 +74,62 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn new(config: EmulatorConfig, base_url: String) -> std::io::Result<Self> {
-        let velneo = velneo::VelneoState::new(&config.velneo)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        Ok(Shared {
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let mut velneo = velneo::VelneoState::new(&config.velneo).map_err(invalid)?;
+        let mut wedos = wedos::WedosState::new(&config.wedos, system_now()).map_err(invalid)?;
+        if let Some(path) = &config.state_file {
+            if let Some(file) = persist::load(path)? {
+                velneo.restore(file.velneo);
+                wedos.restore(file.wedos);
+            }
+        }
+        let shared = Shared {
             config,
             base_url,
             velneo: Mutex::new(velneo),
+            wedos: Mutex::new(wedos),
             clock_offset: AtomicI64::new(0),
             faults: Mutex::new(Vec::new()),
-        })
+            user_agent_limit: Mutex::new(0),
+            epoch: AtomicU64::new(0),
+            persist_lock: Mutex::new(()),
+        };
+        shared.try_persist()?;
+        Ok(shared)
     }
 
     pub(crate) fn velneo(&self) -> MutexGuard<'_, velneo::VelneoState> {
         lock(&self.velneo)
+    }
+
+    pub(crate) fn wedos(&self) -> MutexGuard<'_, wedos::WedosState> {
+        lock(&self.wedos)
+    }
+
+    pub(crate) fn user_agent_limit(&self) -> MutexGuard<'_, u32> {
+        lock(&self.user_agent_limit)
+    }
+
+    /// Writes the state file, if one is configured; a failure is logged.
+    pub(crate) fn persist(&self) {
+        if let Err(e) = self.try_persist() {
+            tracing::warn!(error = %e, "cannot write the emulator state file");
+        }
+    }
+
+    fn try_persist(&self) -> std::io::Result<()> {
+        let Some(path) = &self.config.state_file else {
+            return Ok(());
+        };
+        let _guard = lock(&self.persist_lock);
+        let velneo = serde_json::to_value(&self.velneo().accounts);
+        let wedos = serde_json::to_value(&*self.wedos());
+        let doc = match (velneo, wedos) {
+            (Ok(v), Ok(w)) => persist::document(v, w),
+            (Err(e), _) | (_, Err(e)) => return Err(std::io::Error::other(e)),
+        };
+        let bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+        persist::write_atomic(path, &bytes)
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, Vec<control::Fault>> {
@@ -77,8 +138,7 @@ impl Shared {
 
     /// The emulator's notion of now: system UTC seconds plus the configured offset.
     pub(crate) fn now(&self) -> i64 {
-        let system = i64::try_from(hostapi::unix_now()).unwrap_or(i64::MAX);
-        system.saturating_add(self.clock_offset.load(Ordering::SeqCst))
+        system_now().saturating_add(self.clock_offset.load(Ordering::SeqCst))
     }
 
     pub(crate) fn clock_json(&self) -> Value {
@@ -87,16 +147,26 @@ impl Shared {
 
     pub(crate) fn reset(&self) -> Result<(), String> {
         let fresh = velneo::VelneoState::new(&self.config.velneo)?;
+        let fresh_wedos = wedos::WedosState::new(&self.config.wedos, system_now())?;
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         *self.velneo() = fresh;
+        *self.wedos() = fresh_wedos;
         self.clock_offset.store(0, Ordering::SeqCst);
         self.faults().clear();
+        *self.user_agent_limit() = 0;
+        self.persist();
         Ok(())
     }
 }
 
+/// The system clock, Unix seconds.
+fn system_now() -> i64 {
+    i64::try_from(hostapi::unix_now()).unwrap_or(i64::MAX)
+}
+
 async fn velneo_handler(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body: Bytes = match axum::body::to_bytes(body, 1 << 20).await {
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
             let v = json!({"status_code": 413, "message": "request body too large or unreadable"});
@@ -111,8 +181,55 @@ async fn velneo_handler(State(s): State<Arc<Shared>>, req: Request) -> Response 
         velneo::handle(&mut st, &call, &ctx)
     };
     tracing::debug!(method = %parts.method, path = %parts.uri.path(), status, "velneo call");
+    s.persist();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(value)).into_response()
+}
+
+async fn wedos_handler(
+    State(s): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    {
+        let mut armed = s.user_agent_limit();
+        if *armed > 0 {
+            *armed -= 1;
+            let body = hostapi::wedos::protocol::USER_AGENT_RATE_LIMIT_BODY;
+            return (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response();
+        }
+    }
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY).await.ok();
+    let ctx = wedos::Ctx { now: s.now(), ip: peer.ip(), config: &s.config.wedos };
+    let outcome = {
+        let mut st = s.wedos();
+        wedos::handle(&mut st, body.as_deref(), &ctx)
+    };
+    tracing::debug!(peer = %peer, "wedos call");
+    if let Some(job) = outcome.job {
+        schedule_notification(s.clone(), job);
+    }
+    s.persist();
+    Json(outcome.body).into_response()
+}
+
+/// Queues `ping-async`'s notification after the configured delay (unless the emulator was reset meanwhile).
+fn schedule_notification(s: Arc<Shared>, job: wedos::AsyncJob) {
+    let epoch = s.epoch.load(Ordering::SeqCst);
+    let delay = Duration::from_millis(s.config.wedos.async_delay_ms);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        if s.epoch.load(Ordering::SeqCst) != epoch {
+            return;
+        }
+        let mut notify = job.notify;
+        notify.insert("timestamp".into(), Value::String(s.now().to_string()));
+        let queued = s.wedos().queue_notification(&job.user, notify);
+        if let Err(e) = queued {
+            tracing::warn!(error = %e, "cannot queue the ping-async notification");
+        }
+        s.persist();
+    });
 }
 
 async fn not_found(req: Request) -> Response {
@@ -123,6 +240,7 @@ async fn not_found(req: Request) -> Response {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v1/{resource}", any(velneo_handler))
+        .route("/wapi/json", any(wedos_handler))
         .route("/_emulator/health", get(control::health))
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/state", get(control::state))
@@ -130,6 +248,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/velneo/expire-sessions", post(control::expire_sessions))
         .route("/_emulator/faults", get(control::faults_list).post(control::faults_add).delete(control::faults_clear))
         .route("/_emulator/velneo/backups/{file}", get(control::backup))
+        .route("/_emulator/wedos/notifications", post(control::wedos_notification))
+        .route("/_emulator/wedos/ips", post(control::wedos_ips))
+        .route("/_emulator/wedos/user-agent-limit", post(control::wedos_user_agent_limit))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), control::fault_layer))
         .with_state(shared)
@@ -139,6 +260,7 @@ fn router(shared: Arc<Shared>) -> Router {
 async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: watch::Receiver<bool>) {
     let mut graceful_rx = shutdown.clone();
     let mut deadline_rx = shutdown;
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = graceful_rx.wait_for(|stop| *stop).await;
     });
@@ -231,6 +353,11 @@ impl Emulator {
     /// `http://127.0.0.1:PORT/v1` — the Velneo client's base URL.
     pub fn velneo_url(&self) -> String {
         format!("{}/v1", self.url)
+    }
+
+    /// `http://127.0.0.1:PORT/wapi/json` — the WEDOS client's base URL.
+    pub fn wedos_url(&self) -> String {
+        format!("{}/wapi/json", self.url)
     }
 
     /// The bound address.

@@ -1,15 +1,17 @@
-//! `hostapi-emulator [--host H] [--port N] [--config FILE.json]` — runs the emulator until Ctrl-C.
+//! `hostapi-emulator [--host H] [--port N] [--config FILE.json] [--state-file FILE]` — runs the emulator until
+//! Ctrl-C.
 
 use std::process::ExitCode;
 
 use hostapi_emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: hostapi-emulator [--host H] [--port N] [--config FILE.json]";
+const USAGE: &str = "usage: hostapi-emulator [--host H] [--port N] [--config FILE.json] [--state-file FILE]";
 
 fn parse_args() -> Result<EmulatorConfig, String> {
     let mut host = None;
     let mut port = None;
     let mut config_path = None;
+    let mut state_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -21,6 +23,7 @@ fn parse_args() -> Result<EmulatorConfig, String> {
             "--host" => host = Some(value("--host")?),
             "--port" => port = Some(value("--port")?),
             "--config" => config_path = Some(value("--config")?),
+            "--state-file" => state_file = Some(value("--state-file")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -34,6 +37,12 @@ fn parse_args() -> Result<EmulatorConfig, String> {
     }
     if let Some(p) = port {
         config.port = p.parse().map_err(|_| format!("invalid --port {p}"))?;
+    }
+    if let Some(f) = state_file {
+        if f.is_empty() {
+            return Err("--state-file needs a file name".into());
+        }
+        config.state_file = Some(f.into());
     }
     Ok(config)
 }
@@ -53,6 +62,9 @@ async fn main() -> ExitCode {
     };
     let accounts: Vec<(String, String)> =
         config.velneo.accounts.iter().map(|a| (a.email.clone(), a.api_key.clone())).collect();
+    let wedos_accounts: Vec<(String, String)> =
+        config.wedos.accounts.iter().map(|a| (a.user.clone(), a.password.clone())).collect();
+    let state_file = config.state_file.clone();
     let emulator = match Emulator::start(config).await {
         Ok(e) => e,
         Err(e) => {
@@ -62,12 +74,23 @@ async fn main() -> ExitCode {
     };
     println!("hostapi emulator listening on {}", emulator.url());
     println!("  Velneo Cloud API base URL: {}", emulator.velneo_url());
+    println!("  WEDOS WAPI URL:            {}", emulator.wedos_url());
     println!("  control endpoints:         {}/_emulator/ (health, reset, state, clock, faults)", emulator.url());
+    if let Some(f) = &state_file {
+        println!("  state file:                {}", f.display());
+    }
     for (email, key) in &accounts {
         if email == hostapi_emulator::DEMO_VELNEO_EMAIL && key == hostapi_emulator::DEMO_VELNEO_API_KEY {
             println!("  demo Velneo account:       email {email}  api key {key}");
         } else {
             println!("  Velneo account:            email {email}  (api key from the config file)");
+        }
+    }
+    for (user, password) in &wedos_accounts {
+        if user == hostapi_emulator::DEMO_WEDOS_USER && password == hostapi_emulator::DEMO_WEDOS_PASSWORD {
+            println!("  demo WEDOS account:        user {user}  WAPI password {password}");
+        } else {
+            println!("  WEDOS account:             user {user}  (WAPI password from the config file)");
         }
     }
     println!("Press Ctrl-C to stop.");

@@ -1,5 +1,6 @@
 //! The state of the emulated Velneo accounts: one vServer each, with its groups, users, folders and instances.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::{VelneoAccount, VelneoConfig};
@@ -55,6 +56,18 @@ impl VelneoState {
         Ok(n)
     }
 
+    /// Replaces the accounts with those of a state file; configured accounts the file lacks are kept, and every
+    /// configured account's API key comes from the configuration.
+    pub(crate) fn restore(&mut self, mut loaded: Vec<Account>) {
+        for a in self.accounts.drain(..) {
+            match loaded.iter_mut().find(|l| l.email == a.email) {
+                Some(l) => l.api_key = a.api_key,
+                None => loaded.push(a),
+            }
+        }
+        self.accounts = loaded;
+    }
+
     /// The `/_emulator/state` view: accounts keyed by e-mail.
     pub(crate) fn snapshot(&self) -> Value {
         let mut map = serde_json::Map::new();
@@ -65,6 +78,7 @@ impl VelneoState {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Account {
     pub(crate) email: String,
     pub(crate) api_key: String,
@@ -81,12 +95,14 @@ pub(crate) struct Account {
     pub(crate) next_instance_id: u64,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct VServer {
     pub(crate) running: bool,
     pub(crate) vrl: String,
     pub(crate) version: String,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Group {
     pub(crate) name: String,
     pub(crate) codigo: u64,
@@ -97,6 +113,7 @@ pub(crate) struct Group {
     pub(crate) app_instances: Vec<String>,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) codigo: u64,
@@ -110,13 +127,14 @@ pub(crate) struct User {
     pub(crate) password_never_expires: bool,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Folder {
     pub(crate) name: String,
     pub(crate) path: String,
     pub(crate) group: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) enum Kind {
     App,
     Data,
@@ -139,6 +157,7 @@ impl Kind {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Instance {
     pub(crate) id: String,
     pub(crate) kind: Kind,

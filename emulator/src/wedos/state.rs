@@ -1,0 +1,397 @@
+//! The state of the emulated WEDOS accounts (credit, domains, DNS zones, the POLL queue, hourly counters) and of
+//! the callers' IP addresses (invalid requests, blocks).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::check;
+use crate::config::{WedosAccount, WedosConfig};
+
+/// The length of the sliding windows of the hourly limits and of the IP's invalid-request counter.
+pub(crate) const HOUR: i64 = 3600;
+
+/// Every account, every caller IP seen, and the server's counters.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct WedosState {
+    pub(crate) accounts: Vec<Account>,
+    /// Canonical IP text → its record.
+    pub(crate) ips: BTreeMap<String, IpRecord>,
+    pub(crate) next_svtrid: u64,
+    pub(crate) next_notification_id: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Account {
+    pub(crate) user: String,
+    pub(crate) password: String,
+    pub(crate) allowed_ips: Vec<IpAddr>,
+    pub(crate) polling_allowed: bool,
+    pub(crate) credit: f64,
+    pub(crate) currency: String,
+    pub(crate) domains: Vec<Domain>,
+    pub(crate) zones: Vec<Zone>,
+    pub(crate) next_row_id: u64,
+    /// Unread notifications, oldest first (`{"code", "result", …, "ID", "data"}` objects).
+    pub(crate) queue: Vec<Value>,
+    /// Times of the requests counted against the hourly request limit.
+    pub(crate) requests: VecDeque<i64>,
+    /// Times of the requests counted against the hourly domain-check limit.
+    pub(crate) domain_checks: VecDeque<i64>,
+    /// Answers given to this account, by code.
+    pub(crate) codes: BTreeMap<String, u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Domain {
+    pub(crate) name: String,
+    pub(crate) status: String,
+    pub(crate) expiration: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Zone {
+    pub(crate) name: String,
+    pub(crate) status: String,
+    pub(crate) min_ttl: u32,
+    /// The working copy (what `dns-rows-list` shows).
+    pub(crate) rows: Vec<Row>,
+    /// What the name servers would serve.
+    pub(crate) published: Vec<Row>,
+    /// The emulator time of the last uncommitted change; `None` = nothing pending.
+    pub(crate) last_change: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Row {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) ttl: u32,
+    pub(crate) rdtype: String,
+    pub(crate) rdata: String,
+    pub(crate) changed: i64,
+    pub(crate) comment: String,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct IpRecord {
+    /// Times of the invalid requests within the last hour.
+    pub(crate) invalid: VecDeque<i64>,
+    pub(crate) blocked_until: Option<i64>,
+}
+
+/// Drops the times older than an hour before `now`.
+pub(crate) fn prune(window: &mut VecDeque<i64>, now: i64) {
+    while window.front().is_some_and(|t| *t <= now.saturating_sub(HOUR)) {
+        window.pop_front();
+    }
+}
+
+impl WedosState {
+    /// Builds the initial state; an invalid configuration is an error message.
+    pub(crate) fn new(config: &WedosConfig, now: i64) -> Result<Self, String> {
+        let mut accounts: Vec<Account> = Vec::with_capacity(config.accounts.len());
+        for seed in &config.accounts {
+            if accounts.iter().any(|a| a.user == seed.user) {
+                return Err(format!("WEDOS account {} is configured twice", seed.user));
+            }
+            accounts.push(Account::from_seed(seed, now)?);
+        }
+        Ok(WedosState { accounts, ips: BTreeMap::new(), next_svtrid: 1, next_notification_id: 1 })
+    }
+
+    /// Replaces the state with a state file's; configured accounts the file lacks are added, and every configured
+    /// account's password comes from the configuration.
+    pub(crate) fn restore(&mut self, mut loaded: WedosState) {
+        for a in self.accounts.drain(..) {
+            match loaded.accounts.iter_mut().find(|l| l.user == a.user) {
+                Some(l) => l.password = a.password,
+                None => loaded.accounts.push(a),
+            }
+        }
+        *self = loaded;
+    }
+
+    pub(crate) fn account_index(&self, user: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.user == user)
+    }
+
+    pub(crate) fn account_mut(&mut self, user: &str) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.user == user)
+    }
+
+    /// A fresh server transaction id: `<now>.<sequence, 4+ digits>.1`.
+    pub(crate) fn svtrid(&mut self, now: i64) -> String {
+        let n = self.next_svtrid;
+        self.next_svtrid += 1;
+        format!("{now}.{n:04}.1")
+    }
+
+    /// Whether `name` (normalized) is registered in any account.
+    pub(crate) fn registered(&self, name: &str) -> bool {
+        self.accounts.iter().any(|a| a.domains.iter().any(|d| d.name == name)) || check::is_taken(name)
+    }
+
+    /// Publishes every zone whose last change is at least `auto_publish_secs` old.
+    pub(crate) fn settle(&mut self, now: i64, auto_publish_secs: u64) {
+        let secs = i64::try_from(auto_publish_secs).unwrap_or(i64::MAX);
+        for z in self.accounts.iter_mut().flat_map(|a| a.zones.iter_mut()) {
+            if z.last_change.is_some_and(|t| now.saturating_sub(t) >= secs) {
+                z.publish();
+            }
+        }
+    }
+
+    /// Queues `notify` for `user`, giving it the next `ID` unless it has one (`ID` or `id`); returns the ID.
+    pub(crate) fn queue_notification(&mut self, user: &str, mut notify: Map<String, Value>) -> Result<String, String> {
+        let given = notify.get("ID").or_else(|| notify.get("id")).cloned();
+        let id = match given {
+            None | Some(Value::Null) => {
+                let id = self.next_notification_id.to_string();
+                notify.remove("id");
+                notify.insert("ID".into(), Value::String(id.clone()));
+                id
+            }
+            Some(Value::String(s)) if !s.is_empty() => s,
+            Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+            Some(_) => return Err("notify.ID must be a non-empty string or a non-negative integer".into()),
+        };
+        let account = self.account_mut(user).ok_or_else(|| format!("unknown WEDOS account {user}"))?;
+        if account.queue.iter().any(|q| notification_id(q).as_deref() == Some(id.as_str())) {
+            return Err(format!("notification {id} is already queued for {user}"));
+        }
+        account.queue.push(Value::Object(notify));
+        if let Ok(n) = id.parse::<u64>() {
+            self.next_notification_id = self.next_notification_id.max(n.saturating_add(1));
+        }
+        Ok(id)
+    }
+
+    /// Records an invalid request from `ip` at `now` and (re)computes its block.
+    pub(crate) fn record_invalid(&mut self, ip: &str, now: i64, config: &WedosConfig) {
+        let rec = self.ips.entry(ip.to_string()).or_default();
+        prune(&mut rec.invalid, now);
+        rec.invalid.push_back(now);
+        let n = u64::try_from(rec.invalid.len()).unwrap_or(u64::MAX);
+        let threshold = u64::from(config.block_threshold);
+        if n > threshold {
+            let secs = config.block_secs.saturating_mul(n - threshold);
+            rec.blocked_until = Some(now.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
+        }
+    }
+
+    /// Until when `ip` is blocked, if it is at `now`.
+    pub(crate) fn blocked_until(&self, ip: &str, now: i64) -> Option<i64> {
+        self.ips.get(ip).and_then(|r| r.blocked_until).filter(|t| now < *t)
+    }
+
+    /// The `/_emulator/state` views: (accounts keyed by user, IPs keyed by address). No password.
+    pub(crate) fn snapshot(&mut self, now: i64, auto_publish_secs: u64) -> (Value, Value) {
+        self.settle(now, auto_publish_secs);
+        let mut accounts = Map::new();
+        for a in &mut self.accounts {
+            prune(&mut a.requests, now);
+            prune(&mut a.domain_checks, now);
+            accounts.insert(a.user.clone(), a.snapshot());
+        }
+        let mut ips = Map::new();
+        for (ip, rec) in &mut self.ips {
+            prune(&mut rec.invalid, now);
+            ips.insert(
+                ip.clone(),
+                json!({
+                    "invalid_last_hour": rec.invalid.len(),
+                    "blocked_until": rec.blocked_until,
+                    "blocked": rec.blocked_until.is_some_and(|t| now < t),
+                }),
+            );
+        }
+        (Value::Object(accounts), Value::Object(ips))
+    }
+}
+
+/// A queued notification's id (`ID` or `id`, as text).
+pub(crate) fn notification_id(n: &Value) -> Option<String> {
+    match n.get("ID").or_else(|| n.get("id"))? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(x) => Some(x.to_string()),
+        _ => None,
+    }
+}
+
+impl Account {
+    fn from_seed(seed: &WedosAccount, now: i64) -> Result<Account, String> {
+        let who = &seed.user;
+        if seed.user.is_empty() {
+            return Err("a WEDOS account has an empty user".into());
+        }
+        if !seed.credit.is_finite() {
+            return Err(format!("{who}: credit must be a finite number"));
+        }
+        let mut a = Account {
+            user: seed.user.clone(),
+            password: seed.password.clone(),
+            allowed_ips: seed.allowed_ips.iter().map(IpAddr::to_canonical).collect(),
+            polling_allowed: seed.polling_allowed,
+            credit: seed.credit,
+            currency: seed.currency.clone(),
+            domains: Vec::new(),
+            zones: Vec::new(),
+            next_row_id: 1,
+            queue: Vec::new(),
+            requests: VecDeque::new(),
+            domain_checks: VecDeque::new(),
+            codes: BTreeMap::new(),
+        };
+        for d in &seed.domains {
+            let name = check::domain(&d.name).map_err(|e| format!("{who}: domain {:?}: {}", d.name, e.result))?;
+            if a.domains.iter().any(|x| x.name == name) {
+                return Err(format!("{who}: domain {name} is repeated"));
+            }
+            a.domains.push(Domain { name, status: d.status.clone(), expiration: d.expiration.clone() });
+        }
+        for z in &seed.dns_zones {
+            let name = check::domain(&z.name).map_err(|e| format!("{who}: DNS zone {:?}: {}", z.name, e.result))?;
+            if a.zones.iter().any(|x| x.name == name) {
+                return Err(format!("{who}: DNS zone {name} is repeated"));
+            }
+            if !["active", "locked", "deleted"].contains(&z.status.as_str()) {
+                return Err(format!("{who}: DNS zone {name}: status must be active, locked or deleted"));
+            }
+            if !hostapi::wedos::protocol::TTL_RANGE.contains(&z.min_ttl) {
+                return Err(format!("{who}: DNS zone {name}: min_ttl must be within 300-172800"));
+            }
+            let mut zone = Zone {
+                name: name.clone(),
+                status: z.status.clone(),
+                min_ttl: z.min_ttl,
+                rows: Vec::new(),
+                published: Vec::new(),
+                last_change: None,
+            };
+            for r in &z.rows {
+                let row = check::new_row(&zone, &r.name, u64::from(r.ttl), &r.rdtype, &r.rdata)
+                    .map_err(|e| format!("{who}: DNS zone {name}: row {:?} {}: {}", r.name, r.rdtype, e.result))?;
+                zone.rows.push(Row { id: a.next_row_id, changed: now, comment: r.author_comment.clone(), ..row });
+                a.next_row_id += 1;
+            }
+            zone.published = zone.rows.clone();
+            a.zones.push(zone);
+        }
+        Ok(a)
+    }
+
+    pub(crate) fn count_code(&mut self, code: u32) {
+        *self.codes.entry(code.to_string()).or_default() += 1;
+    }
+
+    /// `credit-info`'s amount: two decimals, as text.
+    pub(crate) fn amount(&self) -> String {
+        format!("{:.2}", self.credit)
+    }
+
+    fn snapshot(&self) -> Value {
+        let zones: Map<String, Value> = self
+            .zones
+            .iter()
+            .map(|z| {
+                (
+                    z.name.clone(),
+                    json!({
+                        "status": z.status,
+                        "min_ttl": z.min_ttl,
+                        "rows": z.rows.iter().map(Row::record).collect::<Vec<_>>(),
+                        "published": z.published.iter().map(Row::record).collect::<Vec<_>>(),
+                        "pending": z.last_change.is_some(),
+                        "last_change": z.last_change,
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "user": self.user,
+            "allowed_ips": self.allowed_ips,
+            "polling_allowed": self.polling_allowed,
+            "requests_last_hour": self.requests.len(),
+            "domain_checks_last_hour": self.domain_checks.len(),
+            "credit": {"amount": self.amount(), "currency": self.currency},
+            "domains": self.domains.iter().map(Domain::record).collect::<Vec<_>>(),
+            "zones": zones,
+            "queue": self.queue,
+            "codes": self.codes,
+        })
+    }
+}
+
+impl Domain {
+    /// `domains-list` element / `domain-info` shape.
+    pub(crate) fn record(&self) -> Value {
+        json!({"name": self.name, "status": self.status, "expiration": self.expiration})
+    }
+}
+
+impl Zone {
+    /// Publishes the working copy.
+    pub(crate) fn publish(&mut self) {
+        self.published = self.rows.clone();
+        self.last_change = None;
+    }
+}
+
+impl Row {
+    /// `dns-rows-list` element shape: `ID` and `ttl` as strings, `changed_date` in Prague local time.
+    pub(crate) fn record(&self) -> Value {
+        json!({
+            "ID": self.id.to_string(),
+            "name": self.name,
+            "ttl": self.ttl.to_string(),
+            "rdtype": self.rdtype,
+            "rdata": self.rdata,
+            "changed_date": prague_datetime(self.changed),
+            "author_comment": self.comment,
+        })
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Europe/Prague local time.
+pub(crate) fn prague_datetime(unix: i64) -> String {
+    let utc_hour = unix.rem_euclid(86_400) / 3600;
+    let offset_hours = match hostapi::wedos::protocol::prague_hour(unix) {
+        Ok(h) => (i64::from(h) - utc_hour).rem_euclid(24),
+        Err(_) => 1,
+    };
+    let local = unix.saturating_add(offset_hours * 3600);
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prague_datetime_across_dst() {
+        assert_eq!(prague_datetime(1_768_473_000), "2026-01-15 11:30:00");
+        assert_eq!(prague_datetime(1_774_745_999), "2026-03-29 01:59:59");
+        assert_eq!(prague_datetime(1_774_746_000), "2026-03-29 03:00:00");
+        assert_eq!(prague_datetime(0), "1970-01-01 01:00:00");
+    }
+}
