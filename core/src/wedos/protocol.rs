@@ -617,11 +617,7 @@ pub fn parse_output(call: &Call, http_status: u16, body: &[u8]) -> Result<Output
                 .unwrap_or(Some(Vec::new()))
                 .ok_or_else(|| shape("no domain list"))?;
             Output::Domains(
-                items
-                    .iter()
-                    .map(domain)
-                    .collect::<Option<_>>()
-                    .ok_or_else(|| shape("a domain without a name"))?,
+                items.iter().map(domain).collect::<Option<_>>().ok_or_else(|| shape("a domain without a name"))?,
             )
         }
         Operation::DomainInfo => {
