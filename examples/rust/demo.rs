@@ -1,10 +1,17 @@
-//! `make demo`: a new customer provisions a tenant on their Velneo vServer, against the embedded emulator.
+//! `make demo`: a new customer provisions a tenant on their Velneo vServer, then manages DNS on their WEDOS
+//! account, against the embedded emulator.
 //!
-//! Run it with `cargo run --release -p hostapi --example demo`. Point it at another server by setting
-//! `VELNEO_EMAIL`, `VELNEO_API_KEY` and `VELNEO_BASE_URL` and passing `--real` (the emulator is not started then).
+//! Run it with `cargo run --release -p hostapi --example demo`. Point it at real accounts by setting
+//! `VELNEO_EMAIL`, `VELNEO_API_KEY`, `VELNEO_BASE_URL`, `WEDOS_USER`, `WEDOS_PASSWORD` (and `DEMO_ZONE`, a zone of
+//! yours) and passing `--real` (the emulator is not started then).
+
+use std::time::Duration;
 
 use hostapi::velneo::*;
-use hostapi_emulator::{Emulator, EmulatorConfig, DEMO_VELNEO_API_KEY, DEMO_VELNEO_EMAIL};
+use hostapi::wedos;
+use hostapi_emulator::{
+    Emulator, EmulatorConfig, DEMO_VELNEO_API_KEY, DEMO_VELNEO_EMAIL, DEMO_WEDOS_PASSWORD, DEMO_WEDOS_USER,
+};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -137,9 +144,69 @@ async fn main() -> Result<()> {
     client.logout().await?;
     println!("session ended");
 
+    wedos_part(emulator.as_ref()).await?;
+
     if let Some(emu) = emulator {
         emu.stop().await;
     }
     println!("\ndemo finished");
+    Ok(())
+}
+
+async fn wedos_part(emulator: Option<&Emulator>) -> Result<()> {
+    println!("\n==== WEDOS WAPI");
+    let (client, zone) = match emulator {
+        Some(emu) => {
+            println!("emulator at {} — demo user {DEMO_WEDOS_USER}", emu.wedos_url());
+            let c = wedos::Client::builder()
+                .user(DEMO_WEDOS_USER)
+                .password(DEMO_WEDOS_PASSWORD)
+                .base_url(emu.wedos_url())
+                .poll_interval(Duration::from_millis(100))
+                .build()?;
+            (c, "example.cz".to_owned())
+        }
+        None => (wedos::Client::from_env()?, std::env::var("DEMO_ZONE")?),
+    };
+    println!("client: {client:?}");
+
+    step("ping (auth = sha1(user + sha1(password) + the hour in Prague))");
+    let pong = client.ping().await?;
+    println!("{} {} clTRID={}", pong.code, pong.result, pong.cltrid.unwrap_or_default());
+
+    step("credit");
+    let credit = client.credit_info().await?;
+    println!("{:.2} {}", credit.amount.unwrap_or_default(), credit.currency.unwrap_or_default());
+
+    step(&format!("a TXT record in {zone}: add, commit, list, delete"));
+    client
+        .dns()
+        .add_row(wedos::NewDnsRow::new(&zone, "_hostapi-demo", "TXT", "hostapi was here").ttl(300).comment("demo"))
+        .await?;
+    client.dns().commit(&zone).await?;
+    let rows = client.dns().rows(&zone).await?;
+    for r in &rows {
+        println!("row {:>4} {:<16} {:>6} {:<5} {}", r.id, r.name, r.ttl.unwrap_or_default(), r.rdtype, r.rdata);
+    }
+    let ours = rows.iter().find(|r| r.name == "_hostapi-demo").ok_or("the new row is not listed")?;
+    client.dns().delete_row(&zone, ours.id).await?;
+    client.dns().commit(&zone).await?;
+    println!("row {} deleted and committed", ours.id);
+
+    step("ping-async, its result awaited through the POLL queue");
+    let pending = client.ping_async().await?;
+    println!(
+        "pending: clTRID={} svTRID={}",
+        pending.cltrid.as_deref().unwrap_or(""),
+        pending.svtrid.as_deref().unwrap_or("")
+    );
+    let n = client.wait_for(&pending, Duration::from_secs(30)).await?;
+    println!("notification {}: {} {} data={}", n.id.unwrap_or_default(), n.code, n.result, n.data.unwrap_or_default());
+
+    step("a mistake, reported as a typed error");
+    match client.dns().delete_row(&zone, 999_999).await {
+        Err(e) => println!("{:?} error: {e}", e.kind()),
+        Ok(r) => println!("unexpected: {r:?}"),
+    }
     Ok(())
 }
