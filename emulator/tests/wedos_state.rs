@@ -63,7 +63,8 @@ async fn state_file_survives_a_restart() {
     w.expect("dns-domain-commit", Some(json!({"name": "hostapi-demo.cz"})), 1000).await;
     w.control_post("/_emulator/wedos/notifications", json!({"user": USER, "notify": {"code": 1000, "ID": "77"}})).await;
     w.control_post("/_emulator/wedos/ips", json!({"user": USER, "allowed_ips": ["127.0.0.1", "10.0.0.1"]})).await;
-    let ts = system_now();
+    // Velneo checks its timestamp window against the emulator clock, which `Wapi` moved to mid-hour.
+    let ts = w.now().await;
     let sig =
         sha1_hex(&format!("{}{ts}{}", hostapi_emulator::DEMO_VELNEO_EMAIL, hostapi_emulator::DEMO_VELNEO_API_KEY));
     let params = json!({"email": hostapi_emulator::DEMO_VELNEO_EMAIL, "timestamp": ts, "signed": sig}).to_string();
