@@ -4,12 +4,17 @@
 CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 
-.PHONY: all demo test test-rust build build-release clean
+.PHONY: all demo demo-rust test test-rust build build-release clean
 
 all: test
 
-## make demo: build in release mode and walk through every operation against the embedded emulator.
-demo: build-release
+include mk/cli.mk
+
+## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust and from
+## the command line.
+demo: demo-rust demo-cli
+
+demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language.

@@ -319,29 +319,29 @@ pub struct VServer<'a> {
 }
 
 impl VServer<'_> {
-    pub async fn status(&self) -> Result<VServerStatus> {
+    pub async fn status(self) -> Result<VServerStatus> {
         run!(self.client, Call::VServerStatus, VServerStatus)
     }
-    pub async fn start(&self) -> Result<Ack> {
+    pub async fn start(self) -> Result<Ack> {
         run!(self.client, Call::VServerStart, Ack)
     }
-    pub async fn stop(&self) -> Result<Ack> {
+    pub async fn stop(self) -> Result<Ack> {
         run!(self.client, Call::VServerStop, Ack)
     }
     /// Stores the supervisor credentials the API uses to administer the vServer. They are not checked here: if
     /// wrong, the next administrative call fails with [`ErrorKind::VServerCredentials`].
-    pub async fn set_credentials(&self, username: impl Into<String>, password: impl Into<Secret>) -> Result<Ack> {
+    pub async fn set_credentials(self, username: impl Into<String>, password: impl Into<Secret>) -> Result<Ack> {
         run!(self.client, Call::VServerCredentials { username: username.into(), password: password.into() }, Ack)
     }
     /// Starts a backup and returns its download link.
-    pub async fn backup(&self) -> Result<Backup> {
+    pub async fn backup(self) -> Result<Backup> {
         run!(self.client, Call::VServerBackup, Backup)
     }
 
     /// Downloads a backup from the link [`backup`](Self::backup) returned, handing each chunk to `sink` with the
     /// total size when known. Returns the number of bytes received.
     pub async fn download_backup(
-        &self,
+        self,
         backup: &Backup,
         sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
     ) -> Result<u64> {
@@ -349,7 +349,7 @@ impl VServer<'_> {
     }
 
     /// Polls the status every `interval` until it is `state` (`"running"`/`"stopped"`), up to `timeout`.
-    pub async fn wait_for_state(&self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
+    pub async fn wait_for_state(self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let st = self.status().await?;
@@ -381,16 +381,16 @@ pub struct Groups<'a> {
 
 impl Groups<'_> {
     /// Creates the group if missing, else modifies it.
-    pub async fn put(&self, spec: GroupSpec) -> Result<Ack> {
+    pub async fn put(self, spec: GroupSpec) -> Result<Ack> {
         run!(self.client, Call::GroupPut(spec), Ack)
     }
-    pub async fn get(&self, name: impl Into<String>) -> Result<Group> {
+    pub async fn get(self, name: impl Into<String>) -> Result<Group> {
         run!(self.client, Call::GroupGet(name.into()), Group)
     }
-    pub async fn list(&self) -> Result<Vec<Group>> {
+    pub async fn list(self) -> Result<Vec<Group>> {
         run!(self.client, Call::GroupList, Groups)
     }
-    pub async fn delete(&self, name: impl Into<String>) -> Result<Ack> {
+    pub async fn delete(self, name: impl Into<String>) -> Result<Ack> {
         run!(self.client, Call::GroupDelete(name.into()), Ack)
     }
 }
@@ -403,16 +403,16 @@ pub struct Users<'a> {
 
 impl Users<'_> {
     /// Creates the user if missing, else modifies it.
-    pub async fn put(&self, spec: UserSpec) -> Result<Ack> {
+    pub async fn put(self, spec: UserSpec) -> Result<Ack> {
         run!(self.client, Call::UserPut(spec), Ack)
     }
-    pub async fn get(&self, username: impl Into<String>) -> Result<User> {
+    pub async fn get(self, username: impl Into<String>) -> Result<User> {
         run!(self.client, Call::UserGet(username.into()), User)
     }
-    pub async fn list(&self, filter: UserFilter) -> Result<Vec<User>> {
+    pub async fn list(self, filter: UserFilter) -> Result<Vec<User>> {
         run!(self.client, Call::UserList(filter), Users)
     }
-    pub async fn delete(&self, username: impl Into<String>) -> Result<Ack> {
+    pub async fn delete(self, username: impl Into<String>) -> Result<Ack> {
         run!(self.client, Call::UserDelete(username.into()), Ack)
     }
 }
@@ -425,16 +425,16 @@ pub struct Folders<'a> {
 
 impl Folders<'_> {
     /// Creates the shared folder if missing, else modifies it.
-    pub async fn put(&self, spec: FolderSpec) -> Result<Ack> {
+    pub async fn put(self, spec: FolderSpec) -> Result<Ack> {
         run!(self.client, Call::FolderPut(spec), Ack)
     }
-    pub async fn get(&self, name: impl Into<String>) -> Result<Folder> {
+    pub async fn get(self, name: impl Into<String>) -> Result<Folder> {
         run!(self.client, Call::FolderGet(name.into()), Folder)
     }
-    pub async fn list(&self) -> Result<Vec<Folder>> {
+    pub async fn list(self) -> Result<Vec<Folder>> {
         run!(self.client, Call::FolderList, Folders)
     }
-    pub async fn delete(&self, name: impl Into<String>) -> Result<Ack> {
+    pub async fn delete(self, name: impl Into<String>) -> Result<Ack> {
         run!(self.client, Call::FolderDelete(name.into()), Ack)
     }
 }
@@ -447,16 +447,16 @@ pub struct AppInstances<'a> {
 
 impl AppInstances<'_> {
     /// Adds an application instance; the answer carries its id.
-    pub async fn put(&self, spec: InstanceSpec) -> Result<InstanceCreated> {
+    pub async fn put(self, spec: InstanceSpec) -> Result<InstanceCreated> {
         run!(self.client, Call::InstancePut(InstanceKind::App, spec), InstanceCreated)
     }
-    pub async fn get(&self, key: impl Into<InstanceKey>) -> Result<AppInstance> {
+    pub async fn get(self, key: impl Into<InstanceKey>) -> Result<AppInstance> {
         run!(self.client, Call::InstanceGet(InstanceKind::App, key.into()), AppInstance)
     }
-    pub async fn list(&self) -> Result<Vec<AppInstance>> {
+    pub async fn list(self) -> Result<Vec<AppInstance>> {
         run!(self.client, Call::InstanceList(InstanceKind::App), AppInstances)
     }
-    pub async fn delete(&self, key: impl Into<InstanceKey>) -> Result<Ack> {
+    pub async fn delete(self, key: impl Into<InstanceKey>) -> Result<Ack> {
         run!(self.client, Call::InstanceDelete(InstanceKind::App, key.into()), Ack)
     }
 }
@@ -469,16 +469,16 @@ pub struct DataInstances<'a> {
 
 impl DataInstances<'_> {
     /// Creates the data instance if missing, else modifies it; the answer carries its id.
-    pub async fn put(&self, spec: InstanceSpec) -> Result<InstanceCreated> {
+    pub async fn put(self, spec: InstanceSpec) -> Result<InstanceCreated> {
         run!(self.client, Call::InstancePut(InstanceKind::Data, spec), InstanceCreated)
     }
-    pub async fn get(&self, key: impl Into<InstanceKey>) -> Result<DataInstance> {
+    pub async fn get(self, key: impl Into<InstanceKey>) -> Result<DataInstance> {
         run!(self.client, Call::InstanceGet(InstanceKind::Data, key.into()), DataInstance)
     }
-    pub async fn list(&self) -> Result<Vec<DataInstance>> {
+    pub async fn list(self) -> Result<Vec<DataInstance>> {
         run!(self.client, Call::InstanceList(InstanceKind::Data), DataInstances)
     }
-    pub async fn delete(&self, key: impl Into<InstanceKey>) -> Result<Ack> {
+    pub async fn delete(self, key: impl Into<InstanceKey>) -> Result<Ack> {
         run!(self.client, Call::InstanceDelete(InstanceKind::Data, key.into()), Ack)
     }
 }

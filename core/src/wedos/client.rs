@@ -580,21 +580,21 @@ pub struct Domains<'a> {
 
 impl Domains<'_> {
     /// `domains-list`, optionally only those with `status`.
-    pub async fn list(&self, status: Option<&str>) -> Result<Vec<Domain>> {
+    pub async fn list(self, status: Option<&str>) -> Result<Vec<Domain>> {
         match self.client.execute(&Call::DomainsList { status: status.map(str::to_owned) }).await? {
             Output::Domains(d) => Ok(d),
             _ => Err(unexpected("domains-list")),
         }
     }
     /// `domain-info`.
-    pub async fn info(&self, name: &str) -> Result<Domain> {
+    pub async fn info(self, name: &str) -> Result<Domain> {
         match self.client.execute(&Call::DomainInfo { name: name.to_owned() }).await? {
             Output::Domain(d) => Ok(d),
             _ => Err(unexpected("domain-info")),
         }
     }
     /// `domain-check` (counts against the 100-per-hour budget).
-    pub async fn check(&self, name: &str) -> Result<DomainCheck> {
+    pub async fn check(self, name: &str) -> Result<DomainCheck> {
         match self.client.execute(&Call::DomainCheck { name: name.to_owned() }).await? {
             Output::DomainCheck(d) => Ok(d),
             _ => Err(unexpected("domain-check")),
@@ -610,35 +610,35 @@ pub struct Dns<'a> {
 
 impl Dns<'_> {
     /// `dns-domains-list`.
-    pub async fn domains(&self) -> Result<Vec<DnsDomain>> {
+    pub async fn domains(self) -> Result<Vec<DnsDomain>> {
         match self.client.execute(&Call::DnsDomainsList).await? {
             Output::DnsDomains(d) => Ok(d),
             _ => Err(unexpected("dns-domains-list")),
         }
     }
     /// `dns-rows-list`.
-    pub async fn rows(&self, domain: &str) -> Result<Vec<DnsRow>> {
+    pub async fn rows(self, domain: &str) -> Result<Vec<DnsRow>> {
         match self.client.execute(&Call::DnsRowsList { domain: domain.to_owned() }).await? {
             Output::DnsRows(r) => Ok(r),
             _ => Err(unexpected("dns-rows-list")),
         }
     }
     /// `dns-row-add`. The change is pending until [`commit`](Self::commit) (or 5 minutes after the last change).
-    pub async fn add_row(&self, row: NewDnsRow) -> Result<Response> {
+    pub async fn add_row(self, row: NewDnsRow) -> Result<Response> {
         self.client.run_response(Call::DnsRowAdd(row)).await
     }
     /// `dns-row-update`: TTL and data only (name and type cannot change).
-    pub async fn update_row(&self, domain: &str, row_id: i64, ttl: u32, rdata: &str) -> Result<Response> {
+    pub async fn update_row(self, domain: &str, row_id: i64, ttl: u32, rdata: &str) -> Result<Response> {
         self.client
             .run_response(Call::DnsRowUpdate { domain: domain.to_owned(), row_id, ttl, rdata: rdata.to_owned() })
             .await
     }
     /// `dns-row-delete`.
-    pub async fn delete_row(&self, domain: &str, row_id: i64) -> Result<Response> {
+    pub async fn delete_row(self, domain: &str, row_id: i64) -> Result<Response> {
         self.client.run_response(Call::DnsRowDelete { domain: domain.to_owned(), row_id }).await
     }
     /// `dns-domain-commit`: publishes the zone's pending changes.
-    pub async fn commit(&self, domain: &str) -> Result<Response> {
+    pub async fn commit(self, domain: &str) -> Result<Response> {
         self.client.run_response(Call::DnsDomainCommit { name: domain.to_owned() }).await
     }
 }
@@ -652,7 +652,7 @@ pub struct Notifications<'a> {
 impl Notifications<'_> {
     /// The oldest unread notification (kept ones first), without acknowledging it; `None` when the queue is
     /// empty.
-    pub async fn poll(&self) -> Result<Option<Notification>> {
+    pub async fn poll(self) -> Result<Option<Notification>> {
         if let Some(n) = lock(&self.client.inner.kept).front().cloned() {
             return Ok(Some(n));
         }
@@ -664,7 +664,7 @@ impl Notifications<'_> {
 
     /// Marks notification `id` read (`poll-ack`), which exposes the next one. For a notification the client
     /// kept while waiting, this only removes it from the client (the server has it acknowledged already).
-    pub async fn ack(&self, id: &str) -> Result<Response> {
+    pub async fn ack(self, id: &str) -> Result<Response> {
         {
             let mut kept = lock(&self.client.inner.kept);
             if let Some(i) = kept.iter().position(|n| n.id.as_deref() == Some(id)) {
@@ -686,7 +686,7 @@ impl Notifications<'_> {
 
     /// The next notification, acknowledged as it is handed over; `None` when the queue is empty. Loop on it to
     /// drain the queue.
-    pub async fn next(&self) -> Result<Option<Notification>> {
+    pub async fn next(self) -> Result<Option<Notification>> {
         let Some(n) = self.poll().await? else { return Ok(None) };
         let id =
             n.id.clone()
@@ -696,7 +696,7 @@ impl Notifications<'_> {
     }
 
     /// How many notifications this client holds that it took off the server queue while waiting.
-    pub fn kept(&self) -> usize {
+    pub fn kept(self) -> usize {
         lock(&self.client.inner.kept).len()
     }
 }

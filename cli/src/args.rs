@@ -1,0 +1,687 @@
+//! The command tree (clap derive). Every subcommand carries examples in its `--help`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+const TOP_HELP: &str = "\
+Credentials come from the environment or from flags (flags win):
+  Velneo: VELNEO_EMAIL, VELNEO_API_KEY, VELNEO_BASE_URL
+          (hostapi velneo --email … --api-key-stdin …)
+  WEDOS:  WEDOS_USER, WEDOS_PASSWORD, WEDOS_BASE_URL
+          (hostapi wedos --user … --password-stdin …)
+Prefer the environment or the *-stdin flags for secrets: a secret given as a
+flag value shows in the process list and the shell history. Secrets are never
+printed.
+
+Output: tables for people; --json prints the records as one JSON document
+(lists as one array).
+
+Exit codes:
+  0  success
+  1  local failure (cannot write a file, bind the emulator's port)
+  2  usage error (unknown subcommand or flag, missing argument)
+  3  configuration (missing credentials, invalid setting or argument; nothing was sent)
+  4  authentication (Velneo e-mail/API key refused; WEDOS user/password/IP refused)
+  5  Velneo vServer credentials refused (\"Invalid user/password\")
+  6  rate limited (WEDOS hourly limits, IP block, or the client's own budget)
+  7  API error (the API refused the request, e.g. a missing group)
+  8  transport failure or timeout (connection, TLS, no answer in time)
+  9  protocol error (the answer is not what the protocol allows)
+Errors are one line on stderr, naming the operation:
+  error: velneo groups.get: group Nope does not exist (code 403, HTTP 403)
+
+Examples:
+  hostapi emulator --port 8640 &
+  export VELNEO_BASE_URL=http://127.0.0.1:8640/v1 VELNEO_EMAIL=ejemplo@gmail.com
+  export VELNEO_API_KEY=NyraFY6GMz8lu1fameMdrH0V
+  hostapi velneo vserver status
+  hostapi velneo users list --json
+  hostapi wedos dns rows example.com
+  hostapi completions bash > /etc/bash_completion.d/hostapi";
+
+/// Velneo Cloud API and WEDOS WAPI from the shell, and a local emulator of both.
+#[derive(Debug, Parser)]
+#[command(name = "hostapi", version, about, after_help = TOP_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every subcommand.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalOpts {
+    /// Print the result as JSON (one document; lists as one array) instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Time allowed for one attempt of a call, in seconds [default: 30].
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub timeout: Option<Duration>,
+    /// Retries after transport failures, timeouts and HTTP 5xx/429 (0 turns them off) [default: 2].
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// DANGEROUS: turn TLS certificate verification off. Anyone on the network path can then read and change
+    /// the traffic, credentials included. Only for a test server you control.
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// Also trust the root certificates of this PEM file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Velneo Cloud API: vServer, groups, users, shared folders, application and data instances.
+    #[command(after_help = "\
+Examples:
+  hostapi velneo vserver status
+  hostapi velneo groups put Clientes --no-manage-solutions
+  printf '%s' \"$PASS\" | hostapi velneo users put acme --group Clientes --password-stdin
+  hostapi velneo --email me@example.com --api-key-stdin users list --json < key.txt")]
+    Velneo(VelneoCmd),
+    /// WEDOS WAPI: ping, credit, domains, DNS rows, notifications, any command.
+    #[command(after_help = "\
+Examples:
+  hostapi wedos ping
+  hostapi wedos dns rows example.com
+  hostapi wedos --test dns add example.com --name www --type A --rdata 192.0.2.10
+  hostapi wedos call contact-info --data '{\"cname\":\"WEDOS\"}'")]
+    Wedos(WedosCmd),
+    /// Run the local emulator of both APIs in the foreground (Ctrl-C or SIGTERM stops it).
+    #[command(after_help = "\
+Prints its URLs and the public demo credentials, then serves until Ctrl-C or SIGTERM.
+
+Examples:
+  hostapi emulator                       # http://127.0.0.1:8640
+  hostapi emulator --port 0              # a free port; the URL is printed
+  hostapi emulator --config accounts.json --state-file state.json")]
+    Emulator(EmulatorArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  hostapi completions bash > ~/.local/share/bash-completion/completions/hostapi
+  hostapi completions zsh > \"${fpath[1]}/_hostapi\"
+  hostapi completions fish > ~/.config/fish/completions/hostapi.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+// ------------------------------------------------------------------------------------------------ Velneo
+
+#[derive(Debug, Args)]
+pub struct VelneoCmd {
+    #[command(flatten)]
+    pub creds: VelneoCreds,
+    #[command(subcommand)]
+    pub op: VelneoOp,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Velneo account")]
+pub struct VelneoCreds {
+    /// The account's e-mail [env: VELNEO_EMAIL]. Give it before the subcommand.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// The account's API key [env: VELNEO_API_KEY]. Discouraged: a key given here shows in the process list
+    /// and the shell history; prefer VELNEO_API_KEY or --api-key-stdin.
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Read the API key from standard input (a prompt without echo on a terminal).
+    #[arg(long, global = true, conflicts_with = "api_key")]
+    pub api_key_stdin: bool,
+    /// The API root [env: VELNEO_BASE_URL] [default: https://cloudapi.velneo.com/v1].
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VelneoOp {
+    /// The vServer: status, start, stop, credentials, backup.
+    #[command(subcommand)]
+    Vserver(VServerOp),
+    /// Groups of vServer users.
+    #[command(subcommand)]
+    Groups(GroupsOp),
+    /// vServer users.
+    #[command(subcommand)]
+    Users(UsersOp),
+    /// Shared folders.
+    #[command(subcommand)]
+    Folders(FoldersOp),
+    /// Application instances.
+    #[command(subcommand)]
+    AppInstances(AppInstancesOp),
+    /// Data instances.
+    #[command(subcommand)]
+    DataInstances(DataInstancesOp),
+    /// Log in and end the account's API session (for every application using it).
+    #[command(after_help = "Examples:\n  hostapi velneo logout")]
+    Logout,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VServerOp {
+    /// Show whether the vServer runs, its VRL and version.
+    #[command(after_help = "Examples:\n  hostapi velneo vserver status\n  hostapi velneo vserver status --json")]
+    Status,
+    /// Start the vServer.
+    #[command(
+        after_help = "Examples:\n  hostapi velneo vserver start\n  hostapi velneo vserver start --wait --wait-timeout 120"
+    )]
+    Start(WaitArgs),
+    /// Stop the vServer.
+    #[command(after_help = "Examples:\n  hostapi velneo vserver stop --wait")]
+    Stop(WaitArgs),
+    /// Store the supervisor credentials the API uses to administer the vServer (not checked by this call).
+    #[command(after_help = "\
+Examples:
+  printf '%s' \"$SUPERVISOR_PASSWORD\" |
+      hostapi velneo vserver credentials velneo --password-stdin")]
+    Credentials {
+        /// The supervisor's user name.
+        username: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Start a backup and print its download link, or download it with --output.
+    #[command(after_help = "\
+Examples:
+  hostapi velneo vserver backup
+  hostapi velneo vserver backup --output vserver-backup.zip")]
+    Backup {
+        /// Download the backup to FILE (written to a temporary file renamed on success).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Wait until the vServer has reached the state (a spinner shows on a terminal).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits at most, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_secs, requires = "wait")]
+    pub wait_timeout: Duration,
+    /// How often --wait asks for the status, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs, requires = "wait")]
+    pub poll_interval: Duration,
+}
+
+/// A password: from standard input (preferred) or the command line (discouraged).
+#[derive(Debug, Args, Clone, Default)]
+pub struct PasswordArgs {
+    /// Read the password from standard input (a prompt without echo on a terminal).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The password. Discouraged: it shows in the process list and the shell history; prefer
+    /// --password-stdin.
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsOp {
+    /// List the groups.
+    #[command(after_help = "Examples:\n  hostapi velneo groups list\n  hostapi velneo groups list --json")]
+    List,
+    /// Show one group.
+    #[command(after_help = "Examples:\n  hostapi velneo groups get Administradores")]
+    Get {
+        /// The group's name.
+        name: String,
+    },
+    /// Create the group if missing, else modify it.
+    #[command(after_help = "\
+Examples:
+  hostapi velneo groups put Clientes
+  hostapi velneo groups put Clientes --manage-solutions --add-app-instance 3")]
+    Put {
+        /// The group's name.
+        name: String,
+        /// Members may create and delete solutions.
+        #[arg(long, overrides_with = "no_manage_solutions")]
+        manage_solutions: bool,
+        /// Members may not create and delete solutions.
+        #[arg(long, overrides_with = "manage_solutions")]
+        no_manage_solutions: bool,
+        /// Give the group access to a solution.
+        #[arg(long, value_name = "SOLUTION")]
+        add_solution: Option<String>,
+        /// Give the group access to an application instance (its id).
+        #[arg(long, value_name = "INSTANCE_ID")]
+        add_app_instance: Option<String>,
+    },
+    /// Delete a group.
+    #[command(after_help = "Examples:\n  hostapi velneo groups delete Clientes")]
+    Delete {
+        /// The group's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersOp {
+    /// List the users (all, or the members of one group).
+    #[command(
+        after_help = "Examples:\n  hostapi velneo users list\n  hostapi velneo users list --group Clientes --json"
+    )]
+    List {
+        /// Only the members of this group.
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    },
+    /// Show one user.
+    #[command(after_help = "Examples:\n  hostapi velneo users get velneo")]
+    Get {
+        /// The user name.
+        username: String,
+    },
+    /// Create the user if missing, else modify it (the user name cannot change).
+    #[command(after_help = "\
+Examples:
+  printf '%s' \"$PASS\" | hostapi velneo users put acme --email acme@example.com \\
+      --full-name 'ACME Ltd' --group Clientes --password-stdin --must-change-password
+  hostapi velneo users put acme --del-group Clientes --disabled")]
+    Put(Box<UserPutArgs>),
+    /// Delete a user.
+    #[command(after_help = "Examples:\n  hostapi velneo users delete acme")]
+    Delete {
+        /// The user name.
+        username: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UserPutArgs {
+    /// The user name.
+    pub username: String,
+    /// The user's e-mail.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// The user's full name.
+    #[arg(long, value_name = "NAME")]
+    pub full_name: Option<String>,
+    /// Add the user to this group (it must exist).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Take the user out of this group (only when modifying).
+    #[arg(long, value_name = "GROUP")]
+    pub del_group: Option<String>,
+    /// Make the user a supervisor.
+    #[arg(long, overrides_with = "no_supervisor")]
+    pub supervisor: bool,
+    /// Make the user an ordinary user.
+    #[arg(long, overrides_with = "supervisor")]
+    pub no_supervisor: bool,
+    /// Disable the account.
+    #[arg(long, overrides_with = "no_disabled")]
+    pub disabled: bool,
+    /// Enable the account.
+    #[arg(long, overrides_with = "disabled")]
+    pub no_disabled: bool,
+    /// The user must change the password at the next login.
+    #[arg(long, overrides_with = "no_must_change_password")]
+    pub must_change_password: bool,
+    /// The user need not change the password.
+    #[arg(long, overrides_with = "must_change_password")]
+    pub no_must_change_password: bool,
+    /// The password never expires.
+    #[arg(long, overrides_with = "no_password_never_expires")]
+    pub password_never_expires: bool,
+    /// The password expires as the vServer's policy says.
+    #[arg(long, overrides_with = "password_never_expires")]
+    pub no_password_never_expires: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FoldersOp {
+    /// List the shared folders.
+    #[command(after_help = "Examples:\n  hostapi velneo folders list")]
+    List,
+    /// Show one shared folder.
+    #[command(after_help = "Examples:\n  hostapi velneo folders get datos")]
+    Get {
+        /// The folder's name.
+        name: String,
+    },
+    /// Create the shared folder if missing, else modify it.
+    #[command(after_help = "Examples:\n  hostapi velneo folders put clientes --path clientes --group Clientes")]
+    Put {
+        /// The folder's name.
+        name: String,
+        /// The group given access (it must exist).
+        #[arg(long, value_name = "GROUP")]
+        group: String,
+        /// Relative to the account's HOME, with `/` (needed only on creation).
+        #[arg(long, value_name = "PATH")]
+        path: Option<String>,
+    },
+    /// Delete a shared folder.
+    #[command(after_help = "Examples:\n  hostapi velneo folders delete clientes")]
+    Delete {
+        /// The folder's name.
+        name: String,
+    },
+}
+
+/// An instance named by name or by `--id`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key").required(true).args(["name", "id"])))]
+pub struct InstanceKeyArgs {
+    /// The instance's name.
+    pub name: Option<String>,
+    /// The instance's id (returned by put) instead of its name.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstancePutArgs {
+    /// The instance's name.
+    pub name: String,
+    /// The project.
+    #[arg(long, value_name = "PROJECT")]
+    pub project: String,
+    /// The solution.
+    #[arg(long, value_name = "SOLUTION")]
+    pub solution: String,
+    /// A shared folder, optionally followed by sub-directories that are created (`datos/cliente1`).
+    #[arg(long, value_name = "FOLDER")]
+    pub folder_shared: String,
+    /// Reuse instances of inherited projects: `idProject1=codInstance1,idProject2=codInstance2`.
+    #[arg(long, value_name = "PAIRS")]
+    pub inheritance: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppInstancesOp {
+    /// List the application instances.
+    #[command(after_help = "Examples:\n  hostapi velneo app-instances list")]
+    List,
+    /// Show one application instance.
+    #[command(
+        after_help = "Examples:\n  hostapi velneo app-instances get erp\n  hostapi velneo app-instances get --id 2"
+    )]
+    Get(InstanceKeyArgs),
+    /// Add an application instance (prints its id).
+    #[command(after_help = "\
+Examples:
+  hostapi velneo app-instances put erp --project erp_app.vin --solution ERP \\
+      --folder-shared datos --inheritance erp_dat.vin=1")]
+    Put(InstancePutArgs),
+    /// Delete an application instance.
+    #[command(
+        after_help = "Examples:\n  hostapi velneo app-instances delete erp\n  hostapi velneo app-instances delete --id 2"
+    )]
+    Delete(InstanceKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataInstancesOp {
+    /// List the data instances.
+    #[command(after_help = "Examples:\n  hostapi velneo data-instances list --json")]
+    List,
+    /// Show one data instance.
+    #[command(
+        after_help = "Examples:\n  hostapi velneo data-instances get erp-datos\n  hostapi velneo data-instances get --id 1"
+    )]
+    Get(InstanceKeyArgs),
+    /// Create the data instance if missing, else modify it (prints its id).
+    #[command(after_help = "\
+Examples:
+  hostapi velneo data-instances put erp-datos --project erp_dat.vin --solution ERP \\
+      --folder-shared datos/cliente1
+  hostapi velneo data-instances put 1 --by-id --project erp_dat.vin --solution ERP \\
+      --folder-shared datos/cliente1")]
+    Put {
+        #[command(flatten)]
+        spec: InstancePutArgs,
+        /// NAME is the instance's id: modify that instance.
+        #[arg(long)]
+        by_id: bool,
+    },
+    /// Delete a data instance.
+    #[command(after_help = "Examples:\n  hostapi velneo data-instances delete erp-datos")]
+    Delete(InstanceKeyArgs),
+}
+
+// ------------------------------------------------------------------------------------------------- WEDOS
+
+#[derive(Debug, Args)]
+pub struct WedosCmd {
+    #[command(flatten)]
+    pub creds: WedosCreds,
+    #[command(subcommand)]
+    pub op: WedosOp,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "WEDOS account")]
+pub struct WedosCreds {
+    /// The WEDOS account login [env: WEDOS_USER].
+    #[arg(long, global = true, value_name = "USER")]
+    pub user: Option<String>,
+    /// The WAPI password [env: WEDOS_PASSWORD]. Discouraged: a password given here shows in the process list
+    /// and the shell history; prefer WEDOS_PASSWORD or --password-stdin.
+    #[arg(long, global = true, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Read the WAPI password from standard input (a prompt without echo on a terminal).
+    #[arg(long, global = true, conflicts_with = "password")]
+    pub password_stdin: bool,
+    /// The JSON endpoint [env: WEDOS_BASE_URL] [default: https://api.wedos.com/wapi/json].
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// WAPI test mode: requests are validated, nothing is changed.
+    #[arg(long, global = true)]
+    pub test: bool,
+    /// The client's own budget of requests per hour (the server allows 1000).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub hourly_limit: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WedosOp {
+    /// Check credentials, IP allow-list and connectivity.
+    #[command(after_help = "Examples:\n  hostapi wedos ping\n  hostapi wedos ping --json")]
+    Ping,
+    /// The asynchronous ping: prints the pending request, or waits for its notification.
+    #[command(after_help = "Examples:\n  hostapi wedos ping-async\n  hostapi wedos ping-async --wait 60")]
+    PingAsync {
+        /// Wait up to SECS for the result notification (and acknowledge it).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        wait: Option<Duration>,
+    },
+    /// The account's credit.
+    #[command(after_help = "Examples:\n  hostapi wedos credit")]
+    Credit,
+    /// Domains of the account.
+    #[command(subcommand)]
+    Domains(DomainsOp),
+    /// DNS zones and rows.
+    #[command(subcommand)]
+    Dns(DnsOp),
+    /// The notification queue (results of asynchronous requests).
+    #[command(subcommand)]
+    Notifications(NotificationsOp),
+    /// Any WAPI command, with its data as a JSON object.
+    #[command(after_help = "\
+Examples:
+  hostapi wedos call ping
+  hostapi wedos call domain-info --data '{\"name\":\"example.com\"}'
+  hostapi wedos call contact-info --data '{\"cname\":\"WEDOS\"}' --json")]
+    Call {
+        /// The WAPI command, e.g. `domain-info`.
+        command: String,
+        /// The command's data: a JSON object.
+        #[arg(long, value_name = "JSON")]
+        data: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainsOp {
+    /// List the account's domains.
+    #[command(
+        after_help = "Examples:\n  hostapi wedos domains list\n  hostapi wedos domains list --status active --json"
+    )]
+    List {
+        /// Only domains with this status.
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+    },
+    /// Show one domain.
+    #[command(after_help = "Examples:\n  hostapi wedos domains info example.com")]
+    Info {
+        /// The domain name.
+        name: String,
+    },
+    /// Check whether a domain is available (counts against the 100-per-hour budget).
+    #[command(after_help = "Examples:\n  hostapi wedos domains check my-new-name.cz")]
+    Check {
+        /// The domain name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DnsOp {
+    /// List the DNS zones hosted at WEDOS.
+    #[command(after_help = "Examples:\n  hostapi wedos dns domains")]
+    Domains,
+    /// List the rows of a zone.
+    #[command(
+        after_help = "Examples:\n  hostapi wedos dns rows example.com\n  hostapi wedos dns rows example.com --json"
+    )]
+    Rows {
+        /// The zone.
+        domain: String,
+    },
+    /// Add a row (pending until `dns commit`, or 5 minutes after the last change).
+    #[command(after_help = "\
+Examples:
+  hostapi wedos dns add example.com --name www --type A --rdata 192.0.2.10 --ttl 300
+  hostapi wedos dns add example.com --type TXT --rdata 'v=spf1 -all' --comment 'SPF'")]
+    Add {
+        /// The zone.
+        domain: String,
+        /// The row's name, relative to the zone ("" is the apex).
+        #[arg(long, value_name = "NAME", default_value = "")]
+        name: String,
+        /// The row's type: A, AAAA, CNAME, MX, TXT, …
+        #[arg(long = "type", value_name = "TYPE")]
+        rdtype: String,
+        /// The row's data.
+        #[arg(long, value_name = "RDATA")]
+        rdata: String,
+        /// Time to live, 300–172800 seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 3600)]
+        ttl: u32,
+        /// A comment stored with the row.
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
+    /// Change a row's TTL and data (name and type cannot change).
+    #[command(after_help = "Examples:\n  hostapi wedos dns update example.com 12 --ttl 600 --rdata 192.0.2.11")]
+    Update {
+        /// The zone.
+        domain: String,
+        /// The row's id (see `dns rows`).
+        row_id: i64,
+        /// Time to live, 300–172800 seconds.
+        #[arg(long, value_name = "SECS")]
+        ttl: u32,
+        /// The row's data.
+        #[arg(long, value_name = "RDATA")]
+        rdata: String,
+    },
+    /// Delete a row.
+    #[command(after_help = "Examples:\n  hostapi wedos dns delete example.com 12")]
+    Delete {
+        /// The zone.
+        domain: String,
+        /// The row's id (see `dns rows`).
+        row_id: i64,
+    },
+    /// Publish the zone's pending changes.
+    #[command(after_help = "Examples:\n  hostapi wedos dns commit example.com")]
+    Commit {
+        /// The zone.
+        domain: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotificationsOp {
+    /// Show the oldest unread notification without acknowledging it.
+    #[command(after_help = "Examples:\n  hostapi wedos notifications poll --json")]
+    Poll,
+    /// Mark a notification read (which shows the next one).
+    #[command(after_help = "Examples:\n  hostapi wedos notifications ack 42")]
+    Ack {
+        /// The notification's id.
+        id: String,
+    },
+    /// Print each notification as it arrives (acknowledging it), until Ctrl-C.
+    #[command(after_help = "\
+With --json, each notification is one line of JSON (JSON Lines).
+
+Examples:
+  hostapi wedos notifications watch
+  hostapi wedos notifications watch --once --json > notifications.jsonl")]
+    Watch {
+        /// Drain the queue and exit instead of waiting for more.
+        #[arg(long)]
+        once: bool,
+        /// How often to look at an empty queue, in seconds.
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+        interval: Duration,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------- emulator
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on [default: 127.0.0.1, or the config file's].
+    #[arg(long, value_name = "IP")]
+    pub host: Option<IpAddr>,
+    /// Port to listen on; 0 picks a free one [default: 8640, or the config file's].
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// A JSON config file: accounts and their initial content (see the emulator's README).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Keep the state in FILE: loaded at start when it exists, written atomically as it changes.
+    #[arg(long, value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
+}
+
+/// Seconds, possibly fractional: `30`, `0.5`.
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !v.is_finite() || !(0.0..=1e9).contains(&v) {
+        return Err(format!("{s:?} is not a number of seconds between 0 and 1e9"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+/// `--x` / `--no-x` → `Some(true)` / `Some(false)`; neither → `None`.
+pub fn tri(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}

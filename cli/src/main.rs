@@ -1,0 +1,101 @@
+//! `hostapi` — the Velneo Cloud API and WEDOS WAPI from the shell, and a local emulator of both.
+//!
+//! The command converts flags into the core's typed calls and prints the records; every protocol detail lives
+//! in the `hostapi` crate. Exit codes: see `error::code` and `hostapi --help`.
+
+mod args;
+mod common;
+mod emulator_cmd;
+mod error;
+mod output;
+mod velneo_cmd;
+mod wedos_cmd;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::args::{Cli, Command};
+use crate::common::Ctx;
+use crate::error::{code, CliError, Result};
+
+/// The User-Agent of the command's requests.
+pub fn user_agent() -> String {
+    format!("hostapi-cli/{} ({})", env!("CARGO_PKG_VERSION"), hostapi::transport::USER_AGENT)
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit with clap's code 2; --help and --version with 0.
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(code::LOCAL);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    // Nothing in flight matters once the command has its result (e.g. a pending Ctrl-C listener).
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::from(code::OK),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut ctx = Ctx::new(cli.global);
+    match cli.command {
+        Command::Velneo(cmd) => velneo_cmd::run(&mut ctx, cmd).await,
+        Command::Wedos(cmd) => wedos_cmd::run(&mut ctx, cmd).await,
+        Command::Emulator(args) => emulator_cmd::run(&ctx, args).await,
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hostapi", &mut buf);
+            output::write_stdout(&String::from_utf8_lossy(&buf)).map_err(|e| CliError::local("completions", e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hostapi::ErrorKind;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_are_distinct_per_kind() {
+        let mut seen = std::collections::HashMap::new();
+        for kind in ErrorKind::ALL {
+            let c = error::exit_code(kind);
+            assert!((3..=9).contains(&c), "{kind}: {c}");
+            if let Some(other) = seen.insert(c, kind) {
+                // Transport and timeout share 8 by design.
+                let pair = [other, kind];
+                assert!(pair.contains(&ErrorKind::Transport) && pair.contains(&ErrorKind::Timeout), "{pair:?}");
+            }
+        }
+        let e: CliError = hostapi::Error::new(ErrorKind::Api, "velneo groups.get", "no\nsuch group").into();
+        assert_eq!(e.code, code::API);
+        assert_eq!(e.message, "velneo groups.get: no such group");
+    }
+
+    #[test]
+    fn seconds_and_flag_pairs() {
+        use std::time::Duration;
+        assert_eq!(args::parse_secs("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(args::parse_secs("-1").is_err());
+        assert!(args::parse_secs("NaN").is_err());
+        assert!(args::parse_secs("soon").is_err());
+        assert_eq!(args::tri(true, false), Some(true));
+        assert_eq!(args::tri(false, true), Some(false));
+        assert_eq!(args::tri(false, false), None);
+    }
+}

@@ -1,0 +1,274 @@
+//! `hostapi wedos …`: converts flags into the core's typed calls and prints the records.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hostapi::wedos::{protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Response};
+use hostapi::Secret;
+use serde_json::Value;
+
+use crate::args::*;
+use crate::common::Ctx;
+use crate::error::{CliError, Result};
+use crate::output::{self, fields, json_cell, opt, table};
+
+const BUILD_OP: &str = "wedos client";
+
+fn client(ctx: &mut Ctx, creds: &WedosCreds) -> Result<Client> {
+    let mut b = Client::builder().from_env();
+    if let Some(user) = &creds.user {
+        b = b.user(user);
+    }
+    if let Some(p) = &creds.password {
+        b = b.password(Secret::new(p.clone()));
+    }
+    if creds.password_stdin {
+        b = b.password(ctx.secret_from_stdin(BUILD_OP, "WAPI password")?);
+    }
+    if let Some(url) = &creds.base_url {
+        b = b.base_url(url);
+    }
+    if creds.test {
+        b = b.test_mode(true);
+    }
+    if let Some(n) = creds.hourly_limit {
+        b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
+    }
+    b = b.transport(ctx.transport_config());
+    Ok(b.build()?)
+}
+
+pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
+    // `call --data` is checked before anything else (no request for a call that cannot be built).
+    let data = match &cmd.op {
+        WedosOp::Call { command, data: Some(text) } => Some(parse_data(command, text)?),
+        _ => None,
+    };
+    let c = client(ctx, &cmd.creds)?;
+    let out = ctx.out;
+    match cmd.op {
+        WedosOp::Ping => response(ctx, &c.ping().await?),
+        WedosOp::PingAsync { wait: None } => {
+            let p = c.ping_async().await?;
+            if out.json {
+                return out.json(&p);
+            }
+            fields(vec![
+                ("command", p.command.clone()),
+                ("result", "request pending".into()),
+                ("clTRID", opt(&p.cltrid)),
+                ("svTRID", opt(&p.svtrid)),
+            ])
+        }
+        WedosOp::PingAsync { wait: Some(timeout) } => {
+            let pb = crate::common::spinner("waiting for the ping-async notification".into());
+            let r = c.ping_async_wait(timeout).await;
+            pb.finish_and_clear();
+            notification(ctx, &r?)
+        }
+        WedosOp::Credit => {
+            let cr = c.credit_info().await?;
+            if out.json {
+                return out.json(&cr);
+            }
+            fields(vec![("amount", opt(&cr.amount)), ("currency", opt(&cr.currency))])
+        }
+        WedosOp::Domains(d) => match d {
+            DomainsOp::List { status } => {
+                let list = c.domains().list(status.as_deref()).await?;
+                if out.json {
+                    return out.json(&list);
+                }
+                domains_table(&list)
+            }
+            DomainsOp::Info { name } => {
+                let d = c.domains().info(&name).await?;
+                if out.json {
+                    return out.json(&d);
+                }
+                fields(vec![("name", d.name.clone()), ("status", opt(&d.status)), ("expiration", opt(&d.expiration))])
+            }
+            DomainsOp::Check { name } => {
+                let d = c.domains().check(&name).await?;
+                if out.json {
+                    return out.json(&d);
+                }
+                table(
+                    &["NAME", "AVAILABLE", "CODE", "RESULT"],
+                    vec![vec![d.name.clone(), yes_no(d.available), d.code.to_string(), d.result.clone()]],
+                )
+            }
+        },
+        WedosOp::Dns(d) => match d {
+            DnsOp::Domains => {
+                let list = c.dns().domains().await?;
+                if out.json {
+                    return out.json(&list);
+                }
+                dns_domains_table(&list)
+            }
+            DnsOp::Rows { domain } => {
+                let rows = c.dns().rows(&domain).await?;
+                if out.json {
+                    return out.json(&rows);
+                }
+                rows_table(&rows)
+            }
+            DnsOp::Add { domain, name, rdtype, rdata, ttl, comment } => {
+                let row = NewDnsRow { domain, name, ttl, rdtype, rdata, comment };
+                response(ctx, &c.dns().add_row(row).await?)
+            }
+            DnsOp::Update { domain, row_id, ttl, rdata } => {
+                response(ctx, &c.dns().update_row(&domain, row_id, ttl, &rdata).await?)
+            }
+            DnsOp::Delete { domain, row_id } => response(ctx, &c.dns().delete_row(&domain, row_id).await?),
+            DnsOp::Commit { domain } => response(ctx, &c.dns().commit(&domain).await?),
+        },
+        WedosOp::Notifications(n) => match n {
+            NotificationsOp::Poll => match c.notifications().poll().await? {
+                Some(n) => notification(ctx, &n),
+                None if out.json => out.json(&Value::Null),
+                None => output::write_stdout("The notification queue is empty.\n"),
+            },
+            NotificationsOp::Ack { id } => response(ctx, &c.notifications().ack(&id).await?),
+            NotificationsOp::Watch { once, interval } => watch(ctx, &c, once, interval).await,
+        },
+        WedosOp::Call { command, .. } => response(ctx, &c.call(&command, data).await?),
+    }
+}
+
+fn parse_data(command: &str, text: &str) -> Result<Value> {
+    let label = format!("wedos {command}");
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| CliError::config(&label, format!("--data is not JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(CliError::config(&label, "--data must be a JSON object"));
+    }
+    Ok(v)
+}
+
+/// Prints each notification as it is handed over (and acknowledged), until Ctrl-C (or an empty queue with
+/// `--once`). Ctrl-C is only acted on between notifications, so none is acknowledged without being printed.
+async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let notify = Arc::new(tokio::sync::Notify::new());
+    {
+        let stop = stop.clone();
+        let notify = notify.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+                notify.notify_one();
+                // A second Ctrl-C ends at once (the first one waits for the call in flight).
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(i32::from(crate::error::code::INTERRUPTED));
+                }
+            }
+        });
+    }
+    let mut header_done = false;
+    while !stop.load(Ordering::SeqCst) {
+        match c.notifications().next().await? {
+            Some(n) => {
+                if ctx.out.json {
+                    ctx.out.json_line(&n)?;
+                } else {
+                    if !header_done {
+                        output::write_stdout("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n")?;
+                        header_done = true;
+                    }
+                    let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
+                    output::write_stdout(&format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\n",
+                        opt(&n.id),
+                        n.code,
+                        opt(&n.command),
+                        opt(&n.svtrid),
+                        n.result,
+                        data
+                    ))?;
+                }
+            }
+            None if once => break,
+            None => {
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = notify.notified() => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+fn response(ctx: &Ctx, r: &Response) -> Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(r);
+    }
+    let mut f = vec![
+        ("code", r.code.to_string()),
+        ("result", r.result.clone()),
+        ("command", opt(&r.command)),
+        ("svTRID", opt(&r.svtrid)),
+    ];
+    if r.test {
+        f.push(("test", "yes (validated only, nothing changed)".into()));
+    }
+    if r.data.is_some() {
+        f.push(("data", json_cell(&r.data)));
+    }
+    fields(f)
+}
+
+fn notification(ctx: &Ctx, n: &Notification) -> Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(n);
+    }
+    fields(vec![
+        ("id", opt(&n.id)),
+        ("code", n.code.to_string()),
+        ("result", n.result.clone()),
+        ("command", opt(&n.command)),
+        ("clTRID", opt(&n.cltrid)),
+        ("svTRID", opt(&n.svtrid)),
+        ("data", json_cell(&n.data)),
+    ])
+}
+
+fn domains_table(list: &[Domain]) -> Result<()> {
+    table(
+        &["NAME", "STATUS", "EXPIRATION"],
+        list.iter().map(|d| vec![d.name.clone(), opt(&d.status), opt(&d.expiration)]).collect(),
+    )
+}
+
+fn dns_domains_table(list: &[DnsDomain]) -> Result<()> {
+    table(
+        &["NAME", "STATUS", "TYPE"],
+        list.iter().map(|d| vec![d.name.clone(), opt(&d.status), opt(&d.kind)]).collect(),
+    )
+}
+
+fn rows_table(rows: &[DnsRow]) -> Result<()> {
+    table(
+        &["ID", "NAME", "TTL", "TYPE", "RDATA", "CHANGED", "COMMENT"],
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.name.clone(),
+                    opt(&r.ttl),
+                    r.rdtype.clone(),
+                    r.rdata.clone(),
+                    opt(&r.changed_date),
+                    opt(&r.author_comment),
+                ]
+            })
+            .collect(),
+    )
+}

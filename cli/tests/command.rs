@@ -1,0 +1,209 @@
+//! The command itself: `hostapi emulator`, completions, help and usage errors.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+
+fn hostapi() -> Command {
+    let mut c = Command::new(BIN);
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// Runs `hostapi emulator --port 0 …`, reads the printed URL, runs commands against it, stops it with SIGTERM.
+#[test]
+fn emulator_subcommand_serves_both_apis_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let mut child = StdCommand::new(BIN)
+        .args(["emulator", "--host", "127.0.0.1", "--port", "0", "--state-file"])
+        .arg(&state)
+        .env_remove("VELNEO_API_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let url = first.strip_prefix("hostapi emulator listening on ").expect("the URL line").to_owned();
+    let mut text = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    assert!(text.contains(&format!("{url}/v1")) && text.contains(&format!("{url}/wapi/json")), "{text}");
+    assert!(text.contains(hostapi_emulator::DEMO_VELNEO_API_KEY) && text.contains(hostapi_emulator::DEMO_WEDOS_USER));
+
+    hostapi()
+        .env("VELNEO_BASE_URL", format!("{url}/v1"))
+        .env("VELNEO_EMAIL", hostapi_emulator::DEMO_VELNEO_EMAIL)
+        .env("VELNEO_API_KEY", hostapi_emulator::DEMO_VELNEO_API_KEY)
+        .args(["velneo", "groups", "put", "Persisted"])
+        .assert()
+        .success();
+    hostapi()
+        .env("WEDOS_BASE_URL", format!("{url}/wapi/json"))
+        .env("WEDOS_USER", hostapi_emulator::DEMO_WEDOS_USER)
+        .env("WEDOS_PASSWORD", hostapi_emulator::DEMO_WEDOS_PASSWORD)
+        .args(["wedos", "dns", "rows", "example.cz"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("192.0.2.1"));
+
+    let status = StdCommand::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop on SIGTERM");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("stopped"), "{stderr}");
+    let saved = std::fs::read_to_string(&state).expect("the state file is written");
+    assert!(saved.contains("Persisted"), "the state persisted");
+}
+
+#[test]
+fn emulator_json_line_and_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.json");
+    std::fs::write(&cfg, "{ not json").unwrap();
+    let out = hostapi().args(["emulator", "--config"]).arg(&cfg).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: emulator: cannot read config"));
+
+    // A busy port is a local failure (exit 1).
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = hostapi().args(["emulator", "--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // --json: the first line is one JSON object with the URLs.
+    let mut child = StdCommand::new(BIN)
+        .args(["emulator", "--port", "0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let url = first["url"].as_str().unwrap().to_owned();
+    assert_eq!(first["velneo_url"], format!("{url}/v1"));
+    assert_eq!(first["wedos_url"], format!("{url}/wapi/json"));
+    let health = http(&url, "GET", "/_emulator/health", "");
+    assert_eq!(health["status"], "ok");
+    StdCommand::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [("bash", "_hostapi"), ("zsh", "#compdef hostapi"), ("fish", "complete -c hostapi")] {
+        hostapi().args(["completions", shell]).assert().success().stdout(predicate::str::contains(marker));
+    }
+    hostapi().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn help_documents_exit_codes_and_every_subcommand_has_examples() {
+    hostapi()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("9  protocol error")))
+        .stdout(predicate::str::contains("VELNEO_API_KEY").and(predicate::str::contains("WEDOS_PASSWORD")))
+        .stdout(predicate::str::contains("DANGEROUS"));
+    let leaves: &[&[&str]] = &[
+        &["velneo"],
+        &["velneo", "vserver", "status"],
+        &["velneo", "vserver", "start"],
+        &["velneo", "vserver", "stop"],
+        &["velneo", "vserver", "credentials"],
+        &["velneo", "vserver", "backup"],
+        &["velneo", "logout"],
+        &["velneo", "groups", "list"],
+        &["velneo", "groups", "get"],
+        &["velneo", "groups", "put"],
+        &["velneo", "groups", "delete"],
+        &["velneo", "users", "list"],
+        &["velneo", "users", "get"],
+        &["velneo", "users", "put"],
+        &["velneo", "users", "delete"],
+        &["velneo", "folders", "list"],
+        &["velneo", "folders", "get"],
+        &["velneo", "folders", "put"],
+        &["velneo", "folders", "delete"],
+        &["velneo", "app-instances", "list"],
+        &["velneo", "app-instances", "get"],
+        &["velneo", "app-instances", "put"],
+        &["velneo", "app-instances", "delete"],
+        &["velneo", "data-instances", "list"],
+        &["velneo", "data-instances", "get"],
+        &["velneo", "data-instances", "put"],
+        &["velneo", "data-instances", "delete"],
+        &["wedos"],
+        &["wedos", "ping"],
+        &["wedos", "ping-async"],
+        &["wedos", "credit"],
+        &["wedos", "domains", "list"],
+        &["wedos", "domains", "info"],
+        &["wedos", "domains", "check"],
+        &["wedos", "dns", "domains"],
+        &["wedos", "dns", "rows"],
+        &["wedos", "dns", "add"],
+        &["wedos", "dns", "update"],
+        &["wedos", "dns", "delete"],
+        &["wedos", "dns", "commit"],
+        &["wedos", "notifications", "poll"],
+        &["wedos", "notifications", "ack"],
+        &["wedos", "notifications", "watch"],
+        &["wedos", "call"],
+        &["emulator"],
+        &["completions"],
+    ];
+    for path in leaves {
+        hostapi()
+            .args(*path)
+            .arg("--help")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("hostapi ")));
+    }
+    // Secrets given as flag values are marked as discouraged.
+    hostapi()
+        .args(["velneo", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--api-key-stdin").and(predicate::str::contains("Discouraged")));
+    hostapi().args(["wedos", "--help"]).assert().success().stdout(predicate::str::contains("--password-stdin"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    hostapi().assert().code(2);
+    hostapi().arg("nope").assert().code(2).stderr(predicate::str::contains("error:"));
+    hostapi().args(["velneo", "groups", "get"]).assert().code(2);
+    hostapi().args(["wedos", "dns", "update", "example.cz", "1", "--ttl", "300"]).assert().code(2);
+    hostapi().args(["velneo", "--timeout", "soon", "groups", "list"]).assert().code(2);
+    hostapi().arg("--version").assert().success().stdout(predicate::str::contains("hostapi"));
+}
+
+#[test]
+fn insecure_warns_on_stderr() {
+    let emu = Emu::start();
+    emu.velneo()
+        .args(["--insecure", "vserver", "status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("TLS certificate verification is OFF"));
+}
