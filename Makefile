@@ -9,16 +9,17 @@ CARGO_FLAGS ?= --locked
 all: test
 
 include mk/cli.mk
+include mk/python.mk
 
-## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust and from
-## the command line.
-demo: demo-rust demo-cli
+## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust, the
+## command line and Python.
+demo: demo-rust demo-cli demo-python
 
 demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language.
-test: test-rust
+test: test-rust test-python
 
 test-rust:
 	$(CARGO) test $(CARGO_FLAGS) --workspace --all-targets

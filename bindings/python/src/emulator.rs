@@ -1,0 +1,117 @@
+//! `hostapi._native.Emulator`: the `hostapi-emulator` server, started in-process on its own thread
+//! (`Emulator::start_blocking`). The control endpoints are plain HTTP; `hostapi.testing` calls them.
+
+use std::sync::Mutex;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+
+use hostapi_emulator::{Emulator as Server, EmulatorConfig};
+
+use crate::velneo::lock;
+
+/// A running emulator (the private half of `hostapi.testing.Emulator`).
+#[pyclass(module = "hostapi._native", frozen)]
+pub struct Emulator {
+    server: Mutex<Option<Server>>,
+    /// The process that started the server; a forked child must never join the parent's server thread.
+    pid: u32,
+    url: String,
+    velneo_url: String,
+    wedos_url: String,
+}
+
+#[pymethods]
+impl Emulator {
+    /// Starts a server. `config_json` is the emulator's JSON config (see the emulator's `config.rs`); `host` and
+    /// `port` override its address (port 0 = a free port).
+    #[new]
+    #[pyo3(signature = (config_json=None, *, host=None, port=None))]
+    fn new(py: Python<'_>, config_json: Option<&str>, host: Option<&str>, port: Option<u16>) -> PyResult<Self> {
+        let mut config = match config_json {
+            Some(text) => EmulatorConfig::from_json_str(text)
+                .map_err(|e| PyValueError::new_err(format!("invalid emulator config: {e}")))?,
+            None => EmulatorConfig::default(),
+        };
+        if let Some(h) = host {
+            config.host = h.parse().map_err(|_| PyValueError::new_err(format!("host {h:?} is not an IP address")))?;
+        }
+        if let Some(p) = port {
+            config.port = p;
+        }
+        let server = py
+            .detach(|| Server::start_blocking(config))
+            .map_err(|e| PyOSError::new_err(format!("cannot start the emulator: {e}")))?;
+        Ok(Emulator {
+            url: server.url(),
+            velneo_url: server.velneo_url(),
+            wedos_url: server.wedos_url(),
+            server: Mutex::new(Some(server)),
+            pid: crate::runtime::pid(),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The Velneo client's base URL (`…/v1`).
+    #[getter]
+    fn velneo_url(&self) -> &str {
+        &self.velneo_url
+    }
+
+    /// The WEDOS client's base URL (`…/wapi/json`).
+    #[getter]
+    fn wedos_url(&self) -> &str {
+        &self.wedos_url
+    }
+
+    /// Whether the server is still running.
+    #[getter]
+    fn running(&self) -> bool {
+        lock(&self.server).is_some()
+    }
+
+    /// Stops the server (in-flight requests get up to 2 s), GIL released. Idempotent.
+    fn stop(&self, py: Python<'_>) {
+        let server = lock(&self.server).take();
+        self.dispose(py, server);
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Emulator(url={:?})", self.url)
+    }
+}
+
+impl Emulator {
+    fn dispose(&self, py: Python<'_>, server: Option<Server>) {
+        let Some(server) = server else { return };
+        if crate::runtime::pid() != self.pid {
+            // The server thread lives in the parent only: joining it here would hang.
+            std::mem::forget(server);
+            return;
+        }
+        py.detach(move || drop(server));
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let server = self.server.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if server.is_some() {
+            Python::attach(|py| self.dispose(py, server));
+        }
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Emulator>()?;
+    m.add("DEMO_VELNEO_EMAIL", hostapi_emulator::DEMO_VELNEO_EMAIL)?;
+    m.add("DEMO_VELNEO_API_KEY", hostapi_emulator::DEMO_VELNEO_API_KEY)?;
+    m.add("DEMO_WEDOS_USER", hostapi_emulator::DEMO_WEDOS_USER)?;
+    m.add("DEMO_WEDOS_PASSWORD", hostapi_emulator::DEMO_WEDOS_PASSWORD)?;
+    Ok(())
+}

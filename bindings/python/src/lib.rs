@@ -1,0 +1,28 @@
+//! `hostapi._native` — the private native module under the pure-Python package `hostapi`.
+//!
+//! Conversion and error mapping only: every protocol rule, signature, retry and parse lives in the `hostapi`
+//! core crate. Sync calls release the GIL while they wait; async calls return asyncio awaitables driven by a
+//! tokio runtime of this module (rebuilt in a child after `os.fork()`); core errors become instances of the
+//! classes in `hostapi.errors`; the core's `tracing` events go to Python's `logging`.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod emulator;
+mod logging;
+mod protocol;
+mod runtime;
+mod velneo;
+mod wedos;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CORE_USER_AGENT", hostapi::transport::USER_AGENT)?;
+    m.add_class::<velneo::VelneoClient>()?;
+    m.add_class::<wedos::WedosClient>()?;
+    protocol::register(m)?;
+    emulator::register(m)?;
+    logging::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! The tokio runtime every client of this process shares, rebuilt in a child after `os.fork()`.
+//!
+//! A forked child has only the thread that called `fork()`: the parent's runtime workers do not exist there, and
+//! anything that waits for them (dropping the runtime, a task on it) would hang. So the runtime is kept per
+//! process id: a child that asks for it gets a fresh one, and the parent's copy is leaked, never touched.
+//!
+//! The slow path (creating a runtime) only runs on a Python thread holding the GIL; `fork()` is called holding the
+//! GIL too, so no other thread can be half-way through it when a child is made.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
+use pyo3_async_runtimes::TaskLocals;
+use tokio::runtime::{Handle, Runtime};
+
+struct Entry {
+    pid: u32,
+    runtime: Runtime,
+}
+
+static CURRENT: AtomicPtr<Entry> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The id of this process (changes in a child after `fork()`).
+pub fn pid() -> u32 {
+    std::process::id()
+}
+
+/// This process's runtime, creating it on first use (and again in a forked child).
+pub fn get() -> &'static Runtime {
+    let pid = pid();
+    let p = CURRENT.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: entries are leaked, never freed.
+        let e: &'static Entry = unsafe { &*p };
+        if e.pid == pid {
+            return &e.runtime;
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("hostapi-python")
+        .enable_all()
+        .build()
+        .expect("cannot start the tokio runtime of hostapi");
+    let fresh = Box::into_raw(Box::new(Entry { pid, runtime }));
+    match CURRENT.compare_exchange(p, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        // The previous entry (the parent's, in a forked child) is leaked on purpose.
+        Ok(_) => unsafe { &(*fresh).runtime },
+        Err(winner) => {
+            // Another thread installed one first: use it, and let ours go without waiting for its workers.
+            let ours = unsafe { Box::from_raw(fresh) };
+            ours.runtime.shutdown_background();
+            let e: &'static Entry = unsafe { &*winner };
+            &e.runtime
+        }
+    }
+}
+
+/// Runs `fut` to completion on the current thread (which must have released the GIL), checking every 100 ms
+/// for a pending Python signal so that Ctrl-C interrupts a long call.
+pub fn block_on<F, T>(runtime: &'static Runtime, fut: F) -> PyResult<T>
+where
+    F: Future<Output = T>,
+{
+    runtime.block_on(async move {
+        tokio::pin!(fut);
+        loop {
+            tokio::select! {
+                out = &mut fut => return Ok(out),
+                () = tokio::time::sleep(Duration::from_millis(100)) => {
+                    Python::attach(|py| py.check_signals())?;
+                }
+            }
+        }
+    })
+}
+
+/// The runtime pyo3-async-runtimes spawns Python awaitables' futures on: this module's per-process runtime.
+pub struct HostRuntime;
+
+tokio::task_local! {
+    static TASK_LOCALS: std::cell::OnceCell<TaskLocals>;
+}
+
+fn handle() -> Handle {
+    Handle::try_current().unwrap_or_else(|_| get().handle().clone())
+}
+
+impl GenericRuntime for HostRuntime {
+    type JoinError = tokio::task::JoinError;
+    type JoinHandle = tokio::task::JoinHandle<()>;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        handle().spawn(fut)
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        handle().spawn_blocking(f)
+    }
+}
+
+impl ContextExt for HostRuntime {
+    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cell = std::cell::OnceCell::new();
+        let _ = cell.set(locals);
+        Box::pin(TASK_LOCALS.scope(cell, fut))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
+    }
+}
+
+/// Wraps `fut` into an asyncio awaitable of the running event loop; the future runs on this process's runtime.
+pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    get(); // make sure this process has its runtime before pyo3-async-runtimes spawns on it
+    pyo3_async_runtimes::generic::future_into_py::<HostRuntime, F, T>(py, fut)
+}

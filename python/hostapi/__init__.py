@@ -1,0 +1,46 @@
+"""hostapi — clients for the Velneo Cloud API and WEDOS WAPI, over one Rust core.
+
+* :mod:`hostapi.velneo` — ``Client`` / ``AsyncClient`` for a Velneo vServer, and the sans-I/O ``protocol``;
+* :mod:`hostapi.wedos` — ``Client`` / ``AsyncClient`` for a WEDOS account, and its ``protocol``;
+* :mod:`hostapi.testing` — the local emulator of both APIs, and a pytest plugin;
+* :mod:`hostapi.errors` — one exception class per kind of failure, all subclasses of :class:`Error`.
+
+Logging goes to the standard :mod:`logging` module, under the logger ``hostapi`` (requests and retries at
+DEBUG; never a secret).
+"""
+
+from __future__ import annotations
+
+from . import _logging, _native
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    ConfigError,
+    Error,
+    ProtocolError,
+    RateLimited,
+    Timeout,
+    TransportError,
+    VServerCredentialsError,
+)
+
+__version__: str = _native.__version__
+
+from . import velneo, wedos  # noqa: E402  (the subpackages need the names above)
+
+__all__ = [
+    "__version__",
+    "Error",
+    "ConfigError",
+    "TransportError",
+    "Timeout",
+    "ProtocolError",
+    "AuthenticationError",
+    "RateLimited",
+    "VServerCredentialsError",
+    "ApiError",
+    "velneo",
+    "wedos",
+]
+
+_logging.install()
