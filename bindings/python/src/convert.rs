@@ -184,6 +184,40 @@ pub fn seconds(operation: &str, what: &str, secs: f64) -> Result<Duration, Error
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// The transport settings both Python clients take as keyword arguments (`None` keeps the core's default).
+#[allow(clippy::too_many_arguments)]
+pub fn transport_config(
+    operation: &str,
+    timeout: Option<f64>,
+    connect_timeout: Option<f64>,
+    retries: Option<u32>,
+    verify: bool,
+    ca_bundle: Option<std::path::PathBuf>,
+    user_agent: Option<String>,
+    backoff: Option<(f64, f64)>,
+) -> Result<hostapi::transport::TransportConfig, Error> {
+    let mut t = hostapi::transport::TransportConfig::default();
+    if let Some(v) = timeout {
+        t.timeout = seconds(operation, "timeout", v)?;
+    }
+    if let Some(v) = connect_timeout {
+        t.connect_timeout = seconds(operation, "connect_timeout", v)?;
+    }
+    if let Some(v) = retries {
+        t.retries = v;
+    }
+    t.danger_accept_invalid_certs = !verify;
+    t.ca_bundle_file = ca_bundle;
+    if let Some(v) = user_agent {
+        t.user_agent = v;
+    }
+    if let Some((initial, max)) = backoff {
+        t.backoff_initial = seconds(operation, "backoff initial", initial)?;
+        t.backoff_max = seconds(operation, "backoff max", max)?;
+    }
+    Ok(t)
+}
+
 /// Turns a core result into a Python result (GIL held).
 pub fn raise<T>(py: Python<'_>, r: Result<T, Error>) -> PyResult<T> {
     r.map_err(|e| to_pyerr(py, &e))

@@ -70,27 +70,17 @@ impl VelneoClient {
             if let Some(v) = base_url {
                 b = b.base_url(v);
             }
-            if let Some(v) = timeout {
-                b = b.timeout(convert::seconds(BUILD_OP, "timeout", v)?);
-            }
-            if let Some(v) = connect_timeout {
-                b = b.connect_timeout(convert::seconds(BUILD_OP, "connect_timeout", v)?);
-            }
-            if let Some(v) = retries {
-                b = b.retries(v);
-            }
-            if let Some(v) = ca_bundle {
-                b = b.ca_bundle_file(v);
-            }
-            if let Some(v) = user_agent {
-                b = b.user_agent(v);
-            }
-            if let Some((initial, max)) = backoff {
-                let initial = convert::seconds(BUILD_OP, "backoff initial", initial)?;
-                let max = convert::seconds(BUILD_OP, "backoff max", max)?;
-                b = b.backoff(initial, max);
-            }
-            b = b.danger_accept_invalid_certs(!verify).http_verbs(http_verbs);
+            b = b.transport(convert::transport_config(
+                BUILD_OP,
+                timeout,
+                connect_timeout,
+                retries,
+                verify,
+                ca_bundle,
+                user_agent,
+                backoff,
+            )?);
+            b = b.http_verbs(http_verbs);
             let client = b.clone().build()?;
             Ok::<_, hostapi::Error>((b, client))
         })();

@@ -74,32 +74,22 @@ impl WedosClient {
             if let Some(v) = base_url {
                 b = b.base_url(v);
             }
-            if let Some(v) = timeout {
-                b = b.timeout(convert::seconds(BUILD_OP, "timeout", v)?);
-            }
-            if let Some(v) = connect_timeout {
-                b = b.connect_timeout(convert::seconds(BUILD_OP, "connect_timeout", v)?);
-            }
-            if let Some(v) = retries {
-                b = b.retries(v);
-            }
-            if let Some(v) = ca_bundle {
-                b = b.ca_bundle_file(v);
-            }
-            if let Some(v) = user_agent {
-                b = b.user_agent(v);
-            }
-            if let Some((initial, max)) = backoff {
-                let initial = convert::seconds(BUILD_OP, "backoff initial", initial)?;
-                let max = convert::seconds(BUILD_OP, "backoff max", max)?;
-                b = b.backoff(initial, max);
-            }
+            b = b.transport(convert::transport_config(
+                BUILD_OP,
+                timeout,
+                connect_timeout,
+                retries,
+                verify,
+                ca_bundle,
+                user_agent,
+                backoff,
+            )?);
             let policy = match on_limit {
                 "raise" => LimitPolicy::FailFast,
                 "wait" => LimitPolicy::Wait,
                 _ => return Err(convert::config_error(BUILD_OP, "on_limit must be \"raise\" or \"wait\"")),
             };
-            b = b.limit_policy(policy).test_mode(test_mode).danger_accept_invalid_certs(!verify);
+            b = b.limit_policy(policy).test_mode(test_mode);
             if let Some(v) = max_auth_failures {
                 b = b.max_auth_failures(v);
             }
