@@ -1,6 +1,7 @@
 //! The one HTTP layer: reqwest with rustls, timeouts, retries with capped exponential backoff and full jitter,
 //! TLS options and the user agent. Protocol modules build requests; this module only moves them.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -132,10 +133,43 @@ pub struct RawResponse {
 }
 
 /// A connection pool plus the retry policy. Cheap to clone (the pool is shared).
+///
+/// Proxies configured in the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) are used, except
+/// for loopback destinations (`localhost`, `127.0.0.0/8`, `::1`) — a local emulator is always reached directly.
 #[derive(Clone, Debug)]
 pub struct Transport {
     http: reqwest::Client,
+    /// The pool for loopback destinations, without proxies; built on first use.
+    direct: Arc<OnceLock<reqwest::Client>>,
+    roots: Arc<Vec<reqwest::Certificate>>,
     config: TransportConfig,
+}
+
+fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool) -> reqwest::Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .user_agent(config.user_agent.clone())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .danger_accept_invalid_certs(config.danger_accept_invalid_certs);
+    for c in roots {
+        b = b.add_root_certificate(c.clone());
+    }
+    if direct {
+        b = b.no_proxy();
+    }
+    b.build()
+}
+
+/// Whether `url` points at this machine.
+fn is_loopback(url: &str) -> bool {
+    match reqwest::Url::parse(url).ok().as_ref().and_then(|u| u.host()) {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 impl Transport {
@@ -144,31 +178,33 @@ impl Transport {
         if config.timeout.is_zero() || config.connect_timeout.is_zero() {
             return Err(Error::config(operation, "timeouts must be greater than zero"));
         }
-        let mut b = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .user_agent(config.user_agent.clone())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .danger_accept_invalid_certs(config.danger_accept_invalid_certs);
         let mut pems: Vec<Vec<u8>> = config.ca_bundle_pem.iter().cloned().collect();
         if let Some(path) = &config.ca_bundle_file {
             let pem = std::fs::read(path)
                 .map_err(|e| Error::config(operation, format!("cannot read CA bundle {}: {e}", path.display())))?;
             pems.push(pem);
         }
+        let mut roots = Vec::new();
         for pem in &pems {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| Error::config(operation, format!("invalid CA bundle: {e}")))?;
             if certs.is_empty() {
                 return Err(Error::config(operation, "the CA bundle holds no PEM certificate"));
             }
-            for c in certs {
-                b = b.add_root_certificate(c);
-            }
+            roots.extend(certs);
         }
-        let http = b.build().map_err(|e| Error::config(operation, format!("cannot set up HTTP: {}", chain(&e))))?;
-        Ok(Transport { http, config })
+        let http = client(&config, &roots, false)
+            .map_err(|e| Error::config(operation, format!("cannot set up HTTP: {}", chain(&e))))?;
+        Ok(Transport { http, direct: Arc::new(OnceLock::new()), roots: Arc::new(roots), config })
+    }
+
+    /// The pool for `url`: direct for loopback destinations, else the one that honours proxy settings.
+    fn pool(&self, url: &str) -> &reqwest::Client {
+        if !is_loopback(url) {
+            return &self.http;
+        }
+        // Building a client with settings that already built once does not fail; fall back to the proxied one.
+        self.direct.get_or_init(|| client(&self.config, &self.roots, true).unwrap_or_else(|_| self.http.clone()))
     }
 
     pub fn config(&self) -> &TransportConfig {
@@ -179,7 +215,7 @@ impl Transport {
     pub async fn send_once(&self, operation: &str, request: &HttpRequest) -> Result<RawResponse> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::config(operation, format!("invalid HTTP method {:?}", request.method)))?;
-        let mut rb = self.http.request(method, &request.url);
+        let mut rb = self.pool(&request.url).request(method, &request.url);
         for (k, v) in &request.headers {
             rb = rb.header(k, v);
         }
@@ -233,7 +269,7 @@ impl Transport {
         url: &str,
         mut sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
     ) -> Result<u64> {
-        let mut resp = self.http.get(url).send().await.map_err(|e| self.map_error(operation, e))?;
+        let mut resp = self.pool(url).get(url).send().await.map_err(|e| self.map_error(operation, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let body = resp.bytes().await.unwrap_or_default();
