@@ -407,6 +407,9 @@ pub struct WedosAccount {
     /// Notifications may be fetched with `poll-req`/`poll-ack`; default true (false: 2150).
     #[serde(default = "yes")]
     pub polling_allowed: bool,
+    /// Commands disabled for this account: they answer 2011 (default none).
+    #[serde(default)]
+    pub disabled_commands: Vec<String>,
     /// The credit balance; default 0.
     #[serde(default)]
     pub credit: f64,
@@ -438,6 +441,7 @@ impl fmt::Debug for WedosAccount {
             .field("password", &"<redacted>")
             .field("allowed_ips", &self.allowed_ips)
             .field("polling_allowed", &self.polling_allowed)
+            .field("disabled_commands", &self.disabled_commands)
             .field("credit", &self.credit)
             .field("currency", &self.currency)
             .field("domains", &self.domains)
@@ -455,6 +459,7 @@ impl WedosAccount {
             password: password.into(),
             allowed_ips: loopback(),
             polling_allowed: true,
+            disabled_commands: Vec::new(),
             credit: 0.0,
             currency: czk(),
             domains: Vec::new(),

@@ -14,6 +14,7 @@
 //! | `GET /_emulator/velneo/backups/<id>.zip` | the backup bytes (`application/octet-stream`) |
 //! | `POST /_emulator/wedos/notifications` `{"user","notify":{…}}` | `{"status":"ok","id":"N"}`; queues `notify` (an `ID` is assigned when it has neither `ID` nor `id`) |
 //! | `POST /_emulator/wedos/ips` `{"user","allowed_ips":["…"]}` | `{"status":"ok","user":"…","allowed_ips":[…]}`; replaces the account's allow-list |
+//! | `POST /_emulator/wedos/fail` `{"code", "command"?, "user"?, "result"?, "times"?=1}` | `{"status":"ok","faults":[…]}`; the next matching authenticated requests answer that WAPI error code |
 //! | `POST /_emulator/wedos/user-agent-limit` `{"times":N}` | `{"status":"ok","times":N}`; the next N WEDOS requests answer HTTP 200 `User-Agent Rate Limit` (text/plain); 0 disarms |
 //!
 //! `state.wedos.<user>` = `{"user", "allowed_ips", "polling_allowed", "requests_last_hour",
@@ -164,6 +165,30 @@ pub(crate) async fn wedos_ips(State(s): State<Arc<Shared>>, body: Bytes) -> Resp
     }
     s.persist();
     Json(json!({"status": "ok", "user": b.user, "allowed_ips": ips})).into_response()
+}
+
+/// `POST /_emulator/wedos/fail`: the next matching authenticated requests answer a WAPI error code (a registry
+/// failure 4000, a fatal 5000, a domain-open failure 3222, …) instead of running.
+pub(crate) async fn wedos_fail(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let f: crate::wedos::state::AnswerFault = match parse_body(&body, None) {
+        Ok(f) => f,
+        Err(e) => return bad_request(e),
+    };
+    if !(2000..=5999).contains(&f.code) {
+        return bad_request("code must be a WAPI error code (2000-5999)");
+    }
+    if f.times == 0 {
+        return bad_request("times must be at least 1");
+    }
+    let mut w = s.wedos();
+    if let Some(user) = &f.user {
+        if w.account_mut(user).is_none() {
+            return bad_request(format!("unknown WEDOS account {user}"));
+        }
+    }
+    w.faults.push(f);
+    let armed = serde_json::to_value(&w.faults).unwrap_or(Value::Null);
+    Json(json!({"status": "ok", "faults": armed})).into_response()
 }
 
 #[derive(Deserialize)]

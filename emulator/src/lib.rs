@@ -250,6 +250,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/velneo/backups/{file}", get(control::backup))
         .route("/_emulator/wedos/notifications", post(control::wedos_notification))
         .route("/_emulator/wedos/ips", post(control::wedos_ips))
+        .route("/_emulator/wedos/fail", post(control::wedos_fail))
         .route("/_emulator/wedos/user-agent-limit", post(control::wedos_user_agent_limit))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), control::fault_layer))

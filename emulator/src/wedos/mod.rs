@@ -119,6 +119,50 @@ pub(crate) struct Request {
 /// Longest accepted `clTRID`, in characters.
 const MAX_CLTRID: usize = 64;
 
+/// Deepest accepted nesting inside `data` (deeper: 2008).
+const MAX_DATA_DEPTH: usize = 16;
+
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The bytes of the form field `request`, percent-decoded but not yet read as UTF-8.
+fn raw_request(body: &[u8]) -> Option<Vec<u8>> {
+    fn unescape(s: &[u8]) -> Vec<u8> {
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        let mut out = Vec::with_capacity(s.len());
+        let mut i = 0;
+        while i < s.len() {
+            match (s[i], s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
+                (b'%', Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                }
+                (b'+', _, _) => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                (b, _, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let (k, v) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &pair[..0]),
+        };
+        (unescape(k) == b"request").then(|| unescape(v))
+    })
+}
+
 /// Judges and executes one request. `body` is `None` when it was too large or unreadable.
 pub(crate) fn handle(state: &mut WedosState, body: Option<&[u8]>, ctx: &Ctx<'_>) -> Outcome {
     let ip = ctx.ip.to_canonical();
@@ -219,9 +263,17 @@ fn execute(state: &mut WedosState, req: &Request, ip: IpAddr, ctx: &Ctx<'_>) -> 
         return Reply::err(2006, format!("Request limit exceeded ({limit} requests per hour)"));
     }
     account.requests.push_back(now);
+    if let Some(f) = state::AnswerFault::take(&mut state.faults, &req.user, &req.command) {
+        let result = f.result.unwrap_or_else(|| hostapi::wedos::protocol::code_info(i64::from(f.code)).0.to_owned());
+        return Reply::err(f.code, result);
+    }
+    let account = &mut state.accounts[idx];
     let Some(cmd) = ops::Command::parse(&req.command) else {
         return Reply::err(2010, format!("Unknown command {}", req.command));
     };
+    if account.disabled_commands.iter().any(|c| c == &req.command) {
+        return Reply::err(2011, format!("Command {} is disabled for this account", req.command));
+    }
     if hostapi::wedos::protocol::is_domain_limited(&req.command) {
         state::prune(&mut account.domain_checks, now);
         let limit = ctx.config.hourly_domain_check_limit;
@@ -280,6 +332,9 @@ fn decode(body: &[u8]) -> (Hints, Result<Request, Reply>) {
     if text.trim().is_empty() {
         return (hints, Err(Reply::err(2009, "Empty request")));
     }
+    if raw_request(body).is_some_and(|raw| std::str::from_utf8(&raw).is_err()) {
+        return (hints, Err(Reply::err(2102, "Encoding mismatch: the request is not UTF-8")));
+    }
     let doc: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => return (hints, Err(Reply::err(2000, format!("Request parse error: {e}")))),
@@ -309,6 +364,9 @@ fn decode(body: &[u8]) -> (Hints, Result<Request, Reply>) {
             Some(Value::Object(o)) => o.clone(),
             Some(_) => return Err(Reply::err(2004, "Only one data element allowed (data must be an object)")),
         };
+        if data.values().any(|v| depth(v) > MAX_DATA_DEPTH) {
+            return Err(Reply::err(2008, format!("Request too complex (data nested deeper than {MAX_DATA_DEPTH})")));
+        }
         match req.get("clTRID") {
             None | Some(Value::Null) | Some(Value::Number(_)) => {}
             Some(Value::String(s)) if s.chars().count() > MAX_CLTRID => {

@@ -21,6 +21,44 @@ pub(crate) struct WedosState {
     pub(crate) ips: BTreeMap<String, IpRecord>,
     pub(crate) next_svtrid: u64,
     pub(crate) next_notification_id: u64,
+    /// Armed answer faults (`POST /_emulator/wedos/fail`); not kept in the state file.
+    #[serde(skip)]
+    pub(crate) faults: Vec<AnswerFault>,
+}
+
+/// The next `times` authenticated requests of `command` (any command when `None`) of `user` (any account when
+/// `None`) answer `code` instead of running.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AnswerFault {
+    #[serde(default)]
+    pub(crate) user: Option<String>,
+    #[serde(default)]
+    pub(crate) command: Option<String>,
+    pub(crate) code: u32,
+    #[serde(default)]
+    pub(crate) result: Option<String>,
+    #[serde(default = "one")]
+    pub(crate) times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl AnswerFault {
+    /// Takes one use of the first fault that applies to `user`'s `command`.
+    pub(crate) fn take(faults: &mut Vec<AnswerFault>, user: &str, command: &str) -> Option<AnswerFault> {
+        let i = faults.iter().position(|f| {
+            f.user.as_deref().is_none_or(|u| u == user) && f.command.as_deref().is_none_or(|c| c == command)
+        })?;
+        let fault = faults[i].clone();
+        faults[i].times -= 1;
+        if faults[i].times == 0 {
+            faults.remove(i);
+        }
+        Some(fault)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,6 +67,9 @@ pub(crate) struct Account {
     pub(crate) password: String,
     pub(crate) allowed_ips: Vec<IpAddr>,
     pub(crate) polling_allowed: bool,
+    /// Commands this account may not use (2011).
+    #[serde(default)]
+    pub(crate) disabled_commands: Vec<String>,
     pub(crate) credit: f64,
     pub(crate) currency: String,
     pub(crate) domains: Vec<Domain>,
@@ -99,7 +140,7 @@ impl WedosState {
             }
             accounts.push(Account::from_seed(seed, now)?);
         }
-        Ok(WedosState { accounts, ips: BTreeMap::new(), next_svtrid: 1, next_notification_id: 1 })
+        Ok(WedosState { accounts, ips: BTreeMap::new(), next_svtrid: 1, next_notification_id: 1, faults: Vec::new() })
     }
 
     /// Replaces the state with a state file's; configured accounts the file lacks are added, and every configured
@@ -235,6 +276,7 @@ impl Account {
             password: seed.password.clone(),
             allowed_ips: seed.allowed_ips.iter().map(IpAddr::to_canonical).collect(),
             polling_allowed: seed.polling_allowed,
+            disabled_commands: seed.disabled_commands.clone(),
             credit: seed.credit,
             currency: seed.currency.clone(),
             domains: Vec::new(),
@@ -314,6 +356,7 @@ impl Account {
             "user": self.user,
             "allowed_ips": self.allowed_ips,
             "polling_allowed": self.polling_allowed,
+            "disabled_commands": self.disabled_commands,
             "requests_last_hour": self.requests.len(),
             "domain_checks_last_hour": self.domain_checks.len(),
             "credit": {"amount": self.amount(), "currency": self.currency},
