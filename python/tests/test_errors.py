@@ -180,3 +180,16 @@ def test_a_failing_logout_does_not_hide_the_callers_error() -> None:
     with pytest.raises(hostapi.TransportError) as info:
         c.close()  # without an error on its way out, the logout failure is reported
     assert info.value.operation == "velneo session.logout" and c.closed
+
+
+def test_registry_failures_and_hourly_limits_from_the_server(hostapi_emulator: Emulator) -> None:
+    hostapi_emulator.add_wedos_answer_fault(4000, command="dns-rows-list")
+    hostapi_emulator.add_wedos_answer_fault(2006, command="ping")
+    with hostapi_emulator.wedos_client(retries=0) as w:
+        with pytest.raises(hostapi.ApiError) as info:
+            w.dns.rows("example.cz")
+        assert info.value.code == 4000 and info.value.operation == "wedos dns-rows-list"
+        with pytest.raises(hostapi.RateLimited) as limited:
+            w.ping()
+        assert limited.value.code == 2006 and limited.value.retry_after is not None
+        assert [r.rdtype for r in w.dns.rows("example.cz")]

@@ -222,6 +222,23 @@ class Emulator:
         """Replaces the IP allow-list of ``user`` (default: the demo account)."""
         self._control("POST", "wedos/ips", {"user": user or self.wedos_user, "allowed_ips": list(ips)})
 
+    def add_wedos_answer_fault(
+        self,
+        code: int,
+        *,
+        command: Optional[str] = None,
+        user: Optional[str] = None,
+        result: Optional[str] = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` authenticated WEDOS requests of ``command`` (any when ``None``) by ``user`` (any when
+        ``None``) answer the WAPI error ``code`` (2000–5999, e.g. 4000 for a registry failure) instead of running."""
+        fault: dict[str, Any] = {"code": int(code), "times": int(times)}
+        for key, value in (("command", command), ("user", user), ("result", result)):
+            if value is not None:
+                fault[key] = value
+        self._control("POST", "wedos/fail", fault)
+
     def set_wedos_user_agent_limit(self, times: int) -> None:
         """The next ``times`` WEDOS requests answer the plain-text ``User-Agent Rate Limit`` (0 disarms)."""
         self._control("POST", "wedos/user-agent-limit", {"times": int(times)})
