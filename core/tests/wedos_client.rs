@@ -102,12 +102,16 @@ async fn every_typed_command_through_the_client() {
     // Notifications: ping-async, then poll and ack by hand.
     let pending = c.ping_async().await.unwrap();
     assert!(pending.svtrid.is_some() || pending.cltrid.is_some());
-    let n = loop {
-        if let Some(n) = c.notifications().poll().await.unwrap() {
-            break n;
+    let n = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(n) = c.notifications().poll().await.unwrap() {
+                break n;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await
+    .expect("the notification arrives");
     assert!(n.answers(&pending), "{n:?}");
     c.notifications().ack(n.id.as_deref().unwrap()).await.unwrap();
     assert!(c.notifications().poll().await.unwrap().is_none());
