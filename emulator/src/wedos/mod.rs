@@ -12,7 +12,7 @@
 //!    `false` → 2000;
 //! 4. authentication: unknown user or `auth` ≠ `sha1(user + sha1(password) + HH)` with `HH` the Europe/Prague
 //!    hour of the emulator's clock (lower-case hex, compared exactly; only the current hour) → 2050;
-//! 5. the IP allow-list of the account → 2051 ("Access not allowed from IP address <ip>");
+//! 5. the IP allow-list of the account → 2051 ("Access not allowed from IP address `<ip>`");
 //! 6. the account's hourly request limit (sliding hour) → 2006; the request then counts;
 //! 7. the command must be emulated → 2010;
 //! 8. `domain-check` / `domain-transfer-check`: the hourly domain-check limit → 2250 / 2252; the request counts;
