@@ -1,5 +1,6 @@
 //! The command tree (clap derive). Every subcommand carries examples in its `--help`.
 
+use hostapi::Secret;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -133,8 +134,8 @@ pub struct VelneoCreds {
     pub email: Option<String>,
     /// The account's API key [env: VELNEO_API_KEY]. Discouraged: a key given here shows in the process list
     /// and the shell history; prefer VELNEO_API_KEY or --api-key-stdin.
-    #[arg(long, global = true, value_name = "KEY")]
-    pub api_key: Option<String>,
+    #[arg(long, global = true, value_name = "KEY", value_parser = secret)]
+    pub api_key: Option<Secret>,
     /// Read the API key from standard input (a prompt without echo on a terminal).
     #[arg(long, global = true, conflicts_with = "api_key")]
     pub api_key_stdin: bool,
@@ -225,8 +226,8 @@ pub struct PasswordArgs {
     pub password_stdin: bool,
     /// The password. Discouraged: it shows in the process list and the shell history; prefer
     /// --password-stdin.
-    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_stdin")]
-    pub password: Option<String>,
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_stdin", value_parser = secret)]
+    pub password: Option<Secret>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -475,8 +476,8 @@ pub struct WedosCreds {
     pub user: Option<String>,
     /// The WAPI password [env: WEDOS_PASSWORD]. Discouraged: a password given here shows in the process list
     /// and the shell history; prefer WEDOS_PASSWORD or --password-stdin.
-    #[arg(long, global = true, value_name = "PASSWORD")]
-    pub password: Option<String>,
+    #[arg(long, global = true, value_name = "PASSWORD", value_parser = secret)]
+    pub password: Option<Secret>,
     /// Read the WAPI password from standard input (a prompt without echo on a terminal).
     #[arg(long, global = true, conflicts_with = "password")]
     pub password_stdin: bool,
@@ -683,5 +684,24 @@ pub fn tri(yes: bool, no: bool) -> Option<bool> {
         (true, _) => Some(true),
         (false, true) => Some(false),
         _ => None,
+    }
+}
+
+/// A secret given on the command line: kept as a [`Secret`], so `Debug` of the arguments never shows it.
+fn secret(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use clap::Parser;
+
+    #[test]
+    fn debug_of_the_arguments_never_shows_a_secret() {
+        let cli = super::Cli::try_parse_from(["hostapi", "velneo", "--api-key", "KeyOnTheCommandLine", "logout"]);
+        let shown = format!("{:?}", cli.expect("parses"));
+        assert!(shown.contains("api_key") && !shown.contains("KeyOnTheCommandLine"), "{shown}");
+        let cli = super::Cli::try_parse_from(["hostapi", "wedos", "--password", "WapiOnTheCommandLine", "ping"]);
+        assert!(!format!("{:?}", cli.expect("parses")).contains("WapiOnTheCommandLine"));
     }
 }

@@ -23,7 +23,7 @@ fn client(ctx: &mut Ctx, creds: &VelneoCreds) -> Result<Client> {
         b = b.email(email);
     }
     if let Some(key) = &creds.api_key {
-        b = b.api_key(Secret::new(key.clone()));
+        b = b.api_key(key.clone());
     }
     if creds.api_key_stdin {
         b = b.api_key(ctx.secret_from_stdin(BUILD_OP, "Velneo API key")?);
@@ -39,7 +39,7 @@ fn password(ctx: &mut Ctx, operation: Operation, args: &PasswordArgs, what: &'st
     if args.password_stdin {
         return ctx.secret_from_stdin(&operation.label(), what).map(Some);
     }
-    Ok(args.password.clone().map(Secret::new))
+    Ok(args.password.clone())
 }
 
 pub async fn run(ctx: &mut Ctx, cmd: VelneoCmd) -> Result<()> {
@@ -281,11 +281,17 @@ async fn backup_to_file(ctx: &Ctx, c: &Client, path: &Path) -> Result<()> {
     let pb = byte_bar(format!("downloading {}", path.display()));
     let bar = pb.clone();
     let vserver = c.vserver();
+    // A failed write is a local failure (exit 1), not the transport's: remember it to tell them apart.
+    let mut write_error: Option<std::io::Error> = None;
     let download = vserver.download_backup(&backup, |chunk, total| {
         if let Some(t) = total {
             set_total(&bar, t);
         }
-        file.write_all(chunk)?;
+        if let Err(e) = file.write_all(chunk) {
+            let kind = e.kind();
+            write_error = Some(e);
+            return Err(kind.into());
+        }
         bar.inc(chunk.len() as u64);
         Ok(())
     });
@@ -298,6 +304,9 @@ async fn backup_to_file(ctx: &Ctx, c: &Client, path: &Path) -> Result<()> {
         }
     };
     pb.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(CliError::local(OP, format!("cannot write the backup beside {}: {e}", path.display())));
+    }
     let bytes = received?;
     let tmp = file.into_inner().map_err(|e| CliError::local(OP, format!("cannot write the backup: {}", e.error())))?;
     tmp.as_file().sync_all().map_err(|e| CliError::local(OP, format!("cannot write the backup: {e}")))?;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hostapi::wedos::{protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Response};
-use hostapi::Secret;
 use serde_json::Value;
 
 use crate::args::*;
@@ -21,7 +20,7 @@ fn client(ctx: &mut Ctx, creds: &WedosCreds) -> Result<Client> {
         b = b.user(user);
     }
     if let Some(p) = &creds.password {
-        b = b.password(Secret::new(p.clone()));
+        b = b.password(p.clone());
     }
     if creds.password_stdin {
         b = b.password(ctx.secret_from_stdin(BUILD_OP, "WAPI password")?);

@@ -64,12 +64,19 @@ impl std::fmt::Debug for TransportConfig {
 }
 
 /// Checks and normalises a base URL (an http(s) URL, no trailing slash).
+/// A base URL holding credentials (`https://user:pass@host/…`) is refused without being echoed: URLs appear in
+/// logs and errors, secrets must not.
 pub fn check_base_url(operation: &str, base_url: &str) -> Result<String> {
     let url = base_url.trim().trim_end_matches('/');
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(url.to_owned()),
-        _ => Err(Error::config(operation, format!("base URL {base_url:?} is not an http(s) URL"))),
+    let parsed = reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    match parsed {
+        Some(u) if !u.username().is_empty() || u.password().is_some() => Err(Error::config(
+            operation,
+            "the base URL must not hold credentials (user:password@); pass them to the client instead",
+        )),
+        Some(_) => Ok(url.to_owned()),
+        None if url.contains('@') => Err(Error::config(operation, "the base URL is not an http(s) URL")),
+        None => Err(Error::config(operation, format!("base URL {url:?} is not an http(s) URL"))),
     }
 }
 

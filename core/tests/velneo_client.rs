@@ -398,6 +398,18 @@ fn bad_settings_are_config_errors() {
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
     let e = Client::builder().email("a@b.c").api_key("k").timeout(Duration::ZERO).build().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    // Credentials in the URL are refused without being echoed.
+    let e = Client::builder().email("a@b.c").api_key("k").base_url("https://me:UrlPa55@host/v1").build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    assert!(!format!("{e} {e:?}").contains("UrlPa55"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unrepresentable_wait_is_a_config_error() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let e = c.vserver().wait_for_state("running", Duration::from_millis(10), Duration::MAX).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
 }
 
 #[tokio::test]

@@ -82,6 +82,12 @@ async fn state_file_survives_a_restart() {
     let names: Vec<String> =
         std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
     assert_eq!(names, ["state.json"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the state file holds secrets: owner-only");
+    }
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
     assert_eq!(doc["format"], "hostapi-emulator-state/1");
 

@@ -34,6 +34,12 @@ def test_vserver_operations(velneo_client: velneo.Client, hostapi_emulator: Emul
     assert written > 0 and target.stat().st_size == written
     assert b"Administradores" in target.read_bytes()  # the emulator's backup is the account's content
     assert c.vserver.download_backup(backup.url, tmp_path / "again.zip") == written  # a URL works too
+    # A failed download leaves an existing file as it was, and no partial file beside it.
+    missing = backup.url.rsplit("/", 1)[0] + "/no-such-backup.zip"
+    with pytest.raises(hostapi.ApiError):
+        c.vserver.download_backup(missing, target)
+    assert target.stat().st_size == written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.zip", target.name]
 
     assert c.vserver.stop().status_code == 200
     assert c.vserver.wait_for_state("stopped", interval=0.05, timeout=5).status == "stopped"

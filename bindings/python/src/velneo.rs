@@ -262,25 +262,28 @@ where
     runtime::awaitable(py, async move { Ok(fut.await) })
 }
 
-/// Streams the backup at `url` into a new file at `path` (removed again if the download fails).
+/// Streams the backup at `url` into a temporary file beside `path`, renamed to `path` only when complete: a
+/// failed or cancelled download leaves `path` as it was (the temporary file is removed when dropped).
 async fn download(client: Client, url: String, path: std::path::PathBuf) -> Result<u64, hostapi::Error> {
     use std::io::Write;
-    let file = std::fs::File::create(&path)
-        .map_err(|e| convert::config_error(DOWNLOAD_OP, format!("cannot create {}: {e}", path.display())))?;
-    let mut writer = std::io::BufWriter::new(file);
-    let backup = hostapi::velneo::Backup { url };
-    let result = client.vserver().download_backup(&backup, |chunk, _total| writer.write_all(chunk)).await;
-    let result = result.and_then(|n| {
-        writer.flush().map_err(|e| {
-            hostapi::Error::new(hostapi::ErrorKind::Transport, DOWNLOAD_OP, format!("cannot write the download: {e}"))
+    let local = |what: &str, e: &dyn std::fmt::Display| {
+        hostapi::Error::new(hostapi::ErrorKind::Transport, DOWNLOAD_OP, format!("{what}: {e}"))
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp =
+        tempfile::Builder::new().prefix(".hostapi-backup-").suffix(".part").tempfile_in(&dir).map_err(|e| {
+            convert::config_error(DOWNLOAD_OP, format!("cannot create a file in {}: {e}", dir.display()))
         })?;
-        Ok(n)
-    });
-    if result.is_err() {
-        drop(writer);
-        let _ = std::fs::remove_file(&path);
-    }
-    result
+    let mut writer = std::io::BufWriter::new(tmp);
+    let backup = hostapi::velneo::Backup { url };
+    let n = client.vserver().download_backup(&backup, |chunk, _total| writer.write_all(chunk)).await?;
+    let tmp = writer.into_inner().map_err(|e| local("cannot write the download", &e.error()))?;
+    tmp.as_file().sync_all().map_err(|e| local("cannot write the download", &e))?;
+    tmp.persist(&path).map_err(|e| local(&format!("cannot rename the download to {}", path.display()), &e.error))?;
+    Ok(n)
 }
 
 /// `Call::from_json` over Python arguments (a dict or `None`).

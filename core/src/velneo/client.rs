@@ -350,7 +350,9 @@ impl VServer<'_> {
 
     /// Polls the status every `interval` until it is `state` (`"running"`/`"stopped"`), up to `timeout`.
     pub async fn wait_for_state(self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = tokio::time::Instant::now().checked_add(timeout).ok_or_else(|| {
+            Error::config(Operation::VServerStatus.label(), format!("timeout {timeout:?} is too large"))
+        })?;
         loop {
             let st = self.status().await?;
             if st.status.eq_ignore_ascii_case(state) {

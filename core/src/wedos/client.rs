@@ -510,7 +510,9 @@ impl Client {
     /// in queue order, and [`Notifications::ack`] of a kept one only removes it from the client.
     pub async fn wait_for(&self, pending: &Pending, timeout: Duration) -> Result<Notification> {
         let label = format!("wedos wait {}", pending.command);
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now()
+            .checked_add(timeout)
+            .ok_or_else(|| Error::config(&label, format!("timeout {timeout:?} is too large")))?;
         {
             let mut kept = lock(&self.inner.kept);
             if let Some(i) = kept.iter().position(|n| n.answers(pending)) {
@@ -527,14 +529,13 @@ impl Client {
                             "a queued notification without an id cannot be acknowledged",
                         )
                     })?;
-                    let ours = n.answers(pending);
-                    if !ours {
-                        lock(&self.inner.kept).push_back(n.clone());
-                    }
+                    // Kept only once acknowledged: if the ack fails the notification stays on the server queue
+                    // (and is not in `kept` too, so it is never handed out twice).
                     self.execute(&Call::PollAck { id }).await?;
-                    if ours {
+                    if n.answers(pending) {
                         return Ok(n);
                     }
+                    lock(&self.inner.kept).push_back(n);
                     continue;
                 }
                 Output::Notification(None) => {}

@@ -277,16 +277,16 @@ impl Account {
     }
 
     pub(crate) fn next_group_code(&self) -> u64 {
-        self.groups.iter().map(|g| g.codigo).max().unwrap_or(0) + 1
+        self.groups.iter().map(|g| g.codigo).max().unwrap_or(0).saturating_add(1)
     }
 
     pub(crate) fn next_user_code(&self) -> u64 {
-        self.users.iter().map(|u| u.codigo).max().unwrap_or(0) + 1
+        self.users.iter().map(|u| u.codigo).max().unwrap_or(0).saturating_add(1)
     }
 
     pub(crate) fn new_instance_id(&mut self) -> String {
         let id = self.next_instance_id.to_string();
-        self.next_instance_id += 1;
+        self.next_instance_id = self.next_instance_id.saturating_add(1);
         id
     }
 
