@@ -4,7 +4,7 @@
 CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 
-.PHONY: all demo demo-rust test test-rust build build-release clean
+.PHONY: all demo demo-rust test test-rust build build-release clean generate check-generated
 
 all: test
 
@@ -18,8 +18,16 @@ demo: demo-rust demo-cli demo-python
 demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
-## make test: every test of every language.
-test: test-rust test-python
+## make test: every test of every language, after checking that no generated file is stale or edited by hand.
+test: check-generated test-rust test-python
+
+## make generate: write every front end's typed surface (and docs/operations.*) from the operation model in
+## core/src/ops/. Run it after changing the model; commit what it writes.
+generate:
+	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- generate
+
+check-generated:
+	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- check
 
 test-rust:
 	$(CARGO) test $(CARGO_FLAGS) --workspace --all-targets

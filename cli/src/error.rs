@@ -13,36 +13,18 @@ pub mod code {
     /// Usage error: unknown subcommand or flag, missing argument (clap's own code).
     #[allow(dead_code)]
     pub const USAGE: u8 = 2;
-    /// Configuration: missing credentials, invalid setting or argument, caught before anything is sent.
-    pub const CONFIG: u8 = 3;
-    /// Authentication: Velneo e-mail/API key refused; WEDOS user/password/IP refused (2050, 2051).
-    pub const AUTHENTICATION: u8 = 4;
-    /// Velneo: the stored vServer credentials are wrong (`{"error": "Invalid user/password"}`).
-    pub const VSERVER_CREDENTIALS: u8 = 5;
-    /// Rate limited: WEDOS hourly limits, IP block, or the client's own budget.
-    pub const RATE_LIMITED: u8 = 6;
-    /// Any other error the API reported (e.g. a missing group, a stopped vServer).
-    pub const API: u8 = 7;
-    /// Transport failure or timeout: connection refused, TLS, no answer in time.
-    pub const TRANSPORT: u8 = 8;
-    /// Protocol: the answer is not what the protocol allows (not JSON, wrong shape).
-    pub const PROTOCOL: u8 = 9;
+    /// The core's error kinds exit with their fixed numbers (`ErrorKind::number`): 3 config, 4 authentication,
+    /// 5 vServer credentials, 6 rate limited, 7 API, 8 transport, 9 protocol, 10 timeout.
+    pub const CONFIG: u8 = hostapi::ErrorKind::Config.number();
+    #[allow(dead_code)]
+    pub const API: u8 = hostapi::ErrorKind::Api.number();
     /// Interrupted by Ctrl-C while a file was being written (nothing half-written is left).
     pub const INTERRUPTED: u8 = 130;
 }
 
-/// The exit code of a core error kind.
+/// The exit code of a core error kind: the kind's fixed number (`ErrorKind::number`).
 pub fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::Config => code::CONFIG,
-        ErrorKind::Authentication => code::AUTHENTICATION,
-        ErrorKind::VServerCredentials => code::VSERVER_CREDENTIALS,
-        ErrorKind::RateLimited => code::RATE_LIMITED,
-        ErrorKind::Api => code::API,
-        ErrorKind::Transport | ErrorKind::Timeout => code::TRANSPORT,
-        ErrorKind::Protocol => code::PROTOCOL,
-        _ => code::LOCAL,
-    }
+    kind.number()
 }
 
 /// A failure of the command: one line for stderr and an exit code. Messages never contain a secret.

@@ -75,13 +75,11 @@ mod tests {
         let mut seen = std::collections::HashMap::new();
         for kind in ErrorKind::ALL {
             let c = error::exit_code(kind);
-            assert!((3..=9).contains(&c), "{kind}: {c}");
-            if let Some(other) = seen.insert(c, kind) {
-                // Transport and timeout share 8 by design.
-                let pair = [other, kind];
-                assert!(pair.contains(&ErrorKind::Transport) && pair.contains(&ErrorKind::Timeout), "{pair:?}");
-            }
+            assert!((3..=10).contains(&c), "{kind}: {c}");
+            assert_eq!(c, kind.number(), "the exit code is the kind's fixed number");
+            assert_eq!(seen.insert(c, kind), None, "{kind} shares exit code {c}");
         }
+        assert_eq!(error::exit_code(ErrorKind::Timeout), 10);
         let e: CliError = hostapi::Error::new(ErrorKind::Api, "velneo groups.get", "no\nsuch group").into();
         assert_eq!(e.code, code::API);
         assert_eq!(e.message, "velneo groups.get: no such group");

@@ -41,6 +41,59 @@ impl ErrorKind {
         }
     }
 
+    /// The kind's fixed number. It never changes: C statuses (`HOSTAPI_CONFIG` = 3, …) and the exit codes of the
+    /// `hostapi` command are these numbers. 0 is success, 1 a local failure and 2 a usage error of the command.
+    pub const fn number(self) -> u8 {
+        match self {
+            ErrorKind::Config => 3,
+            ErrorKind::Authentication => 4,
+            ErrorKind::VServerCredentials => 5,
+            ErrorKind::RateLimited => 6,
+            ErrorKind::Api => 7,
+            ErrorKind::Transport => 8,
+            ErrorKind::Protocol => 9,
+            ErrorKind::Timeout => 10,
+        }
+    }
+
+    /// The kind's stable string code: `HOSTAPI_CONFIG`, … (Node `error.code`, Python `Error.error_code`, the
+    /// names of the C statuses).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "HOSTAPI_CONFIG",
+            ErrorKind::Transport => "HOSTAPI_TRANSPORT",
+            ErrorKind::Timeout => "HOSTAPI_TIMEOUT",
+            ErrorKind::Protocol => "HOSTAPI_PROTOCOL",
+            ErrorKind::Authentication => "HOSTAPI_AUTHENTICATION",
+            ErrorKind::RateLimited => "HOSTAPI_RATE_LIMITED",
+            ErrorKind::VServerCredentials => "HOSTAPI_VSERVER_CREDENTIALS",
+            ErrorKind::Api => "HOSTAPI_API",
+        }
+    }
+
+    /// One line on when the kind is raised.
+    pub fn doc(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "invalid client settings or arguments, caught before anything is sent",
+            ErrorKind::Transport => "connection, TLS or I/O failure",
+            ErrorKind::Timeout => "no answer within the configured time",
+            ErrorKind::Protocol => "the answer is not what the protocol allows (not JSON, wrong shape)",
+            ErrorKind::Authentication => {
+                "the credentials were refused (Velneo 401 after one re-login; WEDOS 2050, 2051)"
+            }
+            ErrorKind::RateLimited => {
+                "a request budget is spent (the server's or the client's own); says when to retry"
+            }
+            ErrorKind::VServerCredentials => "Velneo: the stored vServer supervisor credentials are wrong",
+            ErrorKind::Api => "any other error the API reports (Velneo status_code, WEDOS code)",
+        }
+    }
+
+    /// The kind with this fixed number.
+    pub fn from_number(n: u8) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.number() == n)
+    }
+
     pub const ALL: [ErrorKind; 8] = [
         ErrorKind::Config,
         ErrorKind::Transport,

@@ -10,6 +10,7 @@
 pub mod error;
 pub mod http;
 mod json;
+pub mod ops;
 pub mod secret;
 pub mod transport;
 pub mod velneo;

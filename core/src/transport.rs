@@ -63,6 +63,38 @@ impl std::fmt::Debug for TransportConfig {
     }
 }
 
+impl TransportConfig {
+    /// Applies the transport settings of an options object that [`check_settings`](crate::ops::check_settings)
+    /// accepted (absent and `null` keys keep the current values).
+    pub(crate) fn apply_options(&mut self, o: &serde_json::Map<String, serde_json::Value>) {
+        let secs = |key: &str| o.get(key).and_then(serde_json::Value::as_f64).map(Duration::from_secs_f64);
+        if let Some(v) = secs("timeout") {
+            self.timeout = v;
+        }
+        if let Some(v) = secs("connect_timeout") {
+            self.connect_timeout = v;
+        }
+        if let Some(v) = o.get("retries").and_then(serde_json::Value::as_u64) {
+            self.retries = u32::try_from(v).unwrap_or(u32::MAX);
+        }
+        if let Some(v) = o.get("verify").and_then(serde_json::Value::as_bool) {
+            self.danger_accept_invalid_certs = !v;
+        }
+        if let Some(v) = o.get("ca_bundle").and_then(serde_json::Value::as_str) {
+            self.ca_bundle_file = Some(v.into());
+        }
+        if let Some(v) = o.get("user_agent").and_then(serde_json::Value::as_str) {
+            self.user_agent = v.to_owned();
+        }
+        if let Some([a, b]) = o.get("backoff").and_then(serde_json::Value::as_array).map(Vec::as_slice) {
+            if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
+                self.backoff_initial = Duration::from_secs_f64(a);
+                self.backoff_max = Duration::from_secs_f64(b);
+            }
+        }
+    }
+}
+
 /// Checks and normalises a base URL (an http(s) URL, no trailing slash).
 /// A base URL holding credentials (`https://user:pass@host/…`) is refused without being echoed: URLs appear in
 /// logs and errors, secrets must not.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from types import MappingProxyType
-from typing import Any, Mapping, TypeVar
+from typing import Any, List, Mapping, Optional, TypeVar
 
-__all__ = ["Record", "build", "freeze", "thaw"]
+__all__ = ["Record", "build", "build_list", "build_optional", "by_shape", "freeze", "plain_args", "thaw"]
 
 R = TypeVar("R", bound="Record")
 
@@ -49,3 +50,44 @@ def build(cls: type[R], value: Mapping[str, Any]) -> R:
     """A record of ``cls`` from the core's canonical JSON object ``value``."""
     kwargs = {f.name: freeze(value.get(f.name)) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     return cls(**kwargs)
+
+
+def build_list(cls: type[R], value: Any) -> List[R]:
+    """Records of ``cls`` from a canonical JSON array."""
+    return [build(cls, item) for item in value]
+
+
+def build_optional(cls: type[R], value: Any) -> Optional[R]:
+    """A record of ``cls``, or ``None`` for ``null``."""
+    return None if value is None else build(cls, value)
+
+
+def by_shape(shape: str, cls: Any, value: Any) -> Any:
+    """A result of the model's shape (``one``, ``list``, ``optional``, ``count``) from its canonical JSON."""
+    if shape == "list":
+        return build_list(cls, value)
+    if shape == "optional":
+        return build_optional(cls, value)
+    if shape == "count":
+        return int(value)
+    return build(cls, value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool, type(None), dict, list, tuple)):
+        return value
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value  # the core names the argument and its type in the error
+
+
+def plain_args(args: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    """Arguments as the native module takes them: records as their canonical JSON, paths as strings, read-only
+    mappings as dicts. Values of any other type pass through; the core refuses them by name."""
+    if args is None:
+        return None
+    return {k: _plain(v) for k, v in args.items()}

@@ -1,8 +1,6 @@
 //! Conversions between Python objects and the core's JSON values, and the mapping of `hostapi::Error` onto the
 //! exception classes of `hostapi.errors`.
 
-use std::time::Duration;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
@@ -174,48 +172,6 @@ impl<'py> IntoPyObject<'py> for Outcome {
             Outcome::Failed(e) => Err(to_pyerr(py, &e)),
         }
     }
-}
-
-/// A non-negative, finite number of seconds as a `Duration` (a `ConfigError` of `operation` otherwise).
-pub fn seconds(operation: &str, what: &str, secs: f64) -> Result<Duration, Error> {
-    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
-        return Err(config_error(operation, format!("{what} must be a finite, non-negative number of seconds")));
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
-
-/// The transport settings both Python clients take as keyword arguments (`None` keeps the core's default).
-#[allow(clippy::too_many_arguments)]
-pub fn transport_config(
-    operation: &str,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    retries: Option<u32>,
-    verify: bool,
-    ca_bundle: Option<std::path::PathBuf>,
-    user_agent: Option<String>,
-    backoff: Option<(f64, f64)>,
-) -> Result<hostapi::transport::TransportConfig, Error> {
-    let mut t = hostapi::transport::TransportConfig::default();
-    if let Some(v) = timeout {
-        t.timeout = seconds(operation, "timeout", v)?;
-    }
-    if let Some(v) = connect_timeout {
-        t.connect_timeout = seconds(operation, "connect_timeout", v)?;
-    }
-    if let Some(v) = retries {
-        t.retries = v;
-    }
-    t.danger_accept_invalid_certs = !verify;
-    t.ca_bundle_file = ca_bundle;
-    if let Some(v) = user_agent {
-        t.user_agent = v;
-    }
-    if let Some((initial, max)) = backoff {
-        t.backoff_initial = seconds(operation, "backoff initial", initial)?;
-        t.backoff_max = seconds(operation, "backoff max", max)?;
-    }
-    Ok(t)
 }
 
 /// Turns a core result into a Python result (GIL held).

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use hostapi_emulator::{Emulator as Server, EmulatorConfig};
 
-use crate::velneo::lock;
+use crate::client::lock;
 
 /// A running emulator (the private half of `hostapi.testing.Emulator`).
 #[pyclass(module = "hostapi._native", frozen)]

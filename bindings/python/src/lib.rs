@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+mod client;
 mod convert;
 mod emulator;
 mod logging;

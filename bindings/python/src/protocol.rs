@@ -10,6 +10,30 @@ use hostapi::HttpRequest;
 
 use crate::convert::{self, raise, Outcome};
 
+/// Python arguments (a dict or `None`) as JSON.
+fn json_args(args: &Bound<'_, PyAny>, label: &str) -> Result<serde_json::Value, hostapi::Error> {
+    if args.is_none() {
+        return Ok(serde_json::Value::Null);
+    }
+    convert::to_value(args, label, "arguments")
+}
+
+/// The label errors carry for a WEDOS `operation` (`wedos dns-row-add`; for `call`, the command when given).
+fn wedos_label(operation: &str, args: &Bound<'_, PyAny>) -> String {
+    match wp::Operation::from_name(operation) {
+        Some(wp::Operation::Call) => {
+            let command = args.get_item("command").ok().and_then(|c| c.extract::<String>().ok());
+            format!("wedos {}", command.unwrap_or_else(|| "call".into()))
+        }
+        Some(op) => format!("wedos {}", op.command()),
+        None => format!("wedos {operation}"),
+    }
+}
+
+fn wedos_call(operation: &str, args: &Bound<'_, PyAny>, label: &str) -> Result<wp::Call, hostapi::Error> {
+    wp::Call::from_json(operation, &json_args(args, label)?)
+}
+
 /// `(method, url, [(name, value), …], body)`.
 fn request_tuple<'py>(py: Python<'py>, r: &HttpRequest) -> PyResult<Bound<'py, PyTuple>> {
     let headers = PyList::empty(py);
@@ -57,7 +81,7 @@ pub fn velneo_build_request<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let label = velneo_label(operation);
     let built = (|| {
-        let call = crate::velneo::call_from_py(operation, args, &label)?;
+        let call = vp::Call::from_json(operation, &json_args(args, &label)?)?;
         let auth = match (&auth_email, &session) {
             (Some(e), None) => vp::Auth::Email(e),
             (None, Some(s)) => vp::Auth::Session(s),
@@ -116,9 +140,9 @@ pub fn wedos_build_request<'py>(
     cltrid: Option<String>,
     test: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let label = crate::wedos::label_of(operation, args);
+    let label = wedos_label(operation, args);
     let built = (|| {
-        let call = crate::wedos::call_from_py(operation, args, &label)?;
+        let call = wedos_call(operation, args, &label)?;
         wp::build_request(base_url, user, password, unix, &call, &wp::RequestOptions { cltrid, test })
     })();
     request_tuple(py, &raise(py, built)?)
@@ -133,9 +157,8 @@ pub fn wedos_parse_output<'py>(
     status: u16,
     body: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
-    let label = crate::wedos::label_of(operation, args);
-    let parsed =
-        crate::wedos::call_from_py(operation, args, &label).and_then(|call| wp::parse_output(&call, status, body));
+    let label = wedos_label(operation, args);
+    let parsed = wedos_call(operation, args, &label).and_then(|call| wp::parse_output(&call, status, body));
     Outcome::from_result(parsed).into_pyobject(py)
 }
 
@@ -156,6 +179,12 @@ pub fn wedos_parse_notification<'py>(py: Python<'py>, body: &[u8]) -> PyResult<B
     Outcome::from_result(wp::parse_notification(body)).into_pyobject(py)
 }
 
+/// The operation model of both APIs (`hostapi::ops::model_json`) as Python values.
+#[pyfunction]
+pub fn operation_model(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    convert::to_py(py, &hostapi::ops::model_json())
+}
+
 /// Every WEDOS operation name.
 #[pyfunction]
 pub fn wedos_operations() -> Vec<&'static str> {
@@ -174,6 +203,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wedos_parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(wedos_parse_notification, m)?)?;
     m.add_function(wrap_pyfunction!(wedos_operations, m)?)?;
+    m.add_function(wrap_pyfunction!(operation_model, m)?)?;
     m.add("VELNEO_DEFAULT_BASE_URL", vp::DEFAULT_BASE_URL)?;
     m.add("WEDOS_DEFAULT_BASE_URL", wp::DEFAULT_BASE_URL)?;
     Ok(())

@@ -5,11 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::protocol::{self, Auth, Call, Operation, Output, WireOptions};
 use super::records::*;
 use crate::error::{Error, ErrorKind, Result};
+use crate::ops::{self, Api};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 
@@ -19,6 +21,10 @@ pub const ENV_API_KEY: &str = "VELNEO_API_KEY";
 pub const ENV_BASE_URL: &str = "VELNEO_BASE_URL";
 
 const BUILD_OP: &str = "velneo client";
+const DOWNLOAD_OP: &str = "velneo vserver.backup download";
+
+/// The vServer states [`VServer::wait_for_state`] can wait for.
+pub const VSERVER_STATES: [&str; 2] = ["running", "stopped"];
 
 /// Settings for a [`Client`]. Start from [`Client::builder`].
 #[derive(Clone, Debug)]
@@ -84,6 +90,33 @@ impl ClientBuilder {
             }
         }
         self
+    }
+
+    /// Settings from one JSON object with the keys of the operation model's Velneo settings (`email`, `api_key`,
+    /// `from_env`, `base_url`, `http_verbs`, `timeout`, `connect_timeout`, `retries`, `verify`, `ca_bundle`,
+    /// `user_agent`, `backoff`); `null` or absent keys keep the defaults. Every front end builds its clients
+    /// through here, so they share the same validation and the same `Config` errors. `from_env: true` reads the
+    /// environment first; explicit keys win.
+    pub fn from_options(options: &Value) -> Result<ClientBuilder> {
+        let o = ops::check_settings(Api::Velneo, BUILD_OP, options)?;
+        let mut b = ClientBuilder::default();
+        if o.get("from_env").and_then(Value::as_bool) == Some(true) {
+            b = b.from_env();
+        }
+        if let Some(v) = ops::text(o, "email") {
+            b.email = Some(v);
+        }
+        if let Some(v) = ops::text(o, "api_key") {
+            b.api_key = Some(Secret::new(v));
+        }
+        if let Some(v) = ops::text(o, "base_url") {
+            b.base_url = v;
+        }
+        if let Some(v) = o.get("http_verbs").and_then(Value::as_bool) {
+            b.wire.http_verbs = v;
+        }
+        b.transport.apply_options(o);
+        Ok(b)
     }
 
     pub fn build(self) -> Result<Client> {
@@ -204,6 +237,37 @@ impl Client {
                 Ok(())
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Runs any operation of the operation model (`crate::ops`) by its canonical name with snake_case JSON
+    /// arguments, composites included, and returns the result's canonical JSON (the form of the test vectors).
+    /// This is the one entry point of every front end; it behaves exactly as the typed handles.
+    pub async fn call_json(&self, operation: &str, args: &Value) -> Result<Value> {
+        let spec = Api::Velneo
+            .op(operation)
+            .ok_or_else(|| Error::config("velneo", format!("unknown operation {operation:?}")))?;
+        match spec.name {
+            "vserver.download_backup" => {
+                let o = ops::check_args(spec, DOWNLOAD_OP, args, false)?;
+                let url = match o.get("backup") {
+                    Some(Value::Object(m)) => m.get("url").and_then(Value::as_str).map(str::to_owned),
+                    _ => ops::text(o, "backup"),
+                }
+                .unwrap_or_default();
+                let path = ops::text(o, "path").unwrap_or_default();
+                let n = self.vserver().download_backup_to(&Backup { url }, std::path::Path::new(&path)).await?;
+                Ok(Value::from(n))
+            }
+            "vserver.wait_for_state" => {
+                let label = Operation::VServerStatus.label();
+                let o = ops::check_args(spec, &label, args, false)?;
+                let state = ops::text(o, "state").unwrap_or_default();
+                let interval = ops::seconds(spec, o, "interval").unwrap_or(Duration::from_secs(2));
+                let timeout = ops::seconds(spec, o, "timeout").unwrap_or(Duration::from_secs(120));
+                ops::to_json(self.vserver().wait_for_state(&state, interval, timeout).await?)
+            }
+            _ => ops::to_json(self.execute(&Call::from_json(operation, args)?).await?),
         }
     }
 
@@ -345,11 +409,50 @@ impl VServer<'_> {
         backup: &Backup,
         sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
     ) -> Result<u64> {
-        self.client.inner.transport.download("velneo vserver.backup download", &backup.url, sink).await
+        self.client.inner.transport.download(DOWNLOAD_OP, &backup.url, sink).await
     }
 
-    /// Polls the status every `interval` until it is `state` (`"running"`/`"stopped"`), up to `timeout`.
+    /// Downloads a backup into the file `path`: streamed into a temporary file beside it, flushed to disk and
+    /// renamed to `path` only when complete, so a failed or cancelled download leaves `path` as it was (the
+    /// temporary file is removed). Returns the number of bytes written.
+    pub async fn download_backup_to(self, backup: &Backup, path: &std::path::Path) -> Result<u64> {
+        use std::io::Write;
+        if backup.url.trim().is_empty() {
+            return Err(Error::config(DOWNLOAD_OP, "the backup URL must not be empty"));
+        }
+        let local = |what: &str, e: &dyn std::fmt::Display| {
+            Error::new(ErrorKind::Transport, DOWNLOAD_OP, format!("{what}: {e}"))
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".hostapi-backup-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::config(DOWNLOAD_OP, format!("cannot create a file in {}: {e}", dir.display())))?;
+        let mut writer = std::io::BufWriter::new(tmp);
+        let n = self.download_backup(backup, |chunk, _total| writer.write_all(chunk)).await?;
+        let tmp = writer.into_inner().map_err(|e| local("cannot write the download", &e.error()))?;
+        tmp.as_file().sync_all().map_err(|e| local("cannot write the download", &e))?;
+        tmp.persist(path).map_err(|e| local(&format!("cannot rename the download to {}", path.display()), &e.error))?;
+        Ok(n)
+    }
+
+    /// Polls the status every `interval` until it is `state` (`"running"` or `"stopped"`, see
+    /// [`VSERVER_STATES`]), up to `timeout`. Any other state is a `Config` error at once.
     pub async fn wait_for_state(self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
+        let label = Operation::VServerStatus.label();
+        if !VSERVER_STATES.contains(&state) {
+            return Err(Error::config(
+                label,
+                format!("state {state:?} is not one a vServer can be waited for: \"running\" or \"stopped\""),
+            ));
+        }
+        if interval.is_zero() {
+            return Err(Error::config(label, "interval must be greater than zero"));
+        }
         let deadline = tokio::time::Instant::now().checked_add(timeout).ok_or_else(|| {
             Error::config(Operation::VServerStatus.label(), format!("timeout {timeout:?} is too large"))
         })?;

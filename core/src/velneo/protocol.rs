@@ -111,6 +111,11 @@ operations! {
 }
 
 impl Operation {
+    /// The operation's entry in the operation model.
+    pub fn spec(self) -> &'static crate::ops::OpSpec {
+        crate::ops::Api::Velneo.op(self.name()).expect("every Velneo operation is in the operation model")
+    }
+
     /// The name errors carry: `velneo users.put`.
     pub fn label(self) -> String {
         format!("velneo {}", self.name())
@@ -288,16 +293,15 @@ impl Call {
     /// Builds a call from its canonical operation name and snake_case JSON arguments (the form the test vectors,
     /// the C surface and the command line use; see `tests/vectors/README.md`).
     pub fn from_json(operation: &str, args: &Value) -> Result<Call> {
-        let op = Operation::from_name(operation)
-            .ok_or_else(|| Error::config("velneo", format!("unknown operation {operation:?}")))?;
-        let empty = Map::new();
-        let obj = match args {
-            Value::Object(m) => m,
-            Value::Null => &empty,
-            _ => return Err(Error::config(op.label(), "arguments must be a JSON object")),
+        let Some(op) = Operation::from_name(operation) else {
+            let message = match crate::ops::Api::Velneo.op(operation) {
+                Some(_) => format!("{operation} is not a single request: run it with Client::call_json"),
+                None => format!("unknown operation {operation:?}"),
+            };
+            return Err(Error::config("velneo", message));
         };
+        let obj = crate::ops::check_args(op.spec(), &op.label(), args, true)?;
         let a = Args { op, obj };
-        a.check_known()?;
         use InstanceKind::*;
         let call = match op {
             Operation::Login => Call::Login,
@@ -713,48 +717,6 @@ struct Args<'a> {
 }
 
 impl Args<'_> {
-    fn known(&self) -> &'static [&'static str] {
-        use Operation::*;
-        match self.op {
-            Login | Logout | VServerStatus | VServerStart | VServerStop | VServerBackup | GroupList | FolderList
-            | AppInstanceList | DataInstanceList => &[],
-            VServerCredentials => &["username", "password"],
-            GroupPut => &["name", "manage_solutions", "add_solution", "add_app_instance"],
-            GroupGet | GroupDelete | FolderGet | FolderDelete => &["name"],
-            UserPut => &[
-                "username",
-                "email",
-                "password",
-                "full_name",
-                "group",
-                "del_group",
-                "is_supervisor",
-                "account_disabled",
-                "must_change_password",
-                "password_never_expires",
-            ],
-            UserGet | UserDelete => &["username"],
-            UserList => &["group"],
-            FolderPut => &["name", "path", "group"],
-            AppInstancePut => &["name", "project", "solution", "folder_shared", "inheritance"],
-            DataInstancePut => &["name", "by_id", "project", "solution", "folder_shared", "inheritance"],
-            AppInstanceGet | AppInstanceDelete | DataInstanceGet | DataInstanceDelete => &["name", "id"],
-        }
-    }
-
-    fn check_known(&self) -> Result<()> {
-        let known = self.known();
-        for key in self.obj.keys() {
-            if !known.contains(&key.as_str()) {
-                return Err(Error::config(
-                    self.op.label(),
-                    format!("unknown argument {key:?}; expected one of: {}", known.join(", ")),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     fn opt_str(&self, key: &str) -> Result<Option<String>> {
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -783,8 +745,25 @@ impl Args<'_> {
             project: self.req_str("project")?,
             solution: self.req_str("solution")?,
             folder_shared: self.req_str("folder_shared")?,
-            inheritance: self.opt_str("inheritance")?,
+            inheritance: self.inheritance()?,
         })
+    }
+
+    /// `inheritance` as text: a string as given, or an object `{"proj": "inst", …}` joined as `proj=inst,…`.
+    fn inheritance(&self) -> Result<Option<String>> {
+        match self.obj.get("inheritance") {
+            Some(Value::Object(m)) => {
+                let pairs: Vec<String> = m
+                    .iter()
+                    .map(|(project, code)| match code {
+                        Value::String(c) => format!("{project}={c}"),
+                        other => format!("{project}={other}"),
+                    })
+                    .collect();
+                Ok(Some(pairs.join(",")))
+            }
+            _ => self.opt_str("inheritance"),
+        }
     }
 
     fn instance_key(&self) -> Result<InstanceKey> {

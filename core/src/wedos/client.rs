@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::protocol::{self, Call, Output, RequestOptions};
 use super::records::*;
 use crate::error::{Error, ErrorKind, Result};
+use crate::ops::{self, Api};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 
@@ -169,6 +170,55 @@ impl ClientBuilder {
             }
         }
         self
+    }
+
+    /// Settings from one JSON object with the keys of the operation model's WEDOS settings (`user`, `password`,
+    /// `from_env`, `base_url`, `test_mode`, `on_limit` (`"raise"`/`"wait"`), `max_auth_failures`, `hourly_limits`
+    /// (`[requests, domain_checks]`), `budget_window`, `poll_interval`, `hour_boundary_window`, and the transport
+    /// settings); `null` or absent keys keep the defaults. Every front end builds its clients through here.
+    pub fn from_options(options: &Value) -> Result<ClientBuilder> {
+        let o = ops::check_settings(Api::Wedos, BUILD_OP, options)?;
+        let mut b = ClientBuilder::default();
+        let secs = |key: &str| o.get(key).and_then(Value::as_f64).map(Duration::from_secs_f64);
+        let count = |v: &Value| v.as_u64().map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+        if o.get("from_env").and_then(Value::as_bool) == Some(true) {
+            b = b.from_env();
+        }
+        if let Some(v) = ops::text(o, "user") {
+            b.user = Some(v);
+        }
+        if let Some(v) = ops::text(o, "password") {
+            b.password = Some(Secret::new(v));
+        }
+        if let Some(v) = ops::text(o, "base_url") {
+            b.base_url = v;
+        }
+        if let Some(v) = o.get("test_mode").and_then(Value::as_bool) {
+            b.test = v;
+        }
+        match o.get("on_limit").and_then(Value::as_str) {
+            Some("wait") => b.policy = LimitPolicy::Wait,
+            Some(_) => b.policy = LimitPolicy::FailFast,
+            None => {}
+        }
+        if let Some(v) = o.get("max_auth_failures").and_then(count) {
+            b.max_auth_failures = v;
+        }
+        if let Some([r, d]) = o.get("hourly_limits").and_then(Value::as_array).map(Vec::as_slice) {
+            b.hourly_limit = count(r).unwrap_or(b.hourly_limit);
+            b.domain_check_limit = count(d).unwrap_or(b.domain_check_limit);
+        }
+        if let Some(v) = secs("budget_window") {
+            b.budget_window = v;
+        }
+        if let Some(v) = secs("poll_interval") {
+            b.poll_interval = v;
+        }
+        if let Some(v) = secs("hour_boundary_window") {
+            b.boundary_window = v;
+        }
+        b.transport.apply_options(o);
+        Ok(b)
     }
 
     pub fn build(self) -> Result<Client> {
@@ -396,6 +446,59 @@ impl Client {
         match self.execute(&call).await? {
             Output::Response(r) => Ok(r),
             _ => Err(Error::new(ErrorKind::Protocol, label, "unexpected result type")),
+        }
+    }
+
+    /// Runs any operation of the operation model (`crate::ops`) by its canonical name with snake_case JSON
+    /// arguments, composites included, and returns the result's canonical JSON. `options` are the request options
+    /// (clTRID, test mode); the `cltrid` argument of `call` overrides them. This is the one entry point of every
+    /// front end and behaves exactly as the typed methods: `notifications.poll` hands out the notifications the
+    /// client kept while waiting first, `ping_async` with `wait` waits for its notification.
+    pub async fn call_json(&self, operation: &str, args: &Value, options: &RequestOptions) -> Result<Value> {
+        let spec = Api::Wedos
+            .op(operation)
+            .ok_or_else(|| Error::config("wedos", format!("unknown operation {operation:?}")))?;
+        match spec.name {
+            "ping_async" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let Some(wait) = ops::seconds(spec, o, "wait").filter(|_| o.get("wait").is_some_and(|v| !v.is_null()))
+                else {
+                    return ops::to_json(self.execute_with(&Call::PingAsync, options).await?);
+                };
+                let pending = match self.execute_with(&Call::PingAsync, options).await? {
+                    Output::Pending(p) => p,
+                    _ => return Err(unexpected("ping-async")),
+                };
+                ops::to_json(self.wait_for(&pending, wait).await?)
+            }
+            "notifications.poll" => {
+                ops::check_args(spec, "wedos poll-req", args, false)?;
+                ops::to_json(self.notifications().poll().await?)
+            }
+            "notifications.ack" => {
+                let o = ops::check_args(spec, "wedos poll-ack", args, false)?;
+                let id = ops::text(o, "id").unwrap_or_default();
+                ops::to_json(self.notifications().ack(&id).await?)
+            }
+            "notifications.next" => {
+                ops::check_args(spec, "wedos poll-req", args, false)?;
+                ops::to_json(self.notifications().next().await?)
+            }
+            "notifications.kept" => {
+                ops::check_args(spec, "wedos notifications", args, false)?;
+                Ok(Value::from(self.notifications().kept()))
+            }
+            "call" => {
+                let o = ops::check_args(spec, "wedos call", args, false)?;
+                let mut wire = o.clone();
+                let mut options = options.clone();
+                if let Some(c) = wire.remove("cltrid").and_then(|v| v.as_str().map(str::to_owned)) {
+                    options.cltrid = Some(c);
+                }
+                let call = Call::from_json(operation, &Value::Object(wire))?;
+                ops::to_json(self.execute_with(&call, &options).await?)
+            }
+            _ => ops::to_json(self.execute_with(&Call::from_json(operation, args)?, options).await?),
         }
     }
 

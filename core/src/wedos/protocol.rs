@@ -124,6 +124,13 @@ operations! {
     Call => "call", "";
 }
 
+impl Operation {
+    /// The operation's entry in the operation model.
+    pub fn spec(self) -> &'static crate::ops::OpSpec {
+        crate::ops::Api::Wedos.op(self.name()).expect("every WEDOS operation is in the operation model")
+    }
+}
+
 /// One command with its data.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {
@@ -292,36 +299,15 @@ impl Call {
     /// Builds a call from its canonical operation name and snake_case JSON arguments (see
     /// `tests/vectors/README.md`).
     pub fn from_json(operation: &str, args: &Value) -> Result<Call> {
-        let op = Operation::from_name(operation)
-            .ok_or_else(|| Error::config("wedos", format!("unknown operation {operation:?}")))?;
+        let Some(op) = Operation::from_name(operation) else {
+            let message = match crate::ops::Api::Wedos.op(operation) {
+                Some(_) => format!("{operation} is not a single request: run it with Client::call_json"),
+                None => format!("unknown operation {operation:?}"),
+            };
+            return Err(Error::config("wedos", message));
+        };
         let label = format!("wedos {}", if op == Operation::Call { "call" } else { op.command() });
-        let empty = Map::new();
-        let obj = match args {
-            Value::Object(m) => m,
-            Value::Null => &empty,
-            _ => return Err(Error::config(&label, "arguments must be a JSON object")),
-        };
-        let known: &[&str] = match op {
-            Operation::Ping
-            | Operation::PingAsync
-            | Operation::CreditInfo
-            | Operation::DnsDomainsList
-            | Operation::PollReq => &[],
-            Operation::DomainsList => &["status"],
-            Operation::DomainInfo | Operation::DomainCheck | Operation::DnsDomainCommit => &["name"],
-            Operation::DnsRowsList => &["domain"],
-            Operation::DnsRowAdd => &["domain", "name", "ttl", "type", "rdata", "comment"],
-            Operation::DnsRowUpdate => &["domain", "row_id", "ttl", "rdata"],
-            Operation::DnsRowDelete => &["domain", "row_id"],
-            Operation::PollAck => &["id"],
-            Operation::Call => &["command", "data"],
-        };
-        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(Error::config(
-                &label,
-                format!("unknown argument {k:?}; expected one of: {}", known.join(", ")),
-            ));
-        }
+        let obj = crate::ops::check_args(op.spec(), &label, args, true)?;
         let s = |key: &str| -> Result<Option<String>> {
             match obj.get(key) {
                 None | Some(Value::Null) => Ok(None),
@@ -356,9 +342,9 @@ impl Call {
             Operation::DnsRowsList => Call::DnsRowsList { domain: req("domain")? },
             Operation::DnsRowAdd => Call::DnsRowAdd(NewDnsRow {
                 domain: req("domain")?,
-                name: s("name")?.unwrap_or_default(),
+                name: req("name")?,
                 ttl: if obj.contains_key("ttl") { ttl("ttl")? } else { 3600 },
-                rdtype: req("type")?,
+                rdtype: req("rdtype")?,
                 rdata: req("rdata")?,
                 comment: s("comment")?,
             }),
@@ -369,7 +355,7 @@ impl Call {
                 rdata: req("rdata")?,
             },
             Operation::DnsRowDelete => Call::DnsRowDelete { domain: req("domain")?, row_id: int("row_id")? },
-            Operation::DnsDomainCommit => Call::DnsDomainCommit { name: req("name")? },
+            Operation::DnsDomainCommit => Call::DnsDomainCommit { name: req("domain")? },
             Operation::PollReq => Call::PollReq,
             Operation::PollAck => Call::PollAck { id: req("id")? },
             Operation::Call => Call::Generic { command: req("command")?, data: obj.get("data").cloned() },

@@ -7,9 +7,9 @@ shows neither ``raw`` nor any secret.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple
 
-from .._records import Record, build
+from .._records import Record, build, by_shape
 
 __all__ = [
     "Ack",
@@ -151,50 +151,10 @@ class DataInstance(Record):
     raw: Mapping[str, Any] = _raw()
 
 
-_ONE: dict[str, type[Record]] = {
-    "session.login": Session,
-    "session.logout": Ack,
-    "vserver.status": VServerStatus,
-    "vserver.start": Ack,
-    "vserver.stop": Ack,
-    "vserver.credentials": Ack,
-    "vserver.backup": Backup,
-    "groups.put": Ack,
-    "groups.get": Group,
-    "groups.delete": Ack,
-    "users.put": Ack,
-    "users.get": User,
-    "users.delete": Ack,
-    "folders.put": Ack,
-    "folders.get": Folder,
-    "folders.delete": Ack,
-    "app_instances.put": InstanceCreated,
-    "app_instances.get": AppInstance,
-    "app_instances.delete": Ack,
-    "data_instances.put": InstanceCreated,
-    "data_instances.get": DataInstance,
-    "data_instances.delete": Ack,
-}
-
-_MANY: dict[str, type[Record]] = {
-    "groups.list": Group,
-    "users.list": User,
-    "folders.list": Folder,
-    "app_instances.list": AppInstance,
-    "data_instances.list": DataInstance,
-}
-
-
 def from_canonical(operation: str, value: Any) -> Any:
     """The record(s) of ``operation`` from the core's canonical JSON result (a list of records for lists)."""
-    if operation in _MANY:
-        cls = _MANY[operation]
-        return [build(cls, item) for item in value]
-    if operation in _ONE:
-        return build(_ONE[operation], value)
-    raise KeyError(operation)
+    from ._generated import RESULTS
 
+    shape, name = RESULTS[operation]
+    return by_shape(shape, globals().get(name), value)
 
-def converter(operation: str) -> Callable[[Any], Any]:
-    """A function turning the canonical JSON of ``operation`` into its record(s)."""
-    return lambda value: from_canonical(operation, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from .._records import Record, build
+from .._records import Record, build, by_shape
 
 __all__ = [
     "Credit",
@@ -129,30 +129,6 @@ class Notification(Record):
         return self.code < 2000
 
 
-_ONE: dict[str, type[Record]] = {
-    "ping": Response,
-    "call": Response,
-    "ping_async": Pending,
-    "credit_info": Credit,
-    "domains.info": Domain,
-    "domains.check": DomainCheck,
-    "dns.add_row": Response,
-    "dns.update_row": Response,
-    "dns.delete_row": Response,
-    "dns.commit": Response,
-    "notifications.ack": Response,
-    "notifications.poll": Notification,
-    "notifications.next": Notification,
-    "notification": Notification,
-}
-
-_MANY: dict[str, type[Record]] = {
-    "domains.list": Domain,
-    "dns.domains": DnsDomain,
-    "dns.rows": DnsRow,
-}
-
-
 def build_response(value: Mapping[str, Any]) -> Response:
     """A :class:`Response` from its canonical JSON."""
     return build(Response, value)
@@ -160,12 +136,9 @@ def build_response(value: Mapping[str, Any]) -> Response:
 
 def from_canonical(operation: str, value: Any) -> Any:
     """The record(s) of ``operation`` from the core's canonical JSON result (``None`` stays ``None`` for an
-    empty notification queue)."""
-    if operation in _MANY:
-        cls = _MANY[operation]
-        return [build(cls, item) for item in value]
-    if value is None and operation in ("notifications.poll", "notifications.next"):
-        return None
-    if operation in _ONE:
-        return build(_ONE[operation], value)
-    raise KeyError(operation)
+    empty notification queue; ``"notification"`` reads one notification)."""
+    from ._generated import RESULTS
+
+    shape, name = ("one", "Notification") if operation == "notification" else RESULTS[operation]
+    return by_shape(shape, globals().get(name), value)
+

@@ -1,0 +1,142 @@
+//! Checking JSON arguments and settings against the model: unknown keys, types, required ones. Every front end's
+//! arguments pass through here, so the model cannot drift from what the core accepts.
+
+use serde_json::{Map, Value};
+
+use super::{Api, Arg, OpSpec, Type};
+use crate::error::{Error, Result};
+
+static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+
+/// The arguments object of `args` (`null` is an empty object).
+fn object<'a>(label: &str, args: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
+    match args {
+        Value::Object(m) => Ok(m),
+        Value::Null => Ok(EMPTY.get_or_init(Map::new)),
+        _ => Err(Error::config(label, format!("{what} must be a JSON object"))),
+    }
+}
+
+/// Checks `args` against the arguments of `spec`: every key known, every value of its type, every required one
+/// present (`null` counts as absent). `label` names the operation in errors. With `wire_only`, the arguments the
+/// client takes for itself ([`Arg::local`]) are unknown. Returns the arguments object.
+pub fn check_args<'a>(spec: &OpSpec, label: &str, args: &'a Value, wire_only: bool) -> Result<&'a Map<String, Value>> {
+    let obj = object(label, args, "arguments")?;
+    check_object(label, obj, spec.args.iter().filter(move |a| !(wire_only && a.local)), "argument")?;
+    Ok(obj)
+}
+
+/// Checks client settings against the model's settings of `api` (see [`check_args`]).
+pub fn check_settings<'a>(api: Api, label: &str, options: &'a Value) -> Result<&'a Map<String, Value>> {
+    let obj = object(label, options, "the options")?;
+    check_object(label, obj, api.settings(), "setting")?;
+    Ok(obj)
+}
+
+fn check_object<'m>(
+    label: &str,
+    obj: &Map<String, Value>,
+    known: impl Iterator<Item = &'m Arg> + Clone,
+    what: &str,
+) -> Result<()> {
+    for (key, value) in obj {
+        let Some(arg) = known.clone().find(|a| a.name == key) else {
+            let names: Vec<&str> = known.clone().map(|a| a.name).collect();
+            let expected = if names.is_empty() {
+                "it takes none".to_owned()
+            } else {
+                format!("expected one of: {}", names.join(", "))
+            };
+            return Err(Error::config(label, format!("unknown {what} {key:?}; {expected}")));
+        };
+        if !value.is_null() {
+            check_value(label, arg.name, arg.ty, value)?;
+        }
+    }
+    for arg in known.filter(|a| a.required) {
+        if obj.get(arg.name).is_none_or(Value::is_null) {
+            return Err(Error::config(label, format!("missing argument {:?}", arg.name)));
+        }
+    }
+    Ok(())
+}
+
+fn check_value(label: &str, name: &str, ty: Type, v: &Value) -> Result<()> {
+    let fail = |what: &str| Err(Error::config(label, format!("{name} must be {what}")));
+    match ty {
+        Type::Str | Type::Secret => match v {
+            Value::String(_) | Value::Number(_) => Ok(()),
+            _ => fail("a string"),
+        },
+        Type::Bool => match v {
+            Value::Bool(_) => Ok(()),
+            _ => fail("true or false"),
+        },
+        Type::Int => match v {
+            Value::Number(n) if n.as_i64().is_some() => Ok(()),
+            Value::String(s) if s.trim().parse::<i64>().is_ok() => Ok(()),
+            _ => fail("an integer"),
+        },
+        Type::Count => match v.as_u64() {
+            Some(n) if n <= u64::from(u32::MAX) => Ok(()),
+            _ => fail("a non-negative integer"),
+        },
+        Type::Seconds => match v.as_f64() {
+            Some(s) if v.is_number() && s.is_finite() && (0.0..=1e9).contains(&s) => Ok(()),
+            _ => fail("a finite, non-negative number of seconds"),
+        },
+        Type::Path => match v {
+            Value::String(s) if !s.is_empty() => Ok(()),
+            _ => fail("a path"),
+        },
+        Type::Object => match v {
+            Value::Object(_) => Ok(()),
+            _ => fail("a JSON object"),
+        },
+        Type::Enum(values) => match v.as_str() {
+            Some(s) if values.contains(&s) => Ok(()),
+            _ => fail(&format!("one of {}", quoted(values))),
+        },
+        Type::Pair(inner) => match v {
+            Value::Array(items) if items.len() == 2 => {
+                items.iter().try_for_each(|item| check_value(label, name, *inner, item))
+            }
+            _ => fail("a pair of two values"),
+        },
+        Type::Inheritance => match v {
+            Value::String(_) => Ok(()),
+            Value::Object(m) if m.values().all(|x| x.is_string() || x.is_number()) => Ok(()),
+            _ => fail("a string \"proj=inst,…\" or an object {\"proj\": \"inst\", …}"),
+        },
+        Type::RecordOr { record, field } => match v {
+            Value::String(_) => Ok(()),
+            Value::Object(m) if m.get(field).is_some_and(Value::is_string) => Ok(()),
+            _ => fail(&format!("a {record} or its {field}")),
+        },
+        Type::Id => match v {
+            Value::String(_) => Ok(()),
+            Value::Number(n) if n.is_u64() => Ok(()),
+            _ => fail("a string or a non-negative integer"),
+        },
+    }
+}
+
+fn quoted(values: &[&str]) -> String {
+    values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A checked argument as text (strings as given, numbers as their decimal text).
+pub(crate) fn text(obj: &Map<String, Value>, name: &str) -> Option<String> {
+    match obj.get(name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A checked `seconds` argument, or its default from the model.
+pub(crate) fn seconds(spec: &OpSpec, obj: &Map<String, Value>, name: &str) -> Option<std::time::Duration> {
+    let given = obj.get(name).and_then(Value::as_f64);
+    let default = || spec.arg(name)?.default?.parse::<f64>().ok();
+    given.or_else(default).map(std::time::Duration::from_secs_f64)
+}

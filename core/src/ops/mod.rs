@@ -1,0 +1,311 @@
+//! The operation model: one machine-readable description of every operation of both APIs.
+//!
+//! Each entry names the operation (`groups.put`, `dns.add_row`), the handle it belongs to, its arguments (name,
+//! type, required or not, default, one-line doc), its result, whether it is idempotent (retries rely on it) and a
+//! doc line. Composite operations (waiting for a vServer state, downloading a backup, ping-async and wait, the
+//! notification queue read through the client's spool) are entries too.
+//!
+//! Everything typed is derived from this table:
+//! * the core checks the arguments of [`velneo::Call::from_json`](crate::velneo::Call::from_json),
+//!   [`wedos::Call::from_json`](crate::wedos::Call::from_json) and both clients' `call_json` against it
+//!   ([`check_args`]), and the client settings of `ClientBuilder::from_options` ([`check_settings`]);
+//! * the generator (`cargo run -p hostapi-xtask -- generate`, i.e. `make generate`) writes each front end's typed
+//!   surface from it, and `make test` fails when a generated file is stale;
+//! * [`model_json`] exports it as JSON (`docs/operations.json`) for tools in other languages.
+
+mod check;
+mod json;
+mod velneo;
+mod wedos;
+
+pub use check::{check_args, check_settings};
+pub(crate) use check::{seconds, text};
+pub use json::model_json;
+pub use velneo::{VELNEO_OPS, VELNEO_SETTINGS};
+pub use wedos::{WEDOS_OPS, WEDOS_SETTINGS};
+
+/// The canonical JSON of a result (what `call_json` returns).
+pub(crate) fn to_json(value: impl serde::Serialize) -> crate::error::Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        crate::error::Error::new(
+            crate::error::ErrorKind::Protocol,
+            "hostapi",
+            format!("cannot convert a result to JSON: {e}"),
+        )
+    })
+}
+
+/// Which API an operation belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Api {
+    Velneo,
+    Wedos,
+}
+
+impl Api {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::Velneo => "velneo",
+            Api::Wedos => "wedos",
+        }
+    }
+
+    /// Every operation of this API.
+    pub fn ops(self) -> &'static [OpSpec] {
+        match self {
+            Api::Velneo => VELNEO_OPS,
+            Api::Wedos => WEDOS_OPS,
+        }
+    }
+
+    /// The client settings of this API (the keys of `ClientBuilder::from_options`): its own, then the
+    /// transport's.
+    pub fn settings(self) -> impl Iterator<Item = &'static Arg> + Clone {
+        let own = match self {
+            Api::Velneo => VELNEO_SETTINGS,
+            Api::Wedos => WEDOS_SETTINGS,
+        };
+        own.iter().chain(TRANSPORT_SETTINGS)
+    }
+
+    /// The setting called `name`, if any.
+    pub fn setting(self, name: &str) -> Option<&'static Arg> {
+        self.settings().find(|a| a.name == name)
+    }
+
+    /// The resource handles of this API's client, in order.
+    pub fn handles(self) -> &'static [HandleSpec] {
+        match self {
+            Api::Velneo => velneo::VELNEO_HANDLES,
+            Api::Wedos => wedos::WEDOS_HANDLES,
+        }
+    }
+
+    /// The operation called `name`, if any.
+    pub fn op(self, name: &str) -> Option<&'static OpSpec> {
+        self.ops().iter().find(|o| o.name == name)
+    }
+}
+
+/// The JSON type of an argument or setting, and how front ends type it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// Text. A JSON number is accepted too and read as its decimal text.
+    Str,
+    /// Text that is a secret: never logged, shown or stored.
+    Secret,
+    Bool,
+    /// A whole number (a numeric string is accepted too).
+    Int,
+    /// A non-negative whole number that fits 32 bits.
+    Count,
+    /// A non-negative, finite number of seconds (fractions allowed).
+    Seconds,
+    /// A file system path.
+    Path,
+    /// Any JSON object.
+    Object,
+    /// One of a fixed set of strings.
+    Enum(&'static [&'static str]),
+    /// A pair `[a, b]` of values of the inner type.
+    Pair(&'static Type),
+    /// Velneo inherited instances: `"proj1=inst1,proj2=inst2"` or an object `{"proj1": "inst1", …}`.
+    Inheritance,
+    /// A record of the named type, or the value of its one identifying field (e.g. a `Backup` or its URL).
+    RecordOr {
+        record: &'static str,
+        field: &'static str,
+    },
+    /// An identifier sent as text or as a number (WEDOS queue ids).
+    Id,
+}
+
+impl Type {
+    /// A short name of the type (`string`, `seconds`, `enum`, …), as in the JSON export.
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Str => "string",
+            Type::Secret => "secret",
+            Type::Bool => "bool",
+            Type::Int => "int",
+            Type::Count => "count",
+            Type::Seconds => "seconds",
+            Type::Path => "path",
+            Type::Object => "object",
+            Type::Enum(_) => "enum",
+            Type::Pair(_) => "pair",
+            Type::Inheritance => "inheritance",
+            Type::RecordOr { .. } => "record_or",
+            Type::Id => "id",
+        }
+    }
+}
+
+/// An argument of an operation, or a client setting.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arg {
+    /// The key in the JSON arguments (snake_case); front ends derive their own spelling (camelCase in Node).
+    pub name: &'static str,
+    pub ty: Type,
+    pub required: bool,
+    /// The default as JSON text (`"3600"`, `"2.0"`, `"false"`), when the argument has one.
+    pub default: Option<&'static str>,
+    /// Whether front ends take it by position (else by keyword / in an options object).
+    pub positional: bool,
+    /// Taken by the client, not part of the request's own data (`wait` of `ping_async`, `cltrid` of `call`): the
+    /// sans-I/O `from_json` refuses it.
+    pub local: bool,
+    pub doc: &'static str,
+}
+
+impl Arg {
+    /// The same argument, taken by the client rather than sent.
+    pub(crate) const fn local(self) -> Arg {
+        Arg { local: true, ..self }
+    }
+}
+
+/// What an operation returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One record of the named type.
+    Record(&'static str),
+    /// A list of records.
+    List(&'static str),
+    /// A record, or `null`.
+    Optional(&'static str),
+    /// A whole number (e.g. bytes written).
+    Count,
+    /// One record type, or another when the named argument is given (`ping_async` with `wait`).
+    Either { default: &'static str, when: &'static str, then: &'static str },
+}
+
+/// How an operation is carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One request of the API (sans-I/O: `build_request`/`parse_response` handle it).
+    Wire,
+    /// Several requests, or a request plus local work, run by the client (`call_json` only).
+    Composite,
+    /// Local state of the client: no request at all (front ends may show it as a property).
+    Local,
+}
+
+/// A resource handle of a client (`client.groups`, `client.dns`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandleSpec {
+    /// The attribute name on the client (snake_case).
+    pub name: &'static str,
+    /// The class name front ends give it (`AppInstances`; async twins prefix `Async`).
+    pub class: &'static str,
+    pub doc: &'static str,
+}
+
+/// One operation of the model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpSpec {
+    pub api: Api,
+    /// The canonical name: `groups.put`, `dns.add_row`, `ping`.
+    pub name: &'static str,
+    /// The handle the operation belongs to (`groups`, `dns`), or `None` for the client itself.
+    pub handle: Option<&'static str>,
+    /// The method name on the handle (snake_case).
+    pub method: &'static str,
+    /// The request it sends: Velneo `PUT group`, WEDOS `dns-row-add` (empty for composites).
+    pub wire: &'static str,
+    pub kind: Kind,
+    pub args: &'static [Arg],
+    pub output: Output,
+    /// Whether sending it twice has the effect of sending it once (reads, and writes that set a state). Transport
+    /// retries of a non-idempotent operation are only safe when the request never reached the server.
+    pub idempotent: bool,
+    pub doc: &'static str,
+}
+
+impl OpSpec {
+    /// The name errors of this operation carry: `velneo groups.put`; for WEDOS the command, `wedos dns-row-add`
+    /// (the operation's name where it has no single command: `wedos call`, `wedos notifications.next`).
+    pub fn label(&self) -> String {
+        match self.api {
+            Api::Wedos if !self.wire.is_empty() && self.wire != "*" => format!("wedos {}", self.wire),
+            api => format!("{} {}", api.as_str(), self.name),
+        }
+    }
+
+    pub fn arg(&self, name: &str) -> Option<&'static Arg> {
+        self.args.iter().find(|a| a.name == name)
+    }
+}
+
+// ---- const builders for the tables ----------------------------------------------------------------------------
+
+/// An operation: `Wire` when it names a request, `Composite` when `wire` is empty.
+#[allow(clippy::too_many_arguments)]
+pub(crate) const fn op(
+    api: Api,
+    name: &'static str,
+    handle: Option<&'static str>,
+    method: &'static str,
+    wire: &'static str,
+    args: &'static [Arg],
+    output: Output,
+    idempotent: bool,
+    doc: &'static str,
+) -> OpSpec {
+    let kind = if wire.is_empty() { Kind::Composite } else { Kind::Wire };
+    OpSpec { api, name, handle, method, wire, kind, args, output, idempotent, doc }
+}
+
+/// A required positional argument.
+pub(crate) const fn pos(name: &'static str, ty: Type, doc: &'static str) -> Arg {
+    Arg { name, ty, required: true, default: None, positional: true, local: false, doc }
+}
+
+/// An optional positional argument.
+pub(crate) const fn pos_opt(name: &'static str, ty: Type, doc: &'static str) -> Arg {
+    Arg { name, ty, required: false, default: None, positional: true, local: false, doc }
+}
+
+/// A required keyword argument.
+pub(crate) const fn kw(name: &'static str, ty: Type, doc: &'static str) -> Arg {
+    Arg { name, ty, required: true, default: None, positional: false, local: false, doc }
+}
+
+/// An optional keyword argument.
+pub(crate) const fn kw_opt(name: &'static str, ty: Type, doc: &'static str) -> Arg {
+    Arg { name, ty, required: false, default: None, positional: false, local: false, doc }
+}
+
+/// An optional keyword argument with a default (JSON text).
+pub(crate) const fn kw_def(name: &'static str, ty: Type, default: &'static str, doc: &'static str) -> Arg {
+    Arg { name, ty, required: false, default: Some(default), positional: false, local: false, doc }
+}
+
+/// The settings of the HTTP layer, shared by both APIs' clients.
+pub static TRANSPORT_SETTINGS: &[Arg] = &[
+    kw_def("timeout", Type::Seconds, "30.0", "seconds allowed for one attempt of a call"),
+    kw_def("connect_timeout", Type::Seconds, "10.0", "seconds allowed to connect"),
+    kw_def(
+        "retries",
+        Type::Count,
+        "2",
+        "further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)",
+    ),
+    kw_def(
+        "verify",
+        Type::Bool,
+        "true",
+        "false turns TLS certificate verification off (only for a test server you control)",
+    ),
+    kw_opt("ca_bundle", Type::Path, "a PEM file of extra trusted root certificates"),
+    kw_opt("user_agent", Type::Str, "the User-Agent header"),
+    kw_def(
+        "backoff",
+        Type::Pair(&Type::Seconds),
+        "[0.2, 5.0]",
+        "[initial, max] seconds of the retry backoff (full jitter)",
+    ),
+];
+
+#[cfg(test)]
+mod tests;

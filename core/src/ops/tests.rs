@@ -1,0 +1,210 @@
+//! The model against what the core accepts: every wire operation of the protocol modules is in the model and
+//! back, and `from_json` accepts exactly the model's arguments.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Map, Value};
+
+use super::*;
+use crate::error::ErrorKind;
+
+/// A valid value of `ty` for the protocol's own checks (TTL range, folder paths, inheritance form).
+fn sample(ty: Type) -> Value {
+    match ty {
+        Type::Str | Type::Secret => json!("x"),
+        Type::Bool => json!(true),
+        Type::Int => json!(3600),
+        Type::Count => json!(1),
+        Type::Seconds => json!(1.5),
+        Type::Path => json!("/tmp/hostapi-model-test"),
+        Type::Object => json!({}),
+        Type::Enum(values) => json!(values[0]),
+        Type::Pair(inner) => json!([sample(*inner), sample(*inner)]),
+        Type::Inheritance => json!({"p": "i"}),
+        Type::RecordOr { field, .. } => json!({ field: "https://example.com/b.zip" }),
+        Type::Id => json!(7),
+    }
+}
+
+fn required(spec: &OpSpec) -> Map<String, Value> {
+    spec.args.iter().filter(|a| a.required && !a.local).map(|a| (a.name.to_owned(), sample(a.ty))).collect()
+}
+
+fn from_json(spec: &OpSpec, args: &Value) -> crate::error::Result<()> {
+    match spec.api {
+        Api::Velneo => crate::velneo::Call::from_json(spec.name, args).map(drop),
+        Api::Wedos => crate::wedos::Call::from_json(spec.name, args).map(drop),
+    }
+}
+
+#[test]
+fn every_wire_operation_is_in_the_model_and_back() {
+    let velneo: HashSet<&str> = crate::velneo::Operation::ALL.iter().map(|o| o.name()).collect();
+    let wedos: HashSet<&str> = crate::wedos::protocol::Operation::ALL.iter().map(|o| o.name()).collect();
+    for (api, wire) in [(Api::Velneo, &velneo), (Api::Wedos, &wedos)] {
+        let model: HashSet<&str> = api.ops().iter().filter(|o| o.kind == Kind::Wire).map(|o| o.name).collect();
+        assert_eq!(&model, wire, "{}: the model's wire operations differ from the protocol's", api.as_str());
+    }
+    for op in crate::velneo::Operation::ALL {
+        assert_eq!(op.spec().name, op.name());
+    }
+    for op in crate::wedos::protocol::Operation::ALL {
+        assert_eq!(op.spec().name, op.name());
+    }
+}
+
+#[test]
+fn names_methods_and_defaults_are_well_formed() {
+    for api in [Api::Velneo, Api::Wedos] {
+        let mut names = HashSet::new();
+        let mut methods = HashSet::new();
+        for op in api.ops() {
+            assert!(names.insert(op.name), "{} twice", op.name);
+            assert!(methods.insert((op.handle, op.method)), "{}: method {} twice", op.name, op.method);
+            assert!(!op.doc.is_empty() && op.doc.ends_with('.'), "{}: doc line", op.name);
+            let mut args = HashSet::new();
+            let mut keyword_seen = false;
+            for a in op.args {
+                assert!(args.insert(a.name), "{}: argument {} twice", op.name, a.name);
+                assert!(!a.doc.is_empty(), "{}.{}: doc", op.name, a.name);
+                // Positional arguments come first, required ones before optional ones.
+                if a.positional {
+                    assert!(!keyword_seen, "{}.{}: positional after a keyword argument", op.name, a.name);
+                } else {
+                    keyword_seen = true;
+                }
+                if let Some(d) = a.default {
+                    let v: Value = serde_json::from_str(d).expect("a default is JSON");
+                    let label = op.label();
+                    check::check_args(op, &label, &json!({ a.name: v }), false)
+                        .map(drop)
+                        .or_else(|e| if e.message().starts_with("missing") { Ok(()) } else { Err(e) })
+                        .unwrap_or_else(|e| panic!("{}.{}: default {d} is not of its type: {e}", op.name, a.name));
+                }
+            }
+            let positional: Vec<&Arg> = op.args.iter().filter(|a| a.positional).collect();
+            let first_optional = positional.iter().position(|a| !a.required).unwrap_or(positional.len());
+            assert!(positional[first_optional..].iter().all(|a| !a.required), "{}: required after optional", op.name);
+        }
+        for op in api.ops() {
+            if let Some(h) = op.handle {
+                assert!(api.handles().iter().any(|x| x.name == h), "{}: handle {h} is not declared", op.name);
+            }
+        }
+        for h in api.handles() {
+            assert!(api.ops().iter().any(|o| o.handle == Some(h.name)), "handle {} has no operation", h.name);
+        }
+        for s in api.settings() {
+            if let Some(d) = s.default {
+                let v: Value = serde_json::from_str(d).expect("a default is JSON");
+                check::check_settings(api, "settings", &json!({ s.name: v })).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn from_json_accepts_exactly_the_models_arguments() {
+    for api in [Api::Velneo, Api::Wedos] {
+        for spec in api.ops().iter().filter(|o| o.kind == Kind::Wire) {
+            let base = required(spec);
+            for arg in spec.args.iter().filter(|a| !a.local) {
+                let mut args = base.clone();
+                args.insert(arg.name.to_owned(), sample(arg.ty));
+                if let Err(e) = from_json(spec, &Value::Object(args)) {
+                    assert!(!e.message().contains("unknown argument"), "{}: {e}", spec.name);
+                }
+            }
+            let mut extra = base.clone();
+            extra.insert("zzz_not_an_argument".into(), json!(1));
+            let e = from_json(spec, &Value::Object(extra)).unwrap_err();
+            assert!(e.kind() == ErrorKind::Config && e.message().contains("unknown argument"), "{}: {e}", spec.name);
+            for arg in spec.args.iter().filter(|a| a.required) {
+                let mut missing = base.clone();
+                missing.remove(arg.name);
+                let e = from_json(spec, &Value::Object(missing)).unwrap_err();
+                assert!(e.message().contains(arg.name), "{}: {e}", spec.name);
+            }
+            for arg in spec.args.iter().filter(|a| a.local) {
+                let mut local = base.clone();
+                local.insert(arg.name.to_owned(), sample(arg.ty));
+                let e = from_json(spec, &Value::Object(local)).unwrap_err();
+                assert!(e.message().contains("unknown argument"), "{}: {} is the client's: {e}", spec.name, arg.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn composites_are_refused_by_the_sans_io_layer() {
+    for api in [Api::Velneo, Api::Wedos] {
+        for spec in api.ops().iter().filter(|o| o.kind != Kind::Wire) {
+            let e = from_json(spec, &Value::Null).unwrap_err();
+            assert!(e.message().contains("call_json"), "{}: {e}", spec.name);
+        }
+    }
+}
+
+#[test]
+fn types_are_checked() {
+    let spec = Api::Velneo.op("groups.put").unwrap();
+    let bad = [
+        json!({"name": "g", "manage_solutions": "yes"}),
+        json!({"name": ["g"]}),
+        json!({"name": "g", "add_solution": {}}),
+    ];
+    for args in bad {
+        let e = check_args(spec, "velneo groups.put", &args, false).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{args}");
+    }
+    let wait = Api::Velneo.op("vserver.wait_for_state").unwrap();
+    let e = check_args(wait, "w", &json!({"state": "runing"}), false).unwrap_err();
+    assert!(e.message().contains("\"running\", \"stopped\""), "{e}");
+    let e = check_args(wait, "w", &json!({"state": "running", "interval": -1}), false).unwrap_err();
+    assert!(e.message().contains("interval"), "{e}");
+    let e = check_settings(Api::Wedos, "wedos client", &json!({"hourly_limits": [1]})).unwrap_err();
+    assert!(e.message().contains("pair"), "{e}");
+    let e = check_settings(Api::Velneo, "velneo client", &json!({"colour": "blue"})).unwrap_err();
+    assert!(e.message().contains("unknown setting \"colour\""), "{e}");
+}
+
+#[test]
+fn the_vectors_name_only_operations_of_the_model() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    for (api, files) in
+        [(Api::Velneo, ["requests.json", "responses.json"]), (Api::Wedos, ["requests.json", "responses.json"])]
+    {
+        for file in files {
+            let path = root.join(api.as_str()).join(file);
+            let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            for case in doc["cases"].as_array().unwrap() {
+                if let Some(op) = case["operation"].as_str() {
+                    assert!(api.op(op).is_some(), "{}: {op} is not in the model", path.display());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn error_numbers_are_fixed_and_distinct() {
+    let numbers: Vec<u8> = ErrorKind::ALL.iter().map(|k| k.number()).collect();
+    assert_eq!(numbers, [3, 8, 10, 9, 4, 6, 5, 7]);
+    let codes: HashSet<&str> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
+    assert_eq!(codes.len(), ErrorKind::ALL.len());
+    for k in ErrorKind::ALL {
+        assert_eq!(ErrorKind::from_number(k.number()), Some(k));
+        assert!(k.code().starts_with("HOSTAPI_"));
+    }
+}
+
+#[test]
+fn the_json_export_holds_every_operation() {
+    let m = model_json();
+    assert_eq!(m["velneo"]["operations"].as_array().unwrap().len(), VELNEO_OPS.len());
+    assert_eq!(m["wedos"]["operations"].as_array().unwrap().len(), WEDOS_OPS.len());
+    assert_eq!(m["errors"].as_array().unwrap().len(), 8);
+    let add_row = m["wedos"]["operations"].as_array().unwrap().iter().find(|o| o["name"] == "dns.add_row").unwrap();
+    assert_eq!(add_row["args"][4]["default"], json!(3600));
+    assert_eq!(add_row["idempotent"], json!(false));
+}

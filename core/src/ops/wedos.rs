@@ -1,0 +1,279 @@
+//! The WEDOS WAPI operations and client settings.
+
+use super::{kw, kw_def, kw_opt, op, pos, pos_opt, Api, Arg, HandleSpec, Kind, OpSpec, Output, Type};
+
+const API: Api = Api::Wedos;
+
+/// The handles of a WEDOS client.
+pub(crate) static WEDOS_HANDLES: &[HandleSpec] = &[
+    HandleSpec { name: "domains", class: "Domains", doc: "Domains of the account." },
+    HandleSpec {
+        name: "dns",
+        class: "Dns",
+        doc: "DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change).",
+    },
+    HandleSpec {
+        name: "notifications",
+        class: "Notifications",
+        doc: "The POLL notification queue. Iterating yields every queued notification, acknowledging each as it is \
+              handed over, and stops when the queue is empty.",
+    },
+];
+
+use Output::{List, Optional, Record};
+use Type::*;
+
+const RESPONSE: Output = Record("Response");
+
+/// Every typed WEDOS command, the composites around the notification queue, and `call` for any other command.
+pub static WEDOS_OPS: &[OpSpec] = &[
+    op(
+        API,
+        "ping",
+        None,
+        "ping",
+        "ping",
+        &[],
+        RESPONSE,
+        true,
+        "ping: checks credentials, IP allow-list and connectivity.",
+    ),
+    op(
+        API,
+        "ping_async",
+        None,
+        "ping_async",
+        "ping-async",
+        &[pos_opt(
+            "wait",
+            Seconds,
+            "seconds to wait for the request's notification; without it the pending request is returned at once",
+        )
+        .local()],
+        Output::Either { default: "Pending", when: "wait", then: "Notification" },
+        false,
+        "ping-async: the server answers 1001 (request pending) and delivers the result as a notification. With \
+         wait, waits for that notification and acknowledges it as it is returned; notifications of other requests \
+         met on the way are kept for the notifications handle, never lost.",
+    ),
+    op(
+        API,
+        "credit_info",
+        None,
+        "credit_info",
+        "credit-info",
+        &[],
+        Record("Credit"),
+        true,
+        "credit-info: the account's credit.",
+    ),
+    op(
+        API,
+        "call",
+        None,
+        "call",
+        "*",
+        &[
+            pos("command", Str, "the WAPI command, e.g. \"domain-info\""),
+            pos_opt("data", Object, "the command's data object"),
+            kw_opt("cltrid", Str, "the clTRID to send (default: a fresh one)").local(),
+        ],
+        RESPONSE,
+        false,
+        "Any WAPI command with its data object; returns the response with its data as the server sent it.",
+    ),
+    op(
+        API,
+        "domains.list",
+        Some("domains"),
+        "list",
+        "domains-list",
+        &[pos_opt("status", Str, "only the domains with this status, e.g. \"active\"")],
+        List("Domain"),
+        true,
+        "domains-list: the account's domains.",
+    ),
+    op(
+        API,
+        "domains.info",
+        Some("domains"),
+        "info",
+        "domain-info",
+        &[pos("name", Str, "the domain name")],
+        Record("Domain"),
+        true,
+        "domain-info: one domain of the account.",
+    ),
+    op(
+        API,
+        "domains.check",
+        Some("domains"),
+        "check",
+        "domain-check",
+        &[pos("name", Str, "the domain name")],
+        Record("DomainCheck"),
+        true,
+        "domain-check: whether a domain can be registered (counts against the 100-per-hour budget).",
+    ),
+    op(
+        API,
+        "dns.domains",
+        Some("dns"),
+        "domains",
+        "dns-domains-list",
+        &[],
+        List("DnsDomain"),
+        true,
+        "dns-domains-list: the DNS zones of the account.",
+    ),
+    op(
+        API,
+        "dns.rows",
+        Some("dns"),
+        "rows",
+        "dns-rows-list",
+        &[pos("domain", Str, "the zone")],
+        List("DnsRow"),
+        true,
+        "dns-rows-list: the rows of a zone.",
+    ),
+    op(
+        API,
+        "dns.add_row",
+        Some("dns"),
+        "add_row",
+        "dns-row-add",
+        &[
+            pos("domain", Str, "the zone"),
+            pos("name", Str, "the row's name relative to the zone (\"\" = the apex)"),
+            pos("rdtype", Str, "the row type: A, AAAA, CNAME, MX, TXT, …"),
+            pos("rdata", Str, "the row's data"),
+            kw_def("ttl", Int, "3600", "seconds, 300-172800"),
+            kw_opt("comment", Str, "a comment stored with the row"),
+        ],
+        RESPONSE,
+        false,
+        "dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).",
+    ),
+    op(
+        API,
+        "dns.update_row",
+        Some("dns"),
+        "update_row",
+        "dns-row-update",
+        &[
+            pos("domain", Str, "the zone"),
+            pos("row_id", Int, "the row's id"),
+            kw("ttl", Int, "seconds, 300-172800"),
+            kw("rdata", Str, "the row's new data"),
+        ],
+        RESPONSE,
+        true,
+        "dns-row-update: changes a row's TTL and data (name and type cannot change).",
+    ),
+    op(
+        API,
+        "dns.delete_row",
+        Some("dns"),
+        "delete_row",
+        "dns-row-delete",
+        &[pos("domain", Str, "the zone"), pos("row_id", Int, "the row's id")],
+        RESPONSE,
+        true,
+        "dns-row-delete: deletes a row.",
+    ),
+    op(
+        API,
+        "dns.commit",
+        Some("dns"),
+        "commit",
+        "dns-domain-commit",
+        &[pos("domain", Str, "the zone")],
+        RESPONSE,
+        true,
+        "dns-domain-commit: publishes the zone's pending changes.",
+    ),
+    op(
+        API,
+        "notifications.poll",
+        Some("notifications"),
+        "poll",
+        "poll-req",
+        &[],
+        Optional("Notification"),
+        true,
+        "The oldest unread notification (those the client kept while waiting come first), not acknowledged; null \
+         when the queue is empty.",
+    ),
+    op(
+        API,
+        "notifications.ack",
+        Some("notifications"),
+        "ack",
+        "poll-ack",
+        &[pos("id", Id, "the notification's queue id")],
+        RESPONSE,
+        true,
+        "poll-ack: marks a notification read, which exposes the next one. For a notification the client kept, \
+         only removes it from the client (the server has it acknowledged already).",
+    ),
+    op(
+        API,
+        "notifications.next",
+        Some("notifications"),
+        "next",
+        "",
+        &[],
+        Optional("Notification"),
+        false,
+        "The next notification, acknowledged as it is handed over; null when the queue is empty.",
+    ),
+    OpSpec {
+        api: API,
+        name: "notifications.kept",
+        handle: Some("notifications"),
+        method: "kept",
+        wire: "",
+        kind: Kind::Local,
+        args: &[],
+        output: Output::Count,
+        idempotent: true,
+        doc: "How many notifications the client took off the server queue while waiting for another one.",
+    },
+];
+
+/// The WEDOS-specific settings of a client (`wedos::ClientBuilder::from_options`); the transport settings
+/// ([`TRANSPORT_SETTINGS`](super::TRANSPORT_SETTINGS)) come after them.
+pub static WEDOS_SETTINGS: &[Arg] = &[
+    pos_opt("user", Str, "the WEDOS account login (e-mail)"),
+    pos_opt("password", Secret, "the WAPI password (set in the admin panel; never shown)"),
+    kw_def(
+        "from_env",
+        Bool,
+        "false",
+        "fill user, password and base_url from WEDOS_USER, WEDOS_PASSWORD, WEDOS_BASE_URL",
+    ),
+    kw_def("base_url", Str, "\"https://api.wedos.com/wapi/json\"", "the JSON endpoint"),
+    kw_def("test_mode", Bool, "false", "send every request in WAPI test mode (validated, nothing changed)"),
+    kw_def(
+        "on_limit",
+        Enum(&["raise", "wait"]),
+        "\"raise\"",
+        "when an hourly budget is spent: fail with RateLimited (raise) or wait until there is room (wait)",
+    ),
+    kw_def(
+        "max_auth_failures",
+        Count,
+        "3",
+        "stop sending after this many authentication/IP failures in a row (0 = never stop)",
+    ),
+    kw_def("hourly_limits", Pair(&Count), "[1000, 100]", "[requests, domain checks] per budget window"),
+    kw_def("budget_window", Seconds, "3600.0", "seconds the hourly budgets count in"),
+    kw_def("poll_interval", Seconds, "2.0", "seconds between polls while waiting for a notification"),
+    kw_def(
+        "hour_boundary_window",
+        Seconds,
+        "5.0",
+        "how close to a Prague hour boundary a 2050 is retried once with the other hour's auth",
+    ),
+];

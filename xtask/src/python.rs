@@ -1,0 +1,384 @@
+//! The Python handle classes of one API (`python/hostapi/<api>/_generated.py`): the sync classes and their async
+//! twins from one description, with identical signatures and docstrings, plus the client-level operations as
+//! mixins of `Client` and `AsyncClient`.
+
+use std::collections::BTreeSet;
+
+use hostapi::ops::{Api, Arg, HandleSpec, Kind, OpSpec, Output, Type};
+
+use crate::text::wrap;
+
+const WIDTH: usize = 120;
+
+/// The Python type of an argument.
+fn py_type(t: Type) -> String {
+    match t {
+        Type::Str | Type::Secret => "str".into(),
+        Type::Bool => "bool".into(),
+        Type::Int | Type::Count => "int".into(),
+        Type::Seconds => "float".into(),
+        Type::Path => "PathLike".into(),
+        Type::Object => "Mapping[str, Any]".into(),
+        Type::Enum(values) => {
+            format!("Literal[{}]", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "))
+        }
+        Type::Pair(inner) => format!("Tuple[{0}, {0}]", py_type(*inner)),
+        Type::Inheritance => "Inheritance".into(),
+        Type::RecordOr { record, .. } => format!("Union[{record}, str]"),
+        Type::Id => "Union[str, int]".into(),
+    }
+}
+
+/// A model default (JSON text) as a Python literal.
+fn py_default(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json).expect("defaults are JSON") {
+        serde_json::Value::Bool(true) => "True".into(),
+        serde_json::Value::Bool(false) => "False".into(),
+        serde_json::Value::Null => "None".into(),
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+fn record_names(api: Api) -> BTreeSet<&'static str> {
+    let mut names = BTreeSet::new();
+    for op in api.ops() {
+        match op.output {
+            Output::Record(r) | Output::List(r) | Output::Optional(r) => {
+                names.insert(r);
+            }
+            Output::Either { default, then, .. } => {
+                names.insert(default);
+                names.insert(then);
+            }
+            Output::Count => {}
+        }
+        for a in op.args {
+            if let Type::RecordOr { record, .. } = a.ty {
+                names.insert(record);
+            }
+        }
+    }
+    names
+}
+
+fn uses(api: Api, pred: impl Fn(Type) -> bool) -> bool {
+    api.ops().iter().flat_map(|o| o.args).any(|a| pred(a.ty))
+}
+
+/// The parameter list after `self`.
+fn params(op: &OpSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut star = false;
+    for a in op.args {
+        if !a.positional && !star {
+            out.push("*".to_owned());
+            star = true;
+        }
+        out.push(param(a));
+    }
+    out
+}
+
+fn param(a: &Arg) -> String {
+    let t = py_type(a.ty);
+    match (a.required, a.default) {
+        (true, _) => format!("{}: {t}", a.name),
+        (false, Some(d)) => format!("{}: {t} = {}", a.name, py_default(d)),
+        (false, None) => format!("{}: Optional[{t}] = None", a.name),
+    }
+}
+
+fn return_type(o: Output) -> String {
+    match o {
+        Output::Record(r) => r.to_owned(),
+        Output::List(r) => format!("List[{r}]"),
+        Output::Optional(r) => format!("Optional[{r}]"),
+        Output::Count => "int".to_owned(),
+        Output::Either { default, then, .. } => format!("Union[{default}, {then}]"),
+    }
+}
+
+/// `def name(self, …) -> T:` on one line, or one parameter a line when too long.
+fn signature(indent: &str, prefix: &str, name: &str, params: &[String], ret: &str) -> Vec<String> {
+    let mut all = vec!["self".to_owned()];
+    all.extend(params.iter().cloned());
+    let one = format!("{indent}{prefix}def {name}({}) -> {ret}:", all.join(", "));
+    if one.len() <= WIDTH {
+        return vec![one];
+    }
+    let mut lines = vec![format!("{indent}{prefix}def {name}(")];
+    for p in &all {
+        lines.push(format!("{indent}    {p},"));
+    }
+    lines.push(format!("{indent}) -> {ret}:"));
+    lines
+}
+
+fn docstring(indent: &str, op: &OpSpec) -> Vec<String> {
+    let one = format!("{indent}\"\"\"{}\"\"\"", op.doc);
+    if op.args.is_empty() && one.len() <= WIDTH {
+        return vec![one];
+    }
+    let mut body = wrap(&format!("\"\"\"{}", op.doc), indent, WIDTH);
+    if !op.args.is_empty() {
+        body.push(String::new());
+        for a in op.args {
+            let lines = wrap(&format!(":param {}: {}", a.name, a.doc), "", WIDTH - indent.len() - 4);
+            for (i, l) in lines.iter().enumerate() {
+                body.push(if i == 0 { format!("{indent}{l}") } else { format!("{indent}    {l}") });
+            }
+        }
+    }
+    body.push(format!("{indent}\"\"\""));
+    body
+}
+
+/// The arguments dict passed to `_call`.
+fn args_dict(indent: &str, op: &OpSpec) -> Vec<String> {
+    if op.args.is_empty() {
+        return vec![];
+    }
+    let items: Vec<String> = op.args.iter().map(|a| format!("{:?}: {}", a.name, a.name)).collect();
+    let one = format!("{indent}args = {{{}}}", items.join(", "));
+    if one.len() <= WIDTH {
+        return vec![one];
+    }
+    let mut lines = vec![format!("{indent}args = {{")];
+    for i in items {
+        lines.push(format!("{indent}    {i},"));
+    }
+    lines.push(format!("{indent}}}"));
+    lines
+}
+
+/// One method (or property) of a handle or client mixin; `target` is `self._client` or `self`.
+fn method(op: &OpSpec, asynchronous: bool, target: &str) -> Vec<String> {
+    let ind = "    ";
+    let body = "        ";
+    let mut out = Vec::new();
+    if op.kind == Kind::Local {
+        out.push(format!("{ind}@property"));
+        out.extend(signature(ind, "", op.method, &[], &return_type(op.output)));
+        out.extend(docstring(body, op));
+        out.push(format!("{body}return int({target}._native.call({:?}, None))", op.name));
+        return out;
+    }
+    let prefix = if asynchronous { "async " } else { "" };
+    let awaited = if asynchronous { "await " } else { "" };
+    if let Output::Either { default, when, then } = op.output {
+        let arg = op.arg(when).expect("the Either argument exists");
+        let t = py_type(arg.ty);
+        out.push(format!("{ind}@overload"));
+        out.push(format!("{ind}{prefix}def {}(self, {when}: None = None) -> {default}: ...", op.method));
+        out.push(String::new());
+        out.push(format!("{ind}@overload"));
+        out.push(format!("{ind}{prefix}def {}(self, {when}: {t}) -> {then}: ...", op.method));
+        out.push(String::new());
+    }
+    out.extend(signature(ind, prefix, op.method, &params(op), &return_type(op.output)));
+    out.extend(docstring(body, op));
+    out.extend(args_dict(body, op));
+    let args = if op.args.is_empty() { "None" } else { "args" };
+    let value = format!("{awaited}{target}._call({:?}, {args})", op.name);
+    match op.output {
+        Output::Record(r) => out.push(format!("{body}return build({r}, {value})")),
+        Output::List(r) => out.push(format!("{body}return build_list({r}, {value})")),
+        Output::Optional(r) => out.push(format!("{body}return build_optional({r}, {value})")),
+        Output::Count => out.push(format!("{body}return int({value})")),
+        Output::Either { default, when, then } => {
+            out.push(format!("{body}value = {value}"));
+            out.push(format!("{body}return build({default}, value) if {when} is None else build({then}, value)"));
+        }
+    }
+    out
+}
+
+/// `__iter__`/`__aiter__` for a handle with a `next` method that returns an optional record.
+fn iteration(api: Api, handle: &HandleSpec, asynchronous: bool) -> Vec<String> {
+    let next = api.ops().iter().find(|o| o.handle == Some(handle.name) && o.method == "next" && o.args.is_empty());
+    let Some(Output::Optional(r)) = next.map(|o| o.output) else { return vec![] };
+    let (def, ret, awaited) = if asynchronous {
+        ("async def __aiter__", "AsyncIterator", "await ")
+    } else {
+        ("def __iter__", "Iterator", "")
+    };
+    vec![
+        format!("    {def}(self) -> {ret}[{r}]:"),
+        format!("        \"\"\"Yields every {r}, acknowledging each as it is handed over, until none is left.\"\"\""),
+        "        while True:".to_owned(),
+        format!("            item = {awaited}self.next()"),
+        "            if item is None:".to_owned(),
+        "                return".to_owned(),
+        "            yield item".to_owned(),
+    ]
+}
+
+fn class(name: &str, base: &str, doc: &str, members: Vec<Vec<String>>) -> Vec<String> {
+    let mut out = vec![format!("class {name}({base}):")];
+    out.extend(wrap(&format!("\"\"\"{doc}\"\"\""), "    ", WIDTH));
+    out.push(String::new());
+    out.push("    __slots__ = ()".to_owned());
+    for m in members.into_iter().filter(|m| !m.is_empty()) {
+        out.push(String::new());
+        out.extend(m);
+    }
+    out
+}
+
+pub fn module(api: Api) -> String {
+    let (title, native) = match api {
+        Api::Velneo => ("hostapi.velneo", "VelneoClient"),
+        Api::Wedos => ("hostapi.wedos", "WedosClient"),
+    };
+    let records: Vec<&str> = record_names(api).into_iter().collect();
+    let mut typing = vec!["TYPE_CHECKING", "Any", "List", "Mapping", "Optional", "Union"];
+    if uses(api, |t| matches!(t, Type::Enum(_))) {
+        typing.push("Literal");
+    }
+    if uses(api, |t| matches!(t, Type::Pair(_))) {
+        typing.push("Tuple");
+    }
+    if api.ops().iter().any(|o| matches!(o.output, Output::Either { .. })) {
+        typing.push("overload");
+    }
+    let iterable = api.handles().iter().any(|h| !iteration(api, h, false).is_empty());
+    if iterable {
+        typing.extend(["AsyncIterator", "Iterator"]);
+    }
+    typing.sort_by_key(|t| (t.chars().next().is_some_and(char::is_lowercase), t.to_ascii_lowercase()));
+    let typing: Vec<&str> = {
+        let mut upper: Vec<&str> = typing.iter().copied().filter(|t| *t == "TYPE_CHECKING").collect();
+        let mut rest: Vec<&str> = typing.iter().copied().filter(|t| *t != "TYPE_CHECKING").collect();
+        rest.sort_by_key(|t| t.to_ascii_lowercase());
+        upper.extend(rest);
+        upper
+    };
+
+    let mut l: Vec<String> = vec![
+        "# GENERATED by `make generate` (xtask/src/python.rs) from the operation model in core/src/ops/. Do not".into(),
+        "# edit: `make test` fails when this file differs from what the generator writes.".into(),
+        format!("\"\"\"The typed handles of :mod:`{title}`, sync and async, generated from the operation model.\"\"\""),
+        String::new(),
+        "from __future__ import annotations".into(),
+        String::new(),
+        format!("from typing import {}", typing.join(", ")),
+        String::new(),
+        "from .. import _native".into(),
+        "from .._records import build, build_list, build_optional, plain_args".into(),
+    ];
+    if uses(api, |t| t == Type::Path) {
+        l.push("from .._settings import PathLike".into());
+    }
+    l.push(format!("from .records import {}", records.join(", ")));
+    l.push(String::new());
+    l.push("if TYPE_CHECKING:".into());
+    l.push("    from . import AsyncClient, Client".into());
+    l.push(String::new());
+    let mut all: Vec<String> = vec![];
+    if uses(api, |t| t == Type::Inheritance) {
+        l.push("Inheritance = Union[str, Mapping[str, Union[str, int]]]".into());
+        l.push(
+            "\"\"\"Inherited projects' instances: ``\"proj1=inst1,proj2=inst2\"`` or ``{\"proj1\": \"inst1\", …}``.\"\"\""
+                .into(),
+        );
+        l.push(String::new());
+        all.push("Inheritance".into());
+    }
+    // The operations' results, for `records.from_canonical`.
+    l.push("#: The result of every operation: (\"one\" | \"list\" | \"optional\" | \"count\", record name).".into());
+    l.push("RESULTS: dict[str, tuple[str, str]] = {".into());
+    for op in api.ops() {
+        let (shape, rec) = match op.output {
+            Output::Record(r) => ("one", r),
+            Output::List(r) => ("list", r),
+            Output::Optional(r) => ("optional", r),
+            Output::Count => ("count", ""),
+            Output::Either { default, .. } => ("one", default),
+        };
+        l.push(format!("    {:?}: ({shape:?}, {rec:?}),", op.name));
+    }
+    l.push("}".into());
+
+    for asynchronous in [false, true] {
+        let a = if asynchronous { "Async" } else { "" };
+        let client = format!("{a}Client");
+        l.push(String::new());
+        l.push(String::new());
+        l.push(format!("class _{a}Handle:"));
+        l.push("    \"\"\"The base of the handles: the client they belong to.\"\"\"".into());
+        l.push(String::new());
+        l.push("    __slots__ = (\"_client\",)".into());
+        l.push(String::new());
+        l.push(format!("    def __init__(self, client: {client}) -> None:"));
+        l.push("        self._client = client".into());
+        l.push(String::new());
+        l.push("    def __repr__(self) -> str:".into());
+        l.push("        return f\"<{type(self).__name__} of {self._client!r}>\"".into());
+        for h in api.handles() {
+            let mut members: Vec<Vec<String>> = api
+                .ops()
+                .iter()
+                .filter(|o| o.handle == Some(h.name))
+                .map(|o| method(o, asynchronous, "self._client"))
+                .collect();
+            members.push(iteration(api, h, asynchronous));
+            l.push(String::new());
+            l.push(String::new());
+            l.extend(class(&format!("{a}{}", h.class), &format!("_{a}Handle"), h.doc, members));
+        }
+        // The client mixin: handles, the generic call, client-level operations.
+        l.push(String::new());
+        l.push(String::new());
+        l.push(format!("class _{a}ClientOps:"));
+        l.push(
+            "    \"\"\"What the client gets from the operation model: its handles and client-level operations.\"\"\""
+                .into(),
+        );
+        l.push(String::new());
+        l.push("    _native: _native.".to_owned() + native);
+        for h in api.handles() {
+            l.push(format!("    {}: {a}{}", h.name, h.class));
+        }
+        l.push(String::new());
+        l.push("    def _init_handles(self) -> None:".into());
+        for h in api.handles() {
+            l.push(format!("        self.{} = {a}{}(self)  # type: ignore[arg-type]", h.name, h.class));
+        }
+        l.push(String::new());
+        if asynchronous {
+            l.push("    async def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:".into());
+            l.push("        return await self._native.call_async(operation, plain_args(args))".into());
+        } else {
+            l.push("    def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:".into());
+            l.push("        return self._native.call(operation, plain_args(args))".into());
+        }
+        for op in api.ops().iter().filter(|o| o.handle.is_none()) {
+            l.push(String::new());
+            l.extend(method(op, asynchronous, "self"));
+        }
+        all.push(format!("_{a}ClientOps"));
+        for h in api.handles() {
+            all.push(format!("{a}{}", h.class));
+        }
+    }
+    l.push(String::new());
+    l.push(String::new());
+    l.push(format!("__all__ = [{}]", all.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")));
+    let mut s = l.join("\n");
+    s.push('\n');
+    // Wrap __all__ if long.
+    if let Some(last) = s.lines().last() {
+        if last.len() > WIDTH {
+            let mut out: Vec<String> = s.lines().map(str::to_owned).collect();
+            out.pop();
+            out.push("__all__ = [".into());
+            for n in &all {
+                out.push(format!("    {n:?},"));
+            }
+            out.push("]".into());
+            s = out.join("\n") + "\n";
+        }
+    }
+    s
+}
