@@ -21,8 +21,9 @@ pub use http::HttpRequest;
 pub use secret::Secret;
 
 /// The current time as integer Unix seconds (UTC).
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+pub fn unix_now() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    i64::try_from(secs).unwrap_or(i64::MAX)
 }
 
 /// The README's Rust examples, compiled (and, unless marked `no_run`, run) as doctests.

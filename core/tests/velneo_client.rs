@@ -456,8 +456,8 @@ fn secrets_never_show_in_debug() {
         "http://x/v1",
         &call,
         hostapi::velneo::protocol::Auth::Session("s"),
-        1,
         key,
+        1,
         Default::default(),
     )
     .unwrap();

@@ -21,7 +21,7 @@ fn signing() {
     for case in cases(&doc) {
         let got = protocol::sign(
             case["subject"].as_str().unwrap(),
-            case["timestamp"].as_u64().unwrap(),
+            case["timestamp"].as_i64().unwrap(),
             case["api_key"].as_str().unwrap(),
         );
         assert_eq!(got, case["signed"].as_str().unwrap(), "case {}", case["name"]);
@@ -43,9 +43,9 @@ fn requests() {
             (_, Some(s)) => Auth::Session(s.as_str().unwrap()),
             _ => panic!("case {name}: no auth"),
         };
-        let ts = case["timestamp"].as_u64().unwrap();
+        let ts = case["timestamp"].as_i64().unwrap();
         let built = Call::from_json(op, &case["args"])
-            .and_then(|call| protocol::build_request(base, &call, auth, ts, key, WireOptions::default()));
+            .and_then(|call| protocol::build_request(base, &call, auth, key, ts, WireOptions::default()));
         let expect = &case["expect"];
         if let Some(err) = expect.get("error") {
             let e = built.expect_err(&format!("case {name}: expected an error"));

@@ -137,10 +137,10 @@ async fn the_client_refuses_past_its_hourly_budget_before_the_server_does() {
     let emu = emulator().await;
     // Both clocks at the middle of an hour, moving together: no request meets an hour boundary (whose retry
     // would take a budget slot of its own and change the count).
-    let real = hostapi::unix_now() as i64;
+    let real = hostapi::unix_now();
     let offset = real - real.rem_euclid(3600) + 1800 - real;
     set_emulator_time(&emu, real + offset).await;
-    let c = builder(&emu).clock(Clock::from_fn(move || hostapi::unix_now() as i64 + offset)).build().unwrap();
+    let c = builder(&emu).clock(Clock::from_fn(move || hostapi::unix_now() + offset)).build().unwrap();
     for i in 0..1000 {
         c.ping().await.unwrap_or_else(|e| panic!("ping {i}: {e}"));
     }
@@ -328,10 +328,10 @@ fn settings_and_secrets() {
     assert!(!format!("{c:?}").contains(secret));
     let req = hostapi::wedos::protocol::build_request(
         "http://x/wapi/json",
+        &Call::Ping,
         "u@example.com",
         secret,
         1_768_473_000,
-        &Call::Ping,
         &RequestOptions::default(),
     )
     .unwrap();

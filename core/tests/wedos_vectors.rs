@@ -58,7 +58,7 @@ fn requests() {
         };
         let unix = case["unix"].as_i64().unwrap();
         let built = Call::from_json(op, &case["args"])
-            .and_then(|call| protocol::build_request(base, user, password, unix, &call, &options));
+            .and_then(|call| protocol::build_request(base, &call, user, password, unix, &options));
         let expect = &case["expect"];
         if let Some(err) = expect.get("error") {
             let e = built.expect_err(&format!("case {name}: expected an error"));
@@ -89,7 +89,7 @@ fn responses() {
         let call = Call::from_json(case["operation"].as_str().unwrap(), &case["args"])
             .unwrap_or_else(|e| panic!("case {name}: {e}"));
         let status = case["http_status"].as_u64().unwrap() as u16;
-        let got = protocol::parse_output(&call, status, case["body"].as_str().unwrap().as_bytes());
+        let got = protocol::parse_response(&call, status, case["body"].as_str().unwrap().as_bytes());
         let expect = &case["expect"];
         if let Some(ok) = expect.get("ok") {
             let out = got.unwrap_or_else(|e| panic!("case {name}: {e}"));

@@ -20,7 +20,6 @@
 
 mod config;
 mod control;
-mod lenient;
 mod persist;
 mod velneo;
 mod wedos;
@@ -161,7 +160,7 @@ impl Shared {
 
 /// The system clock, Unix seconds.
 fn system_now() -> i64 {
-    i64::try_from(hostapi::unix_now()).unwrap_or(i64::MAX)
+    hostapi::unix_now()
 }
 
 async fn velneo_handler(State(s): State<Arc<Shared>>, req: Request) -> Response {

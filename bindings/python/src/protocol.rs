@@ -60,7 +60,7 @@ fn velneo_label(operation: &str) -> String {
 
 /// `sha1(subject + decimal(timestamp) + api_key)`, lowercase hex.
 #[pyfunction]
-pub fn velneo_sign(subject: &str, timestamp: u64, api_key: &str) -> String {
+pub fn velneo_sign(subject: &str, timestamp: i64, api_key: &str) -> String {
     vp::sign(subject, timestamp, api_key)
 }
 
@@ -74,7 +74,7 @@ pub fn velneo_build_request<'py>(
     args: &Bound<'py, PyAny>,
     auth_email: Option<String>,
     session: Option<String>,
-    timestamp: u64,
+    timestamp: i64,
     api_key: &str,
     base_url: &str,
     http_verbs: bool,
@@ -87,7 +87,7 @@ pub fn velneo_build_request<'py>(
             (None, Some(s)) => vp::Auth::Session(s),
             _ => return Err(convert::config_error(&label, "give exactly one of auth_email (login) or session")),
         };
-        vp::build_request(base_url, &call, auth, timestamp, api_key, vp::WireOptions { http_verbs })
+        vp::build_request(base_url, &call, auth, api_key, timestamp, vp::WireOptions { http_verbs })
     })();
     request_tuple(py, &raise(py, built)?)
 }
@@ -143,7 +143,7 @@ pub fn wedos_build_request<'py>(
     let label = wedos_label(operation, args);
     let built = (|| {
         let call = wedos_call(operation, args, &label)?;
-        wp::build_request(base_url, user, password, unix, &call, &wp::RequestOptions { cltrid, test })
+        wp::build_request(base_url, &call, user, password, unix, &wp::RequestOptions { cltrid, test })
     })();
     request_tuple(py, &raise(py, built)?)
 }
@@ -158,7 +158,7 @@ pub fn wedos_parse_output<'py>(
     body: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
     let label = wedos_label(operation, args);
-    let parsed = wedos_call(operation, args, &label).and_then(|call| wp::parse_output(&call, status, body));
+    let parsed = wedos_call(operation, args, &label).and_then(|call| wp::parse_response(&call, status, body));
     Outcome::from_result(parsed).into_pyobject(py)
 }
 
@@ -170,7 +170,7 @@ pub fn wedos_parse_response<'py>(
     status: u16,
     body: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
-    Outcome::from_result(wp::parse_response(label, status, body)).into_pyobject(py)
+    Outcome::from_result(wp::parse_generic(label, status, body)).into_pyobject(py)
 }
 
 /// A notification as WEDOS POSTs it (form field `request`, or the bare JSON document).

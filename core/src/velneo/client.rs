@@ -324,8 +324,8 @@ impl Client {
                     &inner.base_url,
                     call,
                     auth,
-                    crate::unix_now(),
                     inner.api_key.expose(),
+                    crate::unix_now(),
                     inner.wire,
                 )
             })

@@ -40,7 +40,7 @@ pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
 impl Clock {
     /// The system clock (UTC).
     pub fn system() -> Clock {
-        Clock(Arc::new(|| crate::unix_now() as i64))
+        Clock(Arc::new(crate::unix_now))
     }
     /// Any source of Unix seconds (tests, or a clock corrected against NTP).
     pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
@@ -359,7 +359,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Seconds until the next full hour, for errors of the hourly limits.
 fn until_next_hour() -> Duration {
     let now = crate::unix_now();
-    Duration::from_secs(3600 - now % 3600)
+    Duration::from_secs((3600 - now.rem_euclid(3600)).unsigned_abs())
 }
 
 impl Client {
@@ -535,10 +535,10 @@ impl Client {
                     let now = inner.clock.now();
                     sent_at = now;
                     let at = time_override.take().unwrap_or(now);
-                    protocol::build_request(&inner.base_url, &inner.user, inner.password.expose(), at, call, &options)
+                    protocol::build_request(&inner.base_url, call, &inner.user, inner.password.expose(), at, &options)
                 })
                 .await?;
-            match protocol::parse_output(call, response.status, &response.body) {
+            match protocol::parse_response(call, response.status, &response.body) {
                 Ok(out) => {
                     inner.auth_failures.store(0, Ordering::SeqCst);
                     return Ok(out);
@@ -776,7 +776,7 @@ impl Notifications<'_> {
                 return Ok(Response {
                     code: 1002,
                     result: "Notification acquired (kept by the client)".into(),
-                    timestamp: Some(crate::unix_now() as i64),
+                    timestamp: Some(crate::unix_now()),
                     cltrid: None,
                     svtrid: None,
                     command: Some("poll-ack".into()),

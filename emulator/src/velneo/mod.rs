@@ -19,6 +19,7 @@
 //!
 //! The signature is compared exactly: lowercase hex, as sha1 produces it.
 
+mod lenient;
 mod ops;
 mod params;
 pub(crate) mod state;
@@ -179,7 +180,7 @@ fn handle_inner(state: &mut VelneoState, call: &RawCall<'_>, ctx: &Ctx<'_>) -> R
         None => return Err(ApiError::forbidden("missing params")),
         Some(t) => t,
     };
-    let obj = crate::lenient::parse_params(params_text)
+    let obj = lenient::parse_params(params_text)
         .map_err(|e| ApiError::forbidden(format!("params could not be parsed: {e}")))?;
     let p = Params::new(obj)?;
     if !resource.supports(verb) {
@@ -241,6 +242,8 @@ impl FormFields {
 }
 
 fn check_signature(subject: &str, timestamp: u64, api_key: &str, signed: &str) -> Result<(), ApiError> {
+    let timestamp =
+        i64::try_from(timestamp).map_err(|_| ApiError::unauthorized("authentication failed: bad timestamp"))?;
     if hostapi::velneo::protocol::sign(subject, timestamp, api_key) == signed {
         Ok(())
     } else {

@@ -10,19 +10,11 @@ use super::Reply;
 /// The TLDs the emulator registers and hosts.
 pub(crate) const SUPPORTED_TLDS: [&str; 6] = ["cz", "com", "eu", "sk", "net", "org"];
 
-/// Names `domain-check` reports as registered although no configured account holds them.
-pub(crate) const TAKEN: [&str; 8] =
-    ["google.cz", "seznam.cz", "wedos.cz", "wedos.com", "google.com", "example.com", "example.org", "example.net"];
-
 /// The DNS row types `dns-row-add` accepts.
 pub(crate) const ROW_TYPES: [&str; 8] = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"];
 
 /// Longest accepted `rdata`.
 const MAX_RDATA: usize = 4096;
-
-pub(crate) fn is_taken(name: &str) -> bool {
-    TAKEN.contains(&name)
-}
 
 /// A second-level domain name (`label.tld`), lower-cased: 2202 when malformed, 2201 when the TLD is not one of
 /// [`SUPPORTED_TLDS`]. Labels are 1–63 letters (any script), digits or hyphens, not starting or ending with a hyphen.

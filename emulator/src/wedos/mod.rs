@@ -25,6 +25,7 @@
 
 mod check;
 mod ops;
+mod seed;
 pub(crate) mod state;
 
 use std::net::IpAddr;

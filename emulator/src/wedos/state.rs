@@ -7,8 +7,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::check;
-use crate::config::{WedosAccount, WedosConfig};
+use crate::config::WedosConfig;
 
 /// The length of the sliding windows of the hourly limits and of the IP's invalid-request counter.
 pub(crate) const HOUR: i64 = 3600;
@@ -60,6 +59,10 @@ impl AnswerFault {
         Some(fault)
     }
 }
+
+/// Names `domain-check` reports as registered although no configured account holds them.
+pub(crate) const TAKEN: [&str; 8] =
+    ["google.cz", "seznam.cz", "wedos.cz", "wedos.com", "google.com", "example.com", "example.org", "example.net"];
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Account {
@@ -138,7 +141,7 @@ impl WedosState {
             if accounts.iter().any(|a| a.user == seed.user) {
                 return Err(format!("WEDOS account {} is configured twice", seed.user));
             }
-            accounts.push(Account::from_seed(seed, now)?);
+            accounts.push(super::seed::account(seed, now)?);
         }
         Ok(WedosState { accounts, ips: BTreeMap::new(), next_svtrid: 1, next_notification_id: 1, faults: Vec::new() })
     }
@@ -172,7 +175,7 @@ impl WedosState {
 
     /// Whether `name` (normalized) is registered in any account.
     pub(crate) fn registered(&self, name: &str) -> bool {
-        self.accounts.iter().any(|a| a.domains.iter().any(|d| d.name == name)) || check::is_taken(name)
+        self.accounts.iter().any(|a| a.domains.iter().any(|d| d.name == name)) || TAKEN.contains(&name)
     }
 
     /// Publishes every zone whose last change is at least `auto_publish_secs` old.
@@ -263,68 +266,6 @@ pub(crate) fn notification_id(n: &Value) -> Option<String> {
 }
 
 impl Account {
-    fn from_seed(seed: &WedosAccount, now: i64) -> Result<Account, String> {
-        let who = &seed.user;
-        if seed.user.is_empty() {
-            return Err("a WEDOS account has an empty user".into());
-        }
-        if !seed.credit.is_finite() {
-            return Err(format!("{who}: credit must be a finite number"));
-        }
-        let mut a = Account {
-            user: seed.user.clone(),
-            password: seed.password.clone(),
-            allowed_ips: seed.allowed_ips.iter().map(IpAddr::to_canonical).collect(),
-            polling_allowed: seed.polling_allowed,
-            disabled_commands: seed.disabled_commands.clone(),
-            credit: seed.credit,
-            currency: seed.currency.clone(),
-            domains: Vec::new(),
-            zones: Vec::new(),
-            next_row_id: 1,
-            queue: Vec::new(),
-            requests: VecDeque::new(),
-            domain_checks: VecDeque::new(),
-            codes: BTreeMap::new(),
-        };
-        for d in &seed.domains {
-            let name = check::domain(&d.name).map_err(|e| format!("{who}: domain {:?}: {}", d.name, e.result))?;
-            if a.domains.iter().any(|x| x.name == name) {
-                return Err(format!("{who}: domain {name} is repeated"));
-            }
-            a.domains.push(Domain { name, status: d.status.clone(), expiration: d.expiration.clone() });
-        }
-        for z in &seed.dns_zones {
-            let name = check::domain(&z.name).map_err(|e| format!("{who}: DNS zone {:?}: {}", z.name, e.result))?;
-            if a.zones.iter().any(|x| x.name == name) {
-                return Err(format!("{who}: DNS zone {name} is repeated"));
-            }
-            if !["active", "locked", "deleted"].contains(&z.status.as_str()) {
-                return Err(format!("{who}: DNS zone {name}: status must be active, locked or deleted"));
-            }
-            if !hostapi::wedos::protocol::TTL_RANGE.contains(&z.min_ttl) {
-                return Err(format!("{who}: DNS zone {name}: min_ttl must be within 300-172800"));
-            }
-            let mut zone = Zone {
-                name: name.clone(),
-                status: z.status.clone(),
-                min_ttl: z.min_ttl,
-                rows: Vec::new(),
-                published: Vec::new(),
-                last_change: None,
-            };
-            for r in &z.rows {
-                let row = check::new_row(&zone, &r.name, u64::from(r.ttl), &r.rdtype, &r.rdata)
-                    .map_err(|e| format!("{who}: DNS zone {name}: row {:?} {}: {}", r.name, r.rdtype, e.result))?;
-                zone.rows.push(Row { id: a.next_row_id, changed: now, comment: r.author_comment.clone(), ..row });
-                a.next_row_id += 1;
-            }
-            zone.published = zone.rows.clone();
-            a.zones.push(zone);
-        }
-        Ok(a)
-    }
-
     pub(crate) fn count_code(&mut self, code: u32) {
         *self.codes.entry(code.to_string()).or_default() += 1;
     }

@@ -1,0 +1,73 @@
+//! The return codes: what each means and which error kind a failure code is.
+
+use crate::error::{Error, ErrorKind};
+
+/// What a response code means, and the error kind of a failure code (`None` for success codes).
+pub fn code_info(code: i64) -> (&'static str, Option<ErrorKind>) {
+    use ErrorKind::*;
+    match code {
+        1000 => ("OK", None),
+        1001 => ("request pending", None),
+        1002 => ("notification acquired", None),
+        1003 => ("empty notifications queue", None),
+        1..=1999 => ("success", None),
+        2000 => ("request parse error", Some(Api)),
+        2001 => ("missing user", Some(Api)),
+        2002 => ("missing auth", Some(Api)),
+        2003 => ("missing command", Some(Api)),
+        2004 => ("only one data element allowed", Some(Api)),
+        2005 => ("clTRID too long", Some(Api)),
+        2006 => ("request limit exceeded", Some(RateLimited)),
+        2007 => ("request too large", Some(Api)),
+        2008 => ("request too complex", Some(Api)),
+        2009 => ("empty request", Some(Api)),
+        2010 => ("unknown command", Some(Api)),
+        2011 => ("command disabled", Some(Api)),
+        2050 => ("authentication failure", Some(Authentication)),
+        2051 => ("access not allowed from this IP address", Some(Authentication)),
+        2052 => ("IP address temporarily blocked", Some(RateLimited)),
+        2100 => ("required parameter missing", Some(Api)),
+        2101 => ("parameters mismatch", Some(Api)),
+        2102 => ("encoding mismatch", Some(Api)),
+        2150 => ("notification polling not allowed for this account", Some(Api)),
+        2151 => ("notification does not exist", Some(Api)),
+        2201 => ("unsupported TLD", Some(Api)),
+        2202 => ("invalid domain name", Some(Api)),
+        2250 => ("domain-check hourly limit exceeded", Some(RateLimited)),
+        2252 => ("domain transfer-check hourly limit exceeded", Some(RateLimited)),
+        2309 => ("invalid DNS row type", Some(Api)),
+        2311 => ("invalid DNS row name", Some(Api)),
+        2314 => ("invalid DNS row data", Some(Api)),
+        2315 => ("invalid DNS row TTL", Some(Api)),
+        2316 => ("DNS row exists", Some(Api)),
+        2317 => ("DNS row TTL limit", Some(Api)),
+        2310 | 2312 | 2313 => ("DNS row input error", Some(Api)),
+        3201 => ("domain registered", Some(Api)),
+        3202..=3206 => ("domain not available", Some(Api)),
+        3222 => ("domain open failed", Some(Api)),
+        3223 => ("domain access denied", Some(Api)),
+        3305 => ("DNS domain locked for editing", Some(Api)),
+        3306 => ("DNS domain deleted", Some(Api)),
+        3309 => ("DNS row id does not exist", Some(Api)),
+        4000..=4999 => ("server or registry failure, try again later", Some(Api)),
+        5000..=5999 => ("fatal error, out of order", Some(Api)),
+        _ => ("error", Some(Api)),
+    }
+}
+
+/// Reads the response envelope, without judging its code. Non-JSON bodies are errors here: the plain-text rate
+
+/// The error a failure code means.
+pub fn code_error(label: &str, code: i64, result: &str) -> Error {
+    let (meaning, kind) = code_info(code);
+    let kind = kind.unwrap_or(ErrorKind::Api);
+    let result = result.trim();
+    let message = if result.is_empty() {
+        meaning.to_owned()
+    } else if result.eq_ignore_ascii_case(meaning) {
+        result.to_owned()
+    } else {
+        format!("{result} ({meaning})")
+    };
+    Error::new(kind, label, message).with_code(code)
+}

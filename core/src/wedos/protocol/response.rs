@@ -1,0 +1,278 @@
+//! Reading answers: the envelope, the typed result of each command, notifications.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::call::{Call, Operation};
+use super::codes::code_error;
+use super::USER_AGENT_RATE_LIMIT_BODY;
+use crate::error::{excerpt, Error, ErrorKind, Result};
+use crate::json::{float as float_field, int as int_field, string as str_field};
+use crate::wedos::records::*;
+
+/// limit body is [`ErrorKind::RateLimited`], anything else [`ErrorKind::Protocol`].
+pub fn parse_envelope(label: &str, http_status: u16, body: &[u8]) -> Result<(Response, Map<String, Value>)> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            if text.trim().eq_ignore_ascii_case(USER_AGENT_RATE_LIMIT_BODY) {
+                return Err(Error::new(
+                    ErrorKind::RateLimited,
+                    label,
+                    "the server refused the client: User-Agent Rate Limit",
+                )
+                .with_http_status(http_status));
+            }
+            let message = if text.trim().is_empty() {
+                "the server answered with an empty body".to_owned()
+            } else {
+                format!("the server answered with a body that is not JSON: {}", excerpt(body, 80))
+            };
+            return Err(Error::protocol(label, message, http_status, body));
+        }
+    };
+    let Some(obj) = value.get("response").and_then(Value::as_object) else {
+        return Err(Error::protocol(label, "the answer has no \"response\" object", http_status, body));
+    };
+    let Some(code) = int_field(obj, &["code"]) else {
+        return Err(Error::protocol(label, "the response has no numeric code", http_status, body));
+    };
+    let response = Response {
+        code,
+        result: str_field(obj, &["result"]).unwrap_or_default(),
+        timestamp: int_field(obj, &["timestamp"]),
+        cltrid: str_field(obj, &["clTRID"]),
+        svtrid: str_field(obj, &["svTRID"]),
+        command: str_field(obj, &["command"]),
+        test: obj.get("test").map(truthy).unwrap_or(false),
+        data: obj.get("data").filter(|d| !d.is_null()).cloned(),
+    };
+    Ok((response, obj.clone()))
+}
+
+/// Reads the answer to any command as its envelope: the [`Response`] if its code is a success, else the error the
+/// code means. `label` names the command in errors (`wedos domain-info`). For the typed result of a [`Call`], use
+/// [`parse_response`].
+pub fn parse_generic(label: &str, http_status: u16, body: &[u8]) -> Result<Response> {
+    let (resp, _) = parse_envelope(label, http_status, body)?;
+    if resp.code >= 2000 || resp.code < 1000 {
+        return Err(code_error(label, resp.code, &resp.result));
+    }
+    Ok(resp)
+}
+
+/// The typed result of a call. Its JSON form is the canonical one of the vectors and the C surface.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Output {
+    Response(Response),
+    Pending(Pending),
+    Credit(Credit),
+    Domains(Vec<Domain>),
+    Domain(Domain),
+    DomainCheck(DomainCheck),
+    DnsDomains(Vec<DnsDomain>),
+    DnsRows(Vec<DnsRow>),
+    /// `poll-req`: the oldest unread notification, or `None` when the queue is empty (1003).
+    Notification(Option<Notification>),
+}
+
+/// Reads the answer to `call`: its typed result, or the [`Error`] the answer means.
+pub fn parse_response(call: &Call, http_status: u16, body: &[u8]) -> Result<Output> {
+    let label = call.label();
+    let (resp, _) = parse_envelope(&label, http_status, body)?;
+    let shape = |what: &str| Error::protocol(&label, format!("unexpected answer: {what}"), http_status, body);
+    if let Call::DomainCheck { name } = call {
+        if resp.code == 1000 || (3201..=3206).contains(&resp.code) {
+            return Ok(Output::DomainCheck(DomainCheck {
+                name: name.clone(),
+                available: resp.code == 1000,
+                code: resp.code,
+                result: resp.result,
+            }));
+        }
+    }
+    if resp.code >= 2000 || resp.code < 1000 {
+        return Err(code_error(&label, resp.code, &resp.result));
+    }
+    let data = resp.data.as_ref();
+    Ok(match call.operation() {
+        Operation::PingAsync => {
+            if resp.code != 1001 {
+                return Err(shape(&format!("code {} instead of 1001 (request pending)", resp.code)));
+            }
+            Output::Pending(Pending { command: call.command().to_owned(), cltrid: resp.cltrid, svtrid: resp.svtrid })
+        }
+        Operation::CreditInfo => {
+            let d = data.and_then(Value::as_object).ok_or_else(|| shape("no credit data"))?;
+            Output::Credit(Credit {
+                amount: float_field(d, &["amount", "credit"]),
+                currency: str_field(d, &["currency"]),
+                raw: d.clone(),
+            })
+        }
+        Operation::DomainsList => {
+            let items = data
+                .map(|d| keyed_items(d, "domain"))
+                .unwrap_or(Some(Vec::new()))
+                .ok_or_else(|| shape("no domain list"))?;
+            Output::Domains(
+                items.iter().map(domain).collect::<Option<_>>().ok_or_else(|| shape("a domain without a name"))?,
+            )
+        }
+        Operation::DomainInfo => {
+            let d = data.and_then(|d| d.get("domain").or(Some(d))).ok_or_else(|| shape("no domain data"))?;
+            Output::Domain(domain(d).ok_or_else(|| shape("a domain without a name"))?)
+        }
+        Operation::DnsDomainsList => {
+            let items = data
+                .map(|d| keyed_items(d, "domain"))
+                .unwrap_or(Some(Vec::new()))
+                .ok_or_else(|| shape("no DNS domain list"))?;
+            Output::DnsDomains(
+                items
+                    .iter()
+                    .map(dns_domain)
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| shape("a DNS domain without a name"))?,
+            )
+        }
+        Operation::DnsRowsList => {
+            let items = data
+                .map(|d| keyed_items(d, "row"))
+                .unwrap_or(Some(Vec::new()))
+                .ok_or_else(|| shape("no DNS row list"))?;
+            Output::DnsRows(
+                items
+                    .iter()
+                    .map(dns_row)
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| shape("a DNS row without ID, rdtype or rdata"))?,
+            )
+        }
+        Operation::PollReq => {
+            if resp.code == 1003 {
+                Output::Notification(None)
+            } else {
+                let n = data
+                    .and_then(|d| d.get("notify"))
+                    .and_then(notification)
+                    .ok_or_else(|| shape("no notification in a 1000 poll-req answer"))?;
+                Output::Notification(Some(n))
+            }
+        }
+        _ => Output::Response(resp),
+    })
+}
+
+/// A notification document `{"notify": {…}}` (or the inner object).
+pub fn parse_notification_json(value: &Value) -> Result<Notification> {
+    let inner = value.get("notify").unwrap_or(value);
+    notification(inner).ok_or_else(|| {
+        Error::new(ErrorKind::Protocol, "wedos notification", "not a notification document (no notify.code)")
+    })
+}
+
+/// A notification as WEDOS POSTs it to the account's notification URL: the form field `request` holding the
+/// JSON document. A bare JSON body is accepted too.
+pub fn parse_notification(form_body: &[u8]) -> Result<Notification> {
+    let doc = form_urlencoded::parse(form_body).find(|(k, _)| k == "request").map(|(_, v)| v.into_owned());
+    let text = match doc {
+        Some(t) => t,
+        None => String::from_utf8_lossy(form_body).into_owned(),
+    };
+    let value: Value = serde_json::from_str(&text).map_err(|_| {
+        Error::new(
+            ErrorKind::Protocol,
+            "wedos notification",
+            format!("the body holds no JSON notification document: {}", excerpt(form_body, 80)),
+        )
+        .with_body(form_body)
+    })?;
+    parse_notification_json(&value)
+}
+
+// ---- field readers ------------------------------------------------------------------------------------------
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_i64() != Some(0),
+        Value::String(s) => !matches!(s.trim(), "" | "0" | "false"),
+        _ => false,
+    }
+}
+
+/// `data.<key>` as a list: an array, an object keyed by numeric strings (ordered by key), or one object.
+fn keyed_items(data: &Value, key: &str) -> Option<Vec<Value>> {
+    let inner = match data {
+        Value::Object(o) => match o.get(key) {
+            Some(v) => v,
+            None if o.is_empty() => return Some(Vec::new()),
+            None => return None,
+        },
+        Value::Array(a) if a.is_empty() => return Some(Vec::new()),
+        _ => return None,
+    };
+    match inner {
+        Value::Array(a) => Some(a.clone()),
+        Value::Null => Some(Vec::new()),
+        Value::Object(o) if o.keys().all(|k| k.parse::<u64>().is_ok()) => {
+            let mut items: Vec<(u64, Value)> = o.iter().map(|(k, v)| (k.parse().unwrap_or(0), v.clone())).collect();
+            items.sort_by_key(|(k, _)| *k);
+            Some(items.into_iter().map(|(_, v)| v).collect())
+        }
+        Value::Object(_) => Some(vec![inner.clone()]),
+        _ => None,
+    }
+}
+
+fn domain(v: &Value) -> Option<Domain> {
+    let o = v.as_object()?;
+    Some(Domain {
+        name: str_field(o, &["name"])?,
+        status: str_field(o, &["status"]),
+        expiration: str_field(o, &["expiration", "expire"]),
+        raw: o.clone(),
+    })
+}
+
+fn dns_domain(v: &Value) -> Option<DnsDomain> {
+    let o = v.as_object()?;
+    Some(DnsDomain {
+        name: str_field(o, &["name"])?,
+        status: str_field(o, &["status"]),
+        kind: str_field(o, &["type"]),
+        raw: o.clone(),
+    })
+}
+
+fn dns_row(v: &Value) -> Option<DnsRow> {
+    let o = v.as_object()?;
+    Some(DnsRow {
+        id: int_field(o, &["ID", "row_id"])?,
+        name: str_field(o, &["name"]).unwrap_or_default(),
+        ttl: int_field(o, &["ttl"]),
+        rdtype: str_field(o, &["rdtype", "type"])?,
+        rdata: str_field(o, &["rdata"])?,
+        changed_date: str_field(o, &["changed_date"]),
+        author_comment: str_field(o, &["author_comment", "auth_comment"]),
+        raw: o.clone(),
+    })
+}
+
+fn notification(v: &Value) -> Option<Notification> {
+    let o = v.as_object()?;
+    Some(Notification {
+        id: str_field(o, &["ID", "id"]),
+        code: int_field(o, &["code"])?,
+        result: str_field(o, &["result"]).unwrap_or_default(),
+        timestamp: int_field(o, &["timestamp"]),
+        cltrid: str_field(o, &["clTRID"]),
+        svtrid: str_field(o, &["svTRID"]),
+        command: str_field(o, &["command"]),
+        data: o.get("data").filter(|d| !d.is_null()).cloned(),
+        raw: o.clone(),
+    })
+}
