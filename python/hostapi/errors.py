@@ -30,6 +30,11 @@ class Error(Exception):
 
     #: The stable name of the kind: ``"Config"``, ``"Transport"``, … (the core's ``ErrorKind``).
     kind: str = "Error"
+    #: The kind's stable string code, the same in every language: ``"HOSTAPI_CONFIG"``, … (Node ``error.code``,
+    #: the names of the C statuses). Set from the core's error table.
+    error_code: str = ""
+    #: The kind's fixed number: the C status and the exit code of the ``hostapi`` command (3 for ``Config``, …).
+    number: int = 0
 
     operation: str
     """The operation that failed, e.g. ``"velneo users.get"``."""
@@ -148,3 +153,17 @@ class ApiError(Error):
     """Any other error the API reports (Velneo ``status_code`` + ``message``; WEDOS ``code`` + ``result``)."""
 
     kind = "Api"
+
+
+def _number_the_kinds() -> None:
+    """``error_code`` and ``number`` of every class, from the core's one table (``ErrorKind::number``/``code``)."""
+    from . import _native
+
+    classes = {cls.kind: cls for cls in Error.__subclasses__()}
+    for entry in _native.operation_model()["errors"]:
+        cls = classes[entry["kind"]]
+        cls.error_code = entry["code"]
+        cls.number = entry["number"]
+
+
+_number_the_kinds()
