@@ -10,16 +10,17 @@ all: test
 
 include mk/cli.mk
 include mk/python.mk
+include mk/node.mk
 
 ## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust, the
-## command line and Python.
-demo: demo-rust demo-cli demo-python
+## command line, Python and Node.
+demo: demo-rust demo-cli demo-python demo-node
 
 demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language, after checking that no generated file is stale or edited by hand.
-test: check-generated test-rust test-python
+test: check-generated test-rust test-python test-node
 
 ## make generate: write every front end's typed surface (and docs/operations.*) from the operation model in
 ## core/src/ops/. Run it after changing the model; commit what it writes.
@@ -29,9 +30,10 @@ generate:
 check-generated:
 	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- check
 
+# The Node binding is built (for its own target) and tested by test-node.
 test-rust:
-	$(CARGO) test $(CARGO_FLAGS) --workspace --all-targets
-	$(CARGO) test $(CARGO_FLAGS) --workspace --doc
+	$(CARGO) test $(CARGO_FLAGS) --workspace --exclude hostapi-node --all-targets
+	$(CARGO) test $(CARGO_FLAGS) --workspace --exclude hostapi-node --doc
 
 build:
 	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets

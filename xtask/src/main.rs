@@ -7,6 +7,7 @@
 //! Paths are relative to the workspace root.
 
 mod docs;
+mod node;
 mod python;
 mod text;
 
@@ -20,6 +21,8 @@ fn outputs() -> Vec<(&'static str, String)> {
         ("python/hostapi/wedos/_generated.py", python::module(hostapi::ops::Api::Wedos)),
         ("docs/operations.json", docs::model_json()),
         ("docs/operations.md", docs::reference()),
+        ("node/generated.cjs", node::module()),
+        ("node/index.d.ts", node::dts()),
     ];
     out.sort_by_key(|(p, _)| *p);
     out

@@ -21,7 +21,6 @@ pub fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
 }
 
 /// `snake_case` → `camelCase`.
-#[allow(dead_code)]
 pub fn camel(name: &str) -> String {
     let mut out = String::new();
     let mut upper = false;

@@ -12,6 +12,13 @@ pub fn model_json() -> Value {
             "handles": a.handles().iter().map(|h| json!({"name": h.name, "class": h.class, "doc": h.doc}))
                 .collect::<Vec<_>>(),
             "operations": a.ops().iter().map(op_json).collect::<Vec<_>>(),
+            "records": a.records().map(|r| json!({
+                "name": r.name,
+                "doc": r.doc,
+                "fields": r.fields.iter().map(|f| json!({
+                    "name": f.name, "type": f.ty.name(), "optional": f.optional, "doc": f.doc,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
             "settings": a.settings().map(arg_json).collect::<Vec<_>>(),
         })
     };

@@ -15,17 +15,19 @@
 
 mod check;
 mod json;
+mod records;
 mod velneo;
 mod wedos;
 
 pub use check::{check_args, check_settings};
 pub(crate) use check::{seconds, text};
 pub use json::model_json;
+pub use records::{Field, FieldType, RecordSpec, RECORDS};
 pub use velneo::{VELNEO_OPS, VELNEO_SETTINGS};
 pub use wedos::{WEDOS_OPS, WEDOS_SETTINGS};
 
-/// The canonical JSON of a result (what `call_json` returns).
-pub(crate) fn to_json(value: impl serde::Serialize) -> crate::error::Result<serde_json::Value> {
+/// The canonical JSON of a result (what `call_json` returns; a `Protocol` error if it cannot be converted).
+pub fn to_json(value: impl serde::Serialize) -> crate::error::Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| {
         crate::error::Error::new(
             crate::error::ErrorKind::Protocol,

@@ -208,3 +208,50 @@ fn the_json_export_holds_every_operation() {
     assert_eq!(add_row["args"][4]["default"], json!(3600));
     assert_eq!(add_row["idempotent"], json!(false));
 }
+
+#[test]
+fn every_result_names_a_record_and_the_vectors_have_its_fields() {
+    for api in [Api::Velneo, Api::Wedos] {
+        for op in api.ops() {
+            let names: Vec<&str> = match op.output {
+                Output::Record(r) | Output::List(r) | Output::Optional(r) => vec![r],
+                Output::Either { default, then, .. } => vec![default, then],
+                Output::Count => vec![],
+            };
+            for n in names {
+                assert!(api.record(n).is_some(), "{}: record {n} is not in the model", op.name);
+            }
+        }
+        // Every canonical result in the response vectors has exactly the model's fields.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(root.join(api.as_str()).join("responses.json")).unwrap()).unwrap();
+        let mut seen = HashSet::new();
+        for case in doc["cases"].as_array().unwrap() {
+            let Some(ok) = case["expect"].get("ok") else { continue };
+            let op = api.op(case["operation"].as_str().unwrap()).unwrap();
+            let record = match op.output {
+                Output::Record(r) | Output::List(r) | Output::Optional(r) => r,
+                Output::Either { default, .. } => default,
+                Output::Count => continue,
+            };
+            let spec = api.record(record).unwrap();
+            let items: Vec<&Value> = match ok {
+                Value::Array(a) => a.iter().collect(),
+                Value::Null => vec![],
+                other => vec![other],
+            };
+            for item in items {
+                let keys: HashSet<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+                let fields: HashSet<&str> = spec.fields.iter().map(|f| f.name).collect();
+                assert_eq!(keys, fields, "{}: {record}", case["name"]);
+                seen.insert(record);
+            }
+        }
+        assert!(
+            seen.len() >= api.records().count() - 2,
+            "{}: few records are pinned by vectors: {seen:?}",
+            api.as_str()
+        );
+    }
+}

@@ -484,10 +484,7 @@ impl Client {
                 ops::check_args(spec, "wedos poll-req", args, false)?;
                 ops::to_json(self.notifications().next().await?)
             }
-            "notifications.kept" => {
-                ops::check_args(spec, "wedos notifications", args, false)?;
-                Ok(Value::from(self.notifications().kept()))
-            }
+            _ if spec.kind == ops::Kind::Local => self.call_local(operation, args),
             "call" => {
                 let o = ops::check_args(spec, "wedos call", args, false)?;
                 let mut wire = o.clone();
@@ -499,6 +496,20 @@ impl Client {
                 ops::to_json(self.execute_with(&call, &options).await?)
             }
             _ => ops::to_json(self.execute_with(&Call::from_json(operation, args)?, options).await?),
+        }
+    }
+
+    /// Runs a local operation of the model (no request: `notifications.kept`) at once, without a runtime. Front
+    /// ends show these as properties.
+    pub fn call_local(&self, operation: &str, args: &Value) -> Result<Value> {
+        let spec = Api::Wedos
+            .op(operation)
+            .filter(|s| s.kind == ops::Kind::Local)
+            .ok_or_else(|| Error::config("wedos", format!("{operation:?} is not a local operation")))?;
+        ops::check_args(spec, &spec.label(), args, false)?;
+        match spec.name {
+            "notifications.kept" => Ok(Value::from(self.notifications().kept())),
+            other => Err(Error::config("wedos", format!("{other} has no local implementation"))),
         }
     }
 

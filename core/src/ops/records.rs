@@ -1,0 +1,272 @@
+//! The records operations return: their fields in the canonical JSON of results (what `call_json` returns and the
+//! vectors pin). Front ends generate their record types from this table.
+
+use super::Api;
+
+/// The JSON type of a record field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    Str,
+    Int,
+    Float,
+    Bool,
+    /// A list of strings.
+    StrList,
+    /// The answer's object as received (keys as the API sends them).
+    Raw,
+    /// Any JSON value (a WEDOS `data` object as the server sent it).
+    Any,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Str => "string",
+            FieldType::Int => "int",
+            FieldType::Float => "float",
+            FieldType::Bool => "bool",
+            FieldType::StrList => "string_list",
+            FieldType::Raw => "raw",
+            FieldType::Any => "any",
+        }
+    }
+}
+
+/// One field of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The key in the canonical JSON (snake_case).
+    pub name: &'static str,
+    pub ty: FieldType,
+    /// Whether it may be `null`.
+    pub optional: bool,
+    pub doc: &'static str,
+}
+
+/// A record type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordSpec {
+    pub api: Api,
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub fields: &'static [Field],
+}
+
+const fn f(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
+    Field { name, ty, optional: false, doc }
+}
+
+const fn o(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
+    Field { name, ty, optional: true, doc }
+}
+
+use FieldType::*;
+
+const RAW: Field = f("raw", Raw, "the answer's object as received");
+
+/// Every record of both APIs.
+pub static RECORDS: &[RecordSpec] = &[
+    RecordSpec {
+        api: Api::Velneo,
+        name: "Session",
+        doc: "The answer to a login: the session id (a bearer token; never shown whole).",
+        fields: &[f("session", Str, "the session id")],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "Ack",
+        doc: "An acknowledgement of a change.",
+        fields: &[f("status_code", Int, "200 on success"), o("message", Str, "the API's message")],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "InstanceCreated",
+        doc: "The answer to an instance put: its unique id.",
+        fields: &[
+            f("status_code", Int, "200 on success"),
+            o("message", Str, "the API's message"),
+            o("id", Str, "the instance's unique id (id_instancia), as text"),
+        ],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "VServerStatus",
+        doc: "The vServer's state.",
+        fields: &[
+            f("status", Str, "\"running\" or \"stopped\" (as sent)"),
+            o("vrl", Str, "the connection VRL, e.g. vatps://c3.velneo.com:6070"),
+            o("version", Str, "the vServer version"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "Backup",
+        doc: "A backup started by vserver.backup: its download link.",
+        fields: &[f("url", Str, "the download link")],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "Group",
+        doc: "A group of vServer users.",
+        fields: &[
+            f("name", Str, "the group's name"),
+            o("code", Int, "its numeric code (codigo)"),
+            o("can_delete_sites", Bool, "puedeBorrarSitios"),
+            o("can_create_sites", Bool, "puedeCrearSitios"),
+            o("can_run_with_data_client", Bool, "puedeEjecutarConDataClient"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "User",
+        doc: "A vServer user.",
+        fields: &[
+            f("name", Str, "the login name"),
+            o("full_name", Str, "the full name"),
+            o("email", Str, "the e-mail address"),
+            o("code", Int, "its numeric code (codigo)"),
+            o("locked", Bool, "bloqueado"),
+            o("disabled", Bool, "desactivado"),
+            o("must_change_password", Bool, "debeCambiarPassword"),
+            o("password_never_expires", Bool, "passwordNuncaCaduca"),
+            o("is_supervisor", Bool, "esSupervisor"),
+            o("groups", StrList, "the user's groups (only filled by users.get)"),
+            o("notes", Str, "observaciones"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "Folder",
+        doc: "A shared folder.",
+        fields: &[f("name", Str, "the folder's name"), o("path", Str, "its path"), RAW],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "AppInstance",
+        doc: "An application instance.",
+        fields: &[
+            f("name", Str, "the instance's name"),
+            o("project", Str, "the project (proyecto)"),
+            o("solution", Str, "the solution (solucion)"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Velneo,
+        name: "DataInstance",
+        doc: "A data instance.",
+        fields: &[
+            f("name", Str, "the instance's name"),
+            o("project", Str, "the project (proyecto)"),
+            o("solution", Str, "the solution (solucion)"),
+            o("path", Str, "its directory (ruta), e.g. datos/cliente1"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "Response",
+        doc: "A WAPI response envelope with a success code (below 2000).",
+        fields: &[
+            f("code", Int, "the return code (1000 OK, 1001 pending, …)"),
+            f("result", Str, "the code's text"),
+            o("timestamp", Int, "the server's time of the answer, Unix seconds"),
+            o("cltrid", Str, "the clTRID echoed"),
+            o("svtrid", Str, "the server's transaction id"),
+            o("command", Str, "the command answered"),
+            f("test", Bool, "whether the request ran in test mode"),
+            o("data", Any, "the answer's data as sent"),
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "Pending",
+        doc: "An asynchronous request the server accepted (1001); its result comes as a notification.",
+        fields: &[f("command", Str, "the command"), o("cltrid", Str, "its clTRID"), o("svtrid", Str, "its svTRID")],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "Credit",
+        doc: "credit-info: the account's credit.",
+        fields: &[o("amount", Float, "the credit"), o("currency", Str, "its currency, e.g. CZK"), RAW],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "Domain",
+        doc: "A domain of the account.",
+        fields: &[
+            f("name", Str, "the domain name"),
+            o("status", Str, "its status, e.g. active"),
+            o("expiration", Str, "its expiration date"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "DomainCheck",
+        doc: "domain-check: whether a domain can be registered.",
+        fields: &[
+            f("name", Str, "the domain checked"),
+            f("available", Bool, "whether it can be registered (code 1000)"),
+            f("code", Int, "1000 available; 3201 registered; 3202-3206 not available"),
+            f("result", Str, "the code's text"),
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "DnsDomain",
+        doc: "A DNS zone hosted at WEDOS.",
+        fields: &[
+            f("name", Str, "the zone"),
+            o("status", Str, "its status"),
+            o("kind", Str, "its type (primary, secondary)"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "DnsRow",
+        doc: "A row of a DNS zone.",
+        fields: &[
+            f("id", Int, "the row's id"),
+            f("name", Str, "its name relative to the zone (\"\" = the apex)"),
+            o("ttl", Int, "its TTL, seconds"),
+            f("rdtype", Str, "its type"),
+            f("rdata", Str, "its data"),
+            o("changed_date", Str, "when it last changed"),
+            o("author_comment", Str, "its comment"),
+            RAW,
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
+        name: "Notification",
+        doc: "A notification of the POLL queue, or POSTed to the account's notification URL.",
+        fields: &[
+            o("id", Str, "the queue id, for notifications.ack"),
+            f("code", Int, "the result's code"),
+            f("result", Str, "the code's text"),
+            o("timestamp", Int, "when it was made, Unix seconds"),
+            o("cltrid", Str, "the clTRID of the request it answers"),
+            o("svtrid", Str, "the svTRID of the request it answers"),
+            o("command", Str, "the command it answers"),
+            o("data", Any, "the result's data"),
+            RAW,
+        ],
+    },
+];
+
+impl Api {
+    /// The records of this API.
+    pub fn records(self) -> impl Iterator<Item = &'static RecordSpec> {
+        RECORDS.iter().filter(move |r| r.api == self)
+    }
+
+    /// The record called `name`.
+    pub fn record(self, name: &str) -> Option<&'static RecordSpec> {
+        self.records().find(|r| r.name == name)
+    }
+}

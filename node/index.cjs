@@ -1,0 +1,256 @@
+'use strict'
+// hostapi for Node: clients of the Velneo Cloud API and WEDOS WAPI over one Rust core, the sans-I/O protocol
+// functions, and the emulator of both APIs for tests. The handle classes come from generated.cjs (the operation
+// model); this file adds the clients' construction and lifecycle, the protocol functions and the emulator.
+
+const util = require('node:util')
+const internal = require('./internal.cjs')
+const generated = require('./generated.cjs')
+
+const { native, NATIVE, settings, fromNative, toRecord, checkOptions } = internal
+
+/** Passed by fromEnv() only: the core reads the environment first. */
+const FROM_ENV = Symbol('hostapi.fromEnv')
+
+function defineNative (client, make) {
+  let n
+  try {
+    n = make()
+  } catch (e) {
+    throw fromNative(e)
+  }
+  Object.defineProperty(client, NATIVE, { value: n })
+}
+
+function guarded (f) {
+  try {
+    return f()
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+/** A Velneo Cloud API client. Calls return Promises; many may run at once and share one login. */
+class VelneoClient extends generated.VelneoClientBase {
+  /**
+   * @param {object} options `email`, `apiKey` (only ever hashed, never sent or shown), `baseUrl`, `timeoutMs`,
+   *   `connectTimeoutMs`, `retries`, `verify`, `caBundle`, `userAgent`, `backoffMs`, `httpVerbs`.
+   */
+  constructor (options = {}, fromEnv = undefined) {
+    super()
+    const extra = fromEnv === FROM_ENV ? { from_env: true } : {}
+    defineNative(this, () => new native.NativeVelneoClient(settings(generated.VELNEO_SETTINGS, options, 'velneo client', extra)))
+  }
+
+  /** A client configured from VELNEO_EMAIL, VELNEO_API_KEY and VELNEO_BASE_URL; explicit `options` win. */
+  static fromEnv (options = {}) {
+    return new VelneoClient(options, FROM_ENV)
+  }
+
+  /** The account e-mail. */
+  get email () {
+    return this[NATIVE].email
+  }
+
+  /** The API root this client talks to. */
+  get baseUrl () {
+    return this[NATIVE].baseUrl
+  }
+
+  /** How many logins this client has performed (one per session). */
+  get loginCount () {
+    return guarded(() => this[NATIVE].loginCount)
+  }
+
+  /** Whether close() was called. */
+  get closed () {
+    return this[NATIVE].closed
+  }
+
+  /** Logs out (when a session is live) and releases the client; later calls reject with a ConfigError. */
+  async close () {
+    if (this.closed) return
+    try {
+      await this.logout()
+    } finally {
+      this[NATIVE].close()
+    }
+  }
+
+  [util.inspect.custom] (depth, options, inspect) {
+    return `VelneoClient ${inspect({ email: this.email, baseUrl: this.baseUrl, closed: this.closed }, options)}`
+  }
+
+  toJSON () {
+    return { email: this.email, baseUrl: this.baseUrl }
+  }
+}
+
+/** A WEDOS WAPI client. Calls return Promises; hourly budgets and the auth-failure guard are the client's. */
+class WedosClient extends generated.WedosClientBase {
+  /**
+   * @param {object} options `user`, `password` (the WAPI password; never shown), `baseUrl`, `testMode`, `onLimit`
+   *   (`'raise'` or `'wait'`), `maxAuthFailures`, `hourlyLimits`, `budgetWindowMs`, `pollIntervalMs`,
+   *   `hourBoundaryWindowMs`, and the transport settings of VelneoClient.
+   */
+  constructor (options = {}, fromEnv = undefined) {
+    super()
+    const extra = fromEnv === FROM_ENV ? { from_env: true } : {}
+    defineNative(this, () => new native.NativeWedosClient(settings(generated.WEDOS_SETTINGS, options, 'wedos client', extra)))
+  }
+
+  /** A client configured from WEDOS_USER, WEDOS_PASSWORD and WEDOS_BASE_URL; explicit `options` win. */
+  static fromEnv (options = {}) {
+    return new WedosClient(options, FROM_ENV)
+  }
+
+  /** The account login. */
+  get user () {
+    return this[NATIVE].user
+  }
+
+  /** The JSON endpoint this client talks to. */
+  get baseUrl () {
+    return this[NATIVE].baseUrl
+  }
+
+  /** Whether close() was called. */
+  get closed () {
+    return this[NATIVE].closed
+  }
+
+  /** Authentication/IP failures in a row so far. */
+  get authFailures () {
+    return guarded(() => this[NATIVE].authFailures)
+  }
+
+  /** Lets the client send again after the auth-failure guard stopped it (after fixing the password or the IPs). */
+  resetAuthGuard () {
+    guarded(() => this[NATIVE].resetAuthGuard())
+  }
+
+  /** A fresh, unique clTRID (`hostapi-<instance>-<sequence>-<unix>`). */
+  newCltrid () {
+    return guarded(() => this[NATIVE].newCltrid())
+  }
+
+  /** Releases the client; later calls reject with a ConfigError. */
+  async close () {
+    this[NATIVE].close()
+  }
+
+  [util.inspect.custom] (depth, options, inspect) {
+    return `WedosClient ${inspect({ user: this.user, baseUrl: this.baseUrl, closed: this.closed }, options)}`
+  }
+
+  toJSON () {
+    return { user: this.user, baseUrl: this.baseUrl }
+  }
+}
+
+// ---- sans-I/O protocol functions ---------------------------------------------------------------------------------
+
+const bytes = (body) => (typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body))
+const frozenRequest = (r) => Object.freeze({ ...r, headers: Object.freeze(r.headers.map((h) => Object.freeze([...h]))) })
+
+const protocol = Object.freeze({
+  velneo: Object.freeze({
+    /** sha1(subject + decimal(timestamp) + apiKey), lowercase hex. */
+    sign: (subject, timestamp, apiKey) => native.velneoSign(subject, timestamp, apiKey),
+    /** The exact request of an operation with snake_case `args` (see docs/operations.md). */
+    buildRequest (operation, args, options = {}) {
+      const o = checkOptions(`velneo ${operation}`, options, ['authEmail', 'session', 'apiKey', 'timestamp', 'baseUrl', 'httpVerbs'])
+      return frozenRequest(guarded(() => native.velneoBuildRequest(operation, args ?? null, o.authEmail ?? null,
+        o.session ?? null, o.apiKey, o.timestamp, o.baseUrl ?? null, o.httpVerbs ?? null)))
+    },
+    /** The record(s) of an answer, or the HostapiError it means (thrown). */
+    parseResponse: (operation, status, body) => toRecord(guarded(() => native.velneoParseResponse(operation, status, bytes(body))))
+  }),
+  wedos: Object.freeze({
+    /** sha1(user + sha1(password) + HH), HH the zero-padded Europe/Prague hour at `unix`. */
+    auth: (user, password, unix) => guarded(() => native.wedosAuth(user, password, unix)),
+    /** The hour (0–23) in Europe/Prague at `unix` (rules built in: no host time zone database). */
+    pragueHour: (unix) => guarded(() => native.wedosPragueHour(unix)),
+    /** The exact request of an operation with snake_case `args`. */
+    buildRequest (operation, args, options = {}) {
+      const o = checkOptions(`wedos ${operation}`, options, ['user', 'password', 'unix', 'baseUrl', 'cltrid', 'test'])
+      return frozenRequest(guarded(() => native.wedosBuildRequest(operation, args ?? null, o.user, o.password, o.unix,
+        o.baseUrl ?? null, o.cltrid ?? null, o.test ?? null)))
+    },
+    /** The record(s) of an answer to `operation` with `args`, or the HostapiError it means (thrown). */
+    parseResponse: (operation, status, body, args = null) =>
+      toRecord(guarded(() => native.wedosParseResponse(operation, args ?? null, status, bytes(body)))),
+    /** A notification as WEDOS POSTs it (form field `request`, or the bare JSON document). */
+    parseNotification: (body) => toRecord(guarded(() => native.wedosParseNotification(bytes(body))))
+  })
+})
+
+/** A notification as WEDOS POSTs it to your URL: for webhook handlers. */
+const parseNotification = protocol.wedos.parseNotification
+
+// ---- the emulator ------------------------------------------------------------------------------------------------
+
+/**
+ * Starts the emulator of both APIs in-process, on a free loopback port (or `port`), with the documented demo
+ * accounts (or `config`). Its server runs on its own thread and never keeps the process alive.
+ */
+async function startEmulator (options = {}) {
+  const o = checkOptions('emulator', options, ['config', 'host', 'port'])
+  if (o.host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(o.host)) {
+    process.emitWarning(`the hostapi emulator serves public demo credentials; it now listens on ${o.host}`)
+  }
+  const host = o.host === 'localhost' ? '127.0.0.1' : o.host
+  const server = guarded(() => new native.NativeEmulator(o.config ? JSON.stringify(o.config) : null, host ?? null, o.port ?? null))
+  const demo = Object.freeze(native.emulatorDemo())
+  const url = server.url
+  async function control (method, path, body) {
+    const res = await fetch(`${url}/_emulator/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`emulator ${method} /_emulator/${path}: HTTP ${res.status} ${text}`.trim())
+    return text ? JSON.parse(text) : null
+  }
+  const emulator = {
+    url,
+    velneoUrl: server.velneoUrl,
+    wedosUrl: server.wedosUrl,
+    controlUrl: `${url}/_emulator`,
+    velneoClient: (opts = {}) => new VelneoClient({ email: demo.velneoEmail, apiKey: demo.velneoApiKey, baseUrl: server.velneoUrl, ...opts }),
+    wedosClient: (opts = {}) => new WedosClient({ user: demo.wedosUser, password: demo.wedosPassword, baseUrl: server.wedosUrl, ...opts }),
+    reset: async () => {
+      await control('POST', 'reset')
+    },
+    state: () => control('GET', 'state'),
+    setClock: (offsetSecs) => control('POST', 'clock', { offset_secs: offsetSecs }),
+    addFault: ({ path, status, body, times = 1, delayMs = 0 }) =>
+      control('POST', 'faults', { path, status, body, times, delay_ms: delayMs }).then((r) => r.faults),
+    stop: () => server.stop(),
+    [util.inspect.custom]: (depth, opts, inspect) => `Emulator ${inspect({ url, running: server.running }, opts)}`
+  }
+  // The demo credentials are public, but kept out of inspect output all the same.
+  Object.defineProperty(emulator, 'demo', { value: demo, enumerable: false })
+  return Object.freeze(emulator)
+}
+
+const version = native.coreInfo().version
+
+module.exports = {
+  VelneoClient,
+  WedosClient,
+  HostapiError: internal.HostapiError,
+  ConfigError: internal.ConfigError,
+  TransportError: internal.TransportError,
+  TimeoutError: internal.TimeoutError,
+  ProtocolError: internal.ProtocolError,
+  AuthenticationError: internal.AuthenticationError,
+  RateLimitedError: internal.RateLimitedError,
+  VServerCredentialsError: internal.VServerCredentialsError,
+  ApiError: internal.ApiError,
+  protocol,
+  parseNotification,
+  startEmulator,
+  version
+}

@@ -1,0 +1,270 @@
+'use strict'
+// The runtime every part of the package shares: the native module, the error classes, argument and result
+// conversion, cancellation. Hand-written; the handle classes (generated.cjs) call into it.
+
+const { join } = require('node:path')
+const { setTimeout: delay } = require('node:timers/promises')
+
+const NATIVE_FILE = join(__dirname, 'native', 'hostapi.node')
+let native
+try {
+  native = require(NATIVE_FILE)
+} catch (e) {
+  throw new Error(`hostapi: cannot load the native module ${NATIVE_FILE} (${e.message}); build it with \`npm run build\``)
+}
+
+/** Where a client keeps its native half, and where a handle keeps its client. */
+const NATIVE = Symbol('hostapi.native')
+const CLIENT = Symbol('hostapi.client')
+
+// ---- errors ------------------------------------------------------------------------------------------------------
+
+/** The fixed number and stable code of each kind, from the core's one table. */
+const KINDS = Object.fromEntries(native.operationModel().errors.map((e) => [e.kind, e]))
+
+class HostapiError extends Error {
+  constructor (message, fields = {}) {
+    super(message)
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true })
+    const kind = fields.kind ?? new.target.kind ?? 'Api'
+    this.kind = kind
+    this.code = KINDS[kind]?.code ?? 'HOSTAPI_ERROR'
+    this.number = KINDS[kind]?.number ?? 0
+    this.operation = fields.operation ?? ''
+    this.apiCode = fields.apiCode ?? null
+    this.httpStatus = fields.httpStatus ?? null
+    this.body = fields.body ?? null
+  }
+}
+
+class ConfigError extends HostapiError {}
+ConfigError.kind = 'Config'
+class TransportError extends HostapiError {}
+TransportError.kind = 'Transport'
+class TimeoutError extends HostapiError {}
+TimeoutError.kind = 'Timeout'
+class ProtocolError extends HostapiError {}
+ProtocolError.kind = 'Protocol'
+class AuthenticationError extends HostapiError {}
+AuthenticationError.kind = 'Authentication'
+class RateLimitedError extends HostapiError {
+  constructor (message, fields = {}) {
+    super(message, fields)
+    this.retryAfterMs = fields.retryAfterMs ?? null
+  }
+}
+RateLimitedError.kind = 'RateLimited'
+class VServerCredentialsError extends HostapiError {}
+VServerCredentialsError.kind = 'VServerCredentials'
+class ApiError extends HostapiError {
+  /** The HTTP status (same as httpStatus). */
+  get status () {
+    return this.httpStatus
+  }
+}
+ApiError.kind = 'Api'
+
+const CLASSES = {
+  Config: ConfigError,
+  Transport: TransportError,
+  Timeout: TimeoutError,
+  Protocol: ProtocolError,
+  Authentication: AuthenticationError,
+  RateLimited: RateLimitedError,
+  VServerCredentials: VServerCredentialsError,
+  Api: ApiError
+}
+
+/** The HostapiError a native error carries (its message is the core error as JSON); other errors as they are. */
+function fromNative (e) {
+  const text = e && typeof e.message === 'string' ? e.message : ''
+  if (!text.startsWith('{"hostapi":true')) return e
+  let p
+  try {
+    p = JSON.parse(text)
+  } catch {
+    return e
+  }
+  const Class = CLASSES[p.kind] ?? HostapiError
+  return new Class(p.text, p)
+}
+
+function configError (operation, message) {
+  return new ConfigError(`${operation}: ${message}`, { operation })
+}
+
+function abortError (signal) {
+  const e = new DOMException('The hostapi call was aborted', 'AbortError')
+  if (signal.reason !== undefined) Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true })
+  return e
+}
+
+// ---- conversion --------------------------------------------------------------------------------------------------
+
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+
+function deepFreeze (v) {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x)
+    Object.freeze(v)
+  }
+  return v
+}
+
+/**
+ * A result of the core's canonical JSON as the package returns it: records are frozen objects with camelCase
+ * fields; `raw` (the answer as received) is kept but not enumerated, and so is a session id (a bearer token).
+ */
+function toRecord (v) {
+  if (Array.isArray(v)) return Object.freeze(v.map(toRecord))
+  if (v === null || typeof v !== 'object') return v
+  const out = {}
+  for (const [k, val] of Object.entries(v)) {
+    if (k === 'raw' || k === 'session') {
+      Object.defineProperty(out, k, { value: deepFreeze(val), enumerable: false })
+    } else if (k === 'data') {
+      out.data = deepFreeze(val)
+    } else {
+      out[camel(k)] = deepFreeze(val)
+    }
+  }
+  return Object.freeze(out)
+}
+
+/** The options object of a call: checked for unknown keys (a misspelt option is a ConfigError, not ignored). */
+function checkOptions (operation, options, known) {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw configError(operation, 'the options must be an object')
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && !known.includes(key)) {
+      const expected = known.length ? `expected one of: ${known.join(', ')}, signal` : 'it takes only signal'
+      throw configError(operation, `unknown option ${JSON.stringify(key)}; ${expected}`)
+    }
+  }
+  const signal = options.signal
+  if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+    throw configError(operation, 'signal must be an AbortSignal')
+  }
+  return options
+}
+
+/** Whether `v` is an options object (a plain object), for methods whose last positional argument is optional. */
+const isOptions = (v) => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype
+
+/** Milliseconds → the core's seconds (other values pass through; the core names them in its error). */
+const ms = (v) => (typeof v === 'number' ? v / 1000 : v)
+const pairMs = (v) => (Array.isArray(v) ? v.map(ms) : v)
+/** A record or the value of its identifying field: the core takes `{field: value}` or the value. */
+const recordOr = (v, field) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { [field]: v[field] } : v)
+
+/** Arguments without `undefined` values (absent for the core). */
+function plain (args) {
+  const out = {}
+  for (const [k, v] of Object.entries(args)) if (v !== undefined) out[k] = v
+  return out
+}
+
+/** The core's settings from a client's JS options (see the settings tables in generated.cjs). */
+function settings (table, options, label, extra = {}) {
+  if (options === undefined || options === null) options = {}
+  if (typeof options !== 'object' || Array.isArray(options)) throw configError(label, 'the options must be an object')
+  const out = { ...extra }
+  for (const [key, value] of Object.entries(options)) {
+    const entry = table[key]
+    if (entry === undefined || entry[0] === 'from_env') {
+      const names = Object.keys(table).filter((k) => table[k][0] !== 'from_env')
+      throw configError(label, `unknown setting ${JSON.stringify(key)}; expected one of: ${names.join(', ')}`)
+    }
+    if (value === undefined) continue
+    const [name, convert] = entry
+    out[name] = convert ? convert(value) : value
+  }
+  return out
+}
+
+let tokens = 0
+
+/** Runs `operation` on the client's native half; `signal` aborts it (rejecting at once, dropping the request). */
+function invoke (client, operation, args, signal) {
+  const n = client[NATIVE]
+  if (signal?.aborted) return Promise.reject(abortError(signal))
+  if (!signal) {
+    return n.call(operation, plain(args), null).then(toRecord, (e) => {
+      throw fromNative(e)
+    })
+  }
+  tokens = (tokens + 1) % 0xffffffff
+  const token = tokens
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const onAbort = () => {
+      if (settled) return
+      settled = true
+      n.cancel(token)
+      reject(abortError(signal))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    n.call(operation, plain(args), token).then(
+      (v) => {
+        if (settled) return
+        settled = true
+        signal.removeEventListener('abort', onAbort)
+        resolve(toRecord(v))
+      },
+      (e) => {
+        if (settled) return
+        settled = true
+        signal.removeEventListener('abort', onAbort)
+        reject(fromNative(e))
+      }
+    )
+  })
+}
+
+/** A local operation (no request), at once. */
+function callLocal (client, operation) {
+  try {
+    return toRecord(client[NATIVE].callLocal(operation, null))
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+/** Sleeps `ms`, or rejects with an AbortError when `signal` aborts. */
+async function sleep (milliseconds, signal) {
+  try {
+    await delay(milliseconds, undefined, signal ? { signal } : undefined)
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal)
+    throw e
+  }
+}
+
+module.exports = {
+  native,
+  NATIVE,
+  CLIENT,
+  HostapiError,
+  ConfigError,
+  TransportError,
+  TimeoutError,
+  ProtocolError,
+  AuthenticationError,
+  RateLimitedError,
+  VServerCredentialsError,
+  ApiError,
+  fromNative,
+  configError,
+  toRecord,
+  checkOptions,
+  settings,
+  invoke,
+  callLocal,
+  ms,
+  pairMs,
+  recordOr,
+  isOptions,
+  sleep
+}

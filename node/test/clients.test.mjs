@@ -1,0 +1,172 @@
+// Every operation against the emulator through the clients, errors, abort, concurrency, secrets.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { inspect } from 'node:util'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import {
+  VelneoClient, WedosClient, startEmulator, HostapiError, ConfigError, ApiError, AuthenticationError,
+  TransportError, VServerCredentialsError, RateLimitedError
+} from 'hostapi'
+
+let emu
+before(async () => {
+  emu = await startEmulator()
+})
+after(async () => {
+  await emu.stop()
+})
+
+test('every Velneo operation through the client', async () => {
+  await emu.reset()
+  const c = emu.velneoClient({ timeoutMs: 10000, backoffMs: [10, 50] })
+  const session = await c.login()
+  assert.equal(typeof session.session, 'string')
+  assert.ok(!inspect(session).includes(session.session), 'a session id is not shown')
+  const st = await c.vserver.status()
+  assert.equal(st.status, 'running')
+  assert.ok(Object.isFrozen(st) && st.raw && !Object.keys(st).includes('raw'))
+  assert.equal((await c.vserver.stop()).statusCode, 200)
+  assert.equal((await c.vserver.waitForState('stopped', { intervalMs: 10, timeoutMs: 5000 })).status, 'stopped')
+  await c.vserver.start()
+  assert.equal((await c.vserver.waitForState('running', { intervalMs: 10 })).status, 'running')
+  await assert.rejects(c.vserver.waitForState('runing'), (e) => e instanceof ConfigError && e.operation === 'velneo vserver.status')
+  await c.vserver.setCredentials('velneo', 'velneo')
+  const backup = await c.vserver.backup()
+  const dir = mkdtempSync(join(tmpdir(), 'hostapi-node-'))
+  const n = await c.vserver.downloadBackup(backup, join(dir, 'b.zip'))
+  assert.ok(n > 0 && readFileSync(join(dir, 'b.zip')).length === n)
+  await c.vserver.downloadBackup(backup.url, join(dir, 'c.zip'))
+  assert.deepEqual(readdirSync(dir).sort(), ['b.zip', 'c.zip'])
+
+  await c.groups.put('Clientes', { manageSolutions: false })
+  assert.equal((await c.groups.get('Clientes')).name, 'Clientes')
+  assert.ok((await c.groups.list()).some((g) => g.name === 'Administradores'))
+  await c.folders.put('clientes', 'Clientes', { path: 'clientes' })
+  assert.equal((await c.folders.get('clientes')).name, 'clientes')
+  assert.ok((await c.folders.list()).some((f) => f.name === 'clientes'))
+  const data = await c.dataInstances.put('Acme_datos', { project: '2ewlh1l5.vcd', solution: 'Biblioteca', folderShared: 'clientes/acme' })
+  assert.equal((await c.dataInstances.get({ id: data.id })).name, 'Acme_datos')
+  assert.equal((await c.dataInstances.list()).length, 1)
+  const app = await c.appInstances.put('Acme', {
+    project: '2ewlh1l5.vca', solution: 'Biblioteca', folderShared: 'clientes/acme', inheritance: { '2ewlh1l5.vcd': data.id }
+  })
+  assert.equal((await c.appInstances.get('Acme')).solution, 'Biblioteca')
+  assert.ok((await c.appInstances.list()).some((a) => a.name === 'Acme'))
+  await c.users.put('acme', { password: 's3cret-Pa55', fullName: 'Acme Admin', group: 'Clientes', isSupervisor: false })
+  const u = await c.users.get('acme')
+  assert.deepEqual([u.fullName, u.isSupervisor, [...u.groups]], ['Acme Admin', false, ['Clientes']])
+  assert.equal((await c.users.list('Clientes')).length, 1)
+  await c.users.delete('acme')
+  await c.appInstances.delete({ id: app.id })
+  await c.dataInstances.delete('Acme_datos')
+  await c.folders.delete('clientes')
+  await c.groups.delete('Clientes')
+  assert.equal((await c.logout()).statusCode, 200)
+  assert.equal(c.loginCount, 1)
+  await c.close()
+  assert.ok(c.closed)
+  await assert.rejects(c.vserver.status(), (e) => e instanceof ConfigError && /closed/.test(e.message))
+})
+
+test('every WEDOS operation through the client', async () => {
+  await emu.reset()
+  const c = emu.wedosClient({ pollIntervalMs: 50 })
+  assert.equal((await c.ping()).code, 1000)
+  assert.ok((await c.creditInfo()).amount > 0)
+  const r = await c.call('domain-info', { name: 'example.cz' }, { cltrid: 'node-1' })
+  assert.deepEqual([r.code, r.cltrid], [1000, 'node-1'])
+  assert.ok((await c.domains.list()).some((d) => d.name === 'example.cz'))
+  assert.equal((await c.domains.info('example.cz')).name, 'example.cz')
+  assert.equal((await c.domains.check('example.cz')).available, false)
+  assert.ok((await c.dns.domains()).some((z) => z.name === 'example.cz'))
+  await c.dns.addRow('example.cz', '_node', 'TXT', 'v1', { ttl: 300, comment: 'node test' })
+  const row = (await c.dns.rows('example.cz')).find((x) => x.name === '_node')
+  assert.deepEqual([row.rdtype, row.ttl, row.authorComment], ['TXT', 300, 'node test'])
+  await c.dns.updateRow('example.cz', row.id, { ttl: 600, rdata: 'v2' })
+  assert.equal((await c.dns.commit('example.cz')).code, 1000)
+  await c.dns.deleteRow('example.cz', row.id)
+  await c.dns.commit('example.cz')
+  await assert.rejects(c.dns.deleteRow('example.cz', 999999), (e) => e instanceof ApiError && e.apiCode === 3309 && e.code === 'HOSTAPI_API')
+
+  const pending = await c.pingAsync()
+  assert.equal(pending.command, 'ping-async')
+  const note = await c.pingAsync({ waitMs: 10000 })
+  assert.equal(note.code, 1000)
+  assert.equal(c.notifications.kept, 1, 'the first notification was kept, not lost')
+  const first = await c.notifications.poll()
+  assert.equal(first.svtrid, pending.svtrid)
+  assert.equal((await c.notifications.ack(first.id)).code, 1002)
+  assert.equal(await c.notifications.poll(), null)
+  await c.pingAsync()
+  const it = c.notifications.watch({ follow: true, intervalMs: 50 })
+  const next = await it.next()
+  assert.equal(next.value.command, 'ping-async')
+  await it.return()
+  assert.equal(await c.notifications.next(), null)
+  assert.equal(typeof c.newCltrid(), 'string')
+  assert.equal(c.authFailures, 0)
+  await c.close()
+})
+
+test('errors are classes with stable codes and no secrets', async () => {
+  assert.throws(() => new VelneoClient({ email: 'a@b.c' }), (e) => e instanceof ConfigError && e.code === 'HOSTAPI_CONFIG' && e.number === 3 && /VELNEO_API_KEY/.test(e.message))
+  assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeoutMs: 'soon' }), ConfigError)
+  assert.throws(() => new WedosClient({ user: 'u', password: 'p', onLimit: 'later' }), /on_limit/)
+  assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeout: 5 }), /unknown setting "timeout"/)
+  const v = emu.velneoClient()
+  await assert.rejects(v.groups.put('G', { manageSolution: true }), /unknown option "manageSolution"/)
+  await assert.rejects(v.groups.put('G', { manageSolutions: 'yes' }), ConfigError)
+  await assert.rejects(v.groups.get('NoSuchGroup'), (e) => e instanceof ApiError && e.httpStatus === 403 && e.status === 403 && e.operation === 'velneo groups.get')
+  await v.vserver.setCredentials('nobody', 'x')
+  await assert.rejects(v.groups.list(), VServerCredentialsError)
+  const wrong = new VelneoClient({ email: emu.demo.velneoEmail, apiKey: 'wrong-key-123', baseUrl: emu.velneoUrl })
+  await assert.rejects(wrong.vserver.status(), (e) => e instanceof AuthenticationError && !e.message.includes('wrong-key-123'))
+  const down = new VelneoClient({ email: 'a@b.c', apiKey: 'k', baseUrl: 'http://127.0.0.1:9', retries: 0, connectTimeoutMs: 2000 })
+  await assert.rejects(down.vserver.status(), (e) => e instanceof TransportError && e instanceof HostapiError && e instanceof Error)
+  const w = emu.wedosClient({ hourlyLimits: [1, 1] })
+  await w.ping()
+  await assert.rejects(w.ping(), (e) => e instanceof RateLimitedError && e.retryAfterMs > 0)
+  for (const x of [v, wrong, down]) await x.close().catch(() => {})
+})
+
+test('inspect and JSON never show a secret', async () => {
+  const v = new VelneoClient({ email: 'a@b.c', apiKey: 'SUPER-SECRET-KEY', baseUrl: emu.velneoUrl })
+  const w = new WedosClient({ user: 'u@example.com', password: 'WAPI-SECRET-PW', baseUrl: emu.wedosUrl })
+  const shown = [inspect(v, { showHidden: true, depth: 5 }), inspect(w, { showHidden: true, depth: 5 }), JSON.stringify(v), JSON.stringify(w),
+    inspect(v.groups, { showHidden: true }), inspect(emu)].join('\n')
+  for (const secret of ['SUPER-SECRET-KEY', 'WAPI-SECRET-PW', emu.demo.velneoApiKey, emu.demo.wedosPassword]) {
+    assert.ok(!shown.includes(secret), `${secret} shown:\n${shown}`)
+  }
+  const e = await w.ping().catch((x) => x)
+  assert.ok(e instanceof AuthenticationError)
+  assert.ok(!inspect(e, { showHidden: true }).includes('WAPI-SECRET-PW'))
+})
+
+test('abort rejects at once and drops the request', async () => {
+  const c = emu.velneoClient()
+  await c.login()
+  await emu.addFault({ path: '/v1/vserver', delayMs: 5000 })
+  const ctl = new AbortController()
+  const started = Date.now()
+  const p = c.vserver.status({ signal: ctl.signal })
+  setTimeout(() => ctl.abort(), 50)
+  await assert.rejects(p, (e) => e.name === 'AbortError')
+  assert.ok(Date.now() - started < 2000, 'rejected at once, not after the server answered')
+  await assert.rejects(c.vserver.status({ signal: AbortSignal.abort() }), (e) => e.name === 'AbortError')
+  assert.equal((await c.vserver.status()).status, 'running', 'the client still works')
+  await c.close()
+})
+
+test('200 concurrent first calls share one login', async () => {
+  await emu.reset()
+  const c = emu.velneoClient()
+  const all = await Promise.all(Array.from({ length: 200 }, () => c.vserver.status()))
+  assert.equal(all.length, 200)
+  assert.equal(c.loginCount, 1)
+  const state = await emu.state()
+  assert.equal(state.velneo[emu.demo.velneoEmail].logins, 1)
+  await c.close()
+})
