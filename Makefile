@@ -11,16 +11,17 @@ all: test
 include mk/cli.mk
 include mk/python.mk
 include mk/node.mk
+include mk/c.mk
 
 ## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust, the
-## command line, Python and Node.
-demo: demo-rust demo-cli demo-python demo-node
+## command line, Python, Node and C.
+demo: demo-rust demo-cli demo-python demo-node demo-c
 
 demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language, after checking that no generated file is stale or edited by hand.
-test: check-generated test-rust test-python test-node
+test: check-generated test-rust test-python test-node test-c
 
 ## make generate: write every front end's typed surface (and docs/operations.*) from the operation model in
 ## core/src/ops/. Run it after changing the model; commit what it writes.

@@ -6,6 +6,7 @@
 //!
 //! Paths are relative to the workspace root.
 
+mod c;
 mod docs;
 mod node;
 mod python;
@@ -20,6 +21,7 @@ fn outputs() -> Vec<(&'static str, String)> {
         ("python/hostapi/velneo/_generated.py", python::module(hostapi::ops::Api::Velneo)),
         ("python/hostapi/wedos/_generated.py", python::module(hostapi::ops::Api::Wedos)),
         ("docs/operations.json", docs::model_json()),
+        ("bindings/c/src/generated.rs", c::module()),
         ("docs/operations.md", docs::reference()),
         ("node/generated.cjs", node::module()),
         ("node/index.d.ts", node::dts()),

@@ -1,0 +1,150 @@
+// hostapi for C++17: move-only RAII handles over the C library (hostapi.h), failures as exceptions.
+//
+// Every failing call throws hostapi::Error, which carries the C status (status(), with its name) and the library's
+// message (what(); never a secret). Handles own their C object and release it in their destructor; they can be
+// moved, not copied. A moved-from handle is empty: calling it throws hostapi::Error(HOSTAPI_INVALID_ARGUMENT).
+// Results are the library's JSON, as std::string. A client may be shared by threads (as in C).
+#ifndef HOSTAPI_HPP
+#define HOSTAPI_HPP
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "hostapi.h"
+
+namespace hostapi {
+
+/// A failure of the library: its status and message.
+class Error : public std::runtime_error {
+ public:
+  Error(hostapi_status status, const std::string &message) : std::runtime_error(message), status_(status) {}
+  /// The C status (HOSTAPI_CONFIG, …; the numbers are fixed).
+  hostapi_status status() const noexcept { return status_; }
+  /// The status's name, e.g. "HOSTAPI_CONFIG".
+  const char *status_name() const noexcept { return hostapi_status_name(static_cast<int>(status_)); }
+
+ private:
+  hostapi_status status_;
+};
+
+namespace detail {
+
+inline void check(hostapi_status status) {
+  if (status != HOSTAPI_OK) throw Error(status, hostapi_last_error_message());
+}
+
+struct StringFree {
+  void operator()(char *p) const noexcept { hostapi_string_free(p); }
+};
+
+/// Takes ownership of a string the library returned.
+inline std::string take(char *p) {
+  std::unique_ptr<char, StringFree> owned(p);
+  return std::string(p ? p : "");
+}
+
+template <class T, void (*Free)(T *)>
+struct Deleter {
+  void operator()(T *p) const noexcept { Free(p); }
+};
+
+template <class T, void (*Free)(T *)>
+using Handle = std::unique_ptr<T, Deleter<T, Free>>;
+
+}  // namespace detail
+
+/// A Velneo Cloud API client (see hostapi_velneo_client_new and hostapi_velneo_call).
+class VelneoClient {
+ public:
+  /// `options_json`: the client settings, e.g. {"email": …, "api_key": …, "base_url": …}.
+  explicit VelneoClient(const std::string &options_json) {
+    hostapi_velneo_client *c = nullptr;
+    detail::check(hostapi_velneo_client_new(options_json.c_str(), &c));
+    handle_.reset(c);
+  }
+  /// Runs `operation` (e.g. "groups.put") with its JSON arguments; returns the result as JSON.
+  std::string call(const std::string &operation, const std::string &args_json = "{}") const {
+    char *out = nullptr;
+    detail::check(hostapi_velneo_call(handle_.get(), operation.c_str(), args_json.c_str(), &out));
+    return detail::take(out);
+  }
+  /// The C handle (owned by this object).
+  const hostapi_velneo_client *get() const noexcept { return handle_.get(); }
+
+ private:
+  detail::Handle<hostapi_velneo_client, hostapi_velneo_client_free> handle_;
+};
+
+/// A WEDOS WAPI client (see hostapi_wedos_client_new and hostapi_wedos_call).
+class WedosClient {
+ public:
+  /// `options_json`: the client settings, e.g. {"user": …, "password": …, "base_url": …}.
+  explicit WedosClient(const std::string &options_json) {
+    hostapi_wedos_client *c = nullptr;
+    detail::check(hostapi_wedos_client_new(options_json.c_str(), &c));
+    handle_.reset(c);
+  }
+  /// Runs `operation` (e.g. "dns.add_row") with its JSON arguments; returns the result as JSON.
+  std::string call(const std::string &operation, const std::string &args_json = "{}") const {
+    char *out = nullptr;
+    detail::check(hostapi_wedos_call(handle_.get(), operation.c_str(), args_json.c_str(), &out));
+    return detail::take(out);
+  }
+  /// The C handle (owned by this object).
+  const hostapi_wedos_client *get() const noexcept { return handle_.get(); }
+
+ private:
+  detail::Handle<hostapi_wedos_client, hostapi_wedos_client_free> handle_;
+};
+
+/// The emulator of both APIs, running until this object is destroyed.
+class Emulator {
+ public:
+  explicit Emulator(const std::string &options_json = "{}") {
+    hostapi_emulator *e = nullptr;
+    detail::check(hostapi_emulator_start(options_json.c_str(), &e));
+    handle_.reset(e);
+  }
+  /// HOSTAPI_EMULATOR_BASE, HOSTAPI_EMULATOR_VELNEO or HOSTAPI_EMULATOR_WEDOS.
+  std::string url(int which) const {
+    char *out = nullptr;
+    detail::check(hostapi_emulator_url(handle_.get(), which, &out));
+    return detail::take(out);
+  }
+  /// The demo accounts as JSON.
+  static std::string demo() {
+    char *out = nullptr;
+    detail::check(hostapi_emulator_demo(&out));
+    return detail::take(out);
+  }
+
+ private:
+  detail::Handle<hostapi_emulator, hostapi_emulator_stop> handle_;
+};
+
+/// Velneo's request signature (see hostapi_velneo_sign).
+inline std::string velneo_sign(const std::string &subject, std::int64_t timestamp, const std::string &api_key) {
+  char *out = nullptr;
+  detail::check(hostapi_velneo_sign(subject.c_str(), timestamp, api_key.c_str(), &out));
+  return detail::take(out);
+}
+
+/// WEDOS `auth` at `unix` (see hostapi_wedos_auth).
+inline std::string wedos_auth(const std::string &user, const std::string &password, std::int64_t unix_secs) {
+  char *out = nullptr;
+  detail::check(hostapi_wedos_auth(user.c_str(), password.c_str(), unix_secs, &out));
+  return detail::take(out);
+}
+
+/// The hour (0–23) in Europe/Prague at `unix`.
+inline int wedos_prague_hour(std::int64_t unix_secs) {
+  std::uint8_t hour = 0;
+  detail::check(hostapi_wedos_prague_hour(unix_secs, &hour));
+  return hour;
+}
+
+}  // namespace hostapi
+
+#endif  // HOSTAPI_HPP
