@@ -1,4 +1,4 @@
-//! The one error model of hostapi (see `design.md`, "Errors").
+//! The one error model of hostapi: every kind, its fixed number and stable code (the README's "Errors" table).
 
 use std::fmt;
 use std::time::Duration;

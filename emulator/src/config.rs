@@ -420,6 +420,21 @@ pub struct WedosAccount {
     pub domains: Vec<WedosDomainSeed>,
     #[serde(default)]
     pub dns_zones: Vec<DnsZoneSeed>,
+    /// How `dns-domains-list` answers `data.domain`: an array (`"array"`, the default, as recorded live traffic
+    /// shows) or an object keyed by zone id (`"keyed"`, as other accounts see it).
+    #[serde(default)]
+    pub dns_domains_list: DnsListShape,
+}
+
+/// The two shapes of `dns-domains-list`'s `data.domain` seen from the real server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DnsListShape {
+    /// `[{"name": …, "type": …, "status": …}, …]`.
+    #[default]
+    Array,
+    /// `{"24": {…}, "11": {…}}`: keyed by the zone's id (not sequential, not sorted).
+    Keyed,
 }
 
 fn loopback() -> Vec<IpAddr> {
@@ -464,6 +479,7 @@ impl WedosAccount {
             currency: czk(),
             domains: Vec::new(),
             dns_zones: Vec::new(),
+            dns_domains_list: DnsListShape::Array,
         }
     }
 

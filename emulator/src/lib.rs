@@ -39,9 +39,9 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 pub use config::{
-    CredentialsSeed, DnsRowSeed, DnsZoneSeed, EmulatorConfig, FolderSeed, GroupSeed, InstanceSeed, UserSeed,
-    VServerSeed, VelneoAccount, VelneoConfig, WedosAccount, WedosConfig, WedosDomainSeed, DEMO_VELNEO_API_KEY,
-    DEMO_VELNEO_EMAIL, DEMO_WEDOS_PASSWORD, DEMO_WEDOS_USER,
+    CredentialsSeed, DnsListShape, DnsRowSeed, DnsZoneSeed, EmulatorConfig, FolderSeed, GroupSeed, InstanceSeed,
+    UserSeed, VServerSeed, VelneoAccount, VelneoConfig, WedosAccount, WedosConfig, WedosDomainSeed,
+    DEMO_VELNEO_API_KEY, DEMO_VELNEO_EMAIL, DEMO_WEDOS_PASSWORD, DEMO_WEDOS_USER,
 };
 
 /// How long a shutdown waits for in-flight requests before closing them.
@@ -209,7 +209,14 @@ async fn wedos_handler(
         schedule_notification(s.clone(), job);
     }
     s.persist();
-    Json(outcome.body).into_response()
+    wapi_response(&outcome.body)
+}
+
+/// A WAPI answer as the real server sends it: `Content-Type: text/html; charset=UTF-8` (for JSON), with `/`
+/// escaped as `\/` (PHP's json_encode).
+fn wapi_response(body: &Value) -> Response {
+    let text = body.to_string().replace('/', "\\/");
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], text).into_response()
 }
 
 /// Queues `ping-async`'s notification after the configured delay (unless the emulator was reset meanwhile).

@@ -187,12 +187,14 @@ async fn the_login_template_is_not_a_valid_request() {
     assert_eq!((status, &body["status_code"]), (403, &json!(403)));
 }
 
-/// When the seed is available (`HOSTAPI_SEEDS_DIR`, or `../../shared/seeds` from this crate), every constant
-/// above must occur in it verbatim.
+/// When a copy of the vendor's page is at hand (`HOSTAPI_SEEDS_DIR` names its folder; the page is not part of
+/// this repository), every constant above must occur in it verbatim.
 #[test]
 fn constants_are_verbatim_copies_of_the_seed() {
-    let dir = std::env::var("HOSTAPI_SEEDS_DIR")
-        .unwrap_or_else(|_| format!("{}/../../shared/seeds", env!("CARGO_MANIFEST_DIR")));
+    let Ok(dir) = std::env::var("HOSTAPI_SEEDS_DIR") else {
+        eprintln!("HOSTAPI_SEEDS_DIR is not set; skipping the verbatim check against the vendor's page");
+        return;
+    };
     let Ok(seed) = std::fs::read_to_string(format!("{dir}/velneo-cloud-api-uso.es.txt")) else {
         eprintln!("seed not found under {dir}; skipping the verbatim check");
         return;

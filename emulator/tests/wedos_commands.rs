@@ -99,26 +99,38 @@ async fn domain_check_available_registered_and_invalid() {
 }
 
 #[tokio::test]
-async fn dns_domains_list_is_an_object_keyed_by_numbers() {
+async fn dns_domains_list_is_an_array_or_an_object_keyed_by_zone_id() {
     let mut demo = WedosAccount::demo();
     for (name, status) in [("zamceno.cz", "locked"), ("smazano.cz", "deleted")] {
         demo.dns_zones.push(DnsZoneSeed { name: name.into(), status: status.into(), min_ttl: 300, rows: vec![] });
     }
+    let mut keyed = demo.clone();
+    keyed.user = "keyed@example.com".into();
+    keyed.dns_domains_list = hostapi_emulator::DnsListShape::Keyed;
     let cfg = EmulatorConfig {
-        wedos: WedosConfig { accounts: vec![demo], block_threshold: 1000, ..WedosConfig::default() },
+        wedos: WedosConfig { accounts: vec![demo, keyed], block_threshold: 1000, ..WedosConfig::default() },
         ..EmulatorConfig::default()
     };
     let w = Wapi::start_with(cfg).await;
+    // The default: an array, in the account's order (what recorded live traffic shows).
     let r = w.expect("dns-domains-list", None, 1000).await;
     assert_eq!(
         r["data"]["domain"],
-        json!({
-            "1": {"name": "example.cz", "type": "primary", "status": "active"},
-            "2": {"name": "hostapi-demo.cz", "type": "primary", "status": "active"},
-            "3": {"name": "zamceno.cz", "type": "primary", "status": "locked"},
-            "4": {"name": "smazano.cz", "type": "primary", "status": "deleted"},
-        })
+        json!([
+            {"name": "example.cz", "type": "primary", "status": "active"},
+            {"name": "hostapi-demo.cz", "type": "primary", "status": "active"},
+            {"name": "zamceno.cz", "type": "primary", "status": "locked"},
+            {"name": "smazano.cz", "type": "primary", "status": "deleted"},
+        ])
     );
+    // The account option: an object keyed by zone id, ids neither sequential nor sorted.
+    let r = w.call_as("keyed@example.com", PASSWORD, "dns-domains-list", None, json!({})).await;
+    let zones = r["data"]["domain"].as_object().expect("an object").clone();
+    let names: Vec<&str> = zones.values().map(|z| z["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["example.cz", "hostapi-demo.cz", "zamceno.cz", "smazano.cz"]);
+    let ids: Vec<u64> = zones.keys().map(|k| k.parse().expect("numeric keys")).collect();
+    assert_ne!(ids, [1, 2, 3, 4], "not a sequence");
+    assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), 4, "unique");
     // A locked zone lists, but refuses changes (3305); a deleted one refuses everything (3306).
     w.expect("dns-rows-list", Some(json!({"domain": "zamceno.cz"})), 1000).await;
     let add = |d: &str| json!({"domain": d, "name": "www", "ttl": 3600, "type": "A", "rdata": "192.0.2.5"});

@@ -19,6 +19,7 @@ use hostapi::velneo::protocol as vp;
 use hostapi::wedos::protocol as wp;
 use hostapi::ErrorKind;
 
+#[rustfmt::skip]
 mod generated;
 pub use generated::*;
 

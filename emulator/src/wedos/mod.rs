@@ -7,7 +7,7 @@
 //! 2. the body: larger than 1 MiB → 2007; no form field `request` (or a blank one), or `{"request": {}}` → 2009;
 //!    the field twice, not JSON, or without a `request` object → 2000;
 //! 3. the envelope: `user` / `auth` / `command` absent, null or empty → 2001 / 2002 / 2003 (present but not a
-//!    string → 2000); `data` neither an object, null nor `[]` (PHP's empty array) → 2004; `clTRID` longer than 64
+//!    string → 2000); `data` neither an object, null, `[]` (PHP's empty array) nor `""` → 2004; `clTRID` longer than 64
 //!    characters → 2005 (a string or a number, else 2000); `test` not one of `1`, `"1"`, `true`, `0`, `"0"`,
 //!    `false` → 2000;
 //! 4. authentication: unknown user or `auth` ≠ `sha1(user + sha1(password) + HH)` with `HH` the Europe/Prague
@@ -361,7 +361,9 @@ fn decode(body: &[u8]) -> (Hints, Result<Request, Reply>) {
         let command = envelope_str(req, "command", Reply::err(2003, "Required parameter command missing"))?;
         let data = match req.get("data") {
             None | Some(Value::Null) => Map::new(),
+            // PHP's empty array, and the empty string some clients send (dns-lexicon): no data.
             Some(Value::Array(a)) if a.is_empty() => Map::new(),
+            Some(Value::String(s)) if s.is_empty() => Map::new(),
             Some(Value::Object(o)) => o.clone(),
             Some(_) => return Err(Reply::err(2004, "Only one data element allowed (data must be an object)")),
         };

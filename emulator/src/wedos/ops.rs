@@ -24,6 +24,7 @@
 //! * `test: 1` validates everything, then changes nothing: no row change, no acknowledgement, no `ping-async`
 //!   notification. Test requests still count against the hourly limits.
 
+use crate::config::DnsListShape;
 use serde_json::{json, Map, Value};
 
 use super::state::{notification_id, Account, WedosState, Zone};
@@ -217,17 +218,30 @@ fn run_inner(state: &mut WedosState, idx: usize, cmd: Command, req: &Request, ct
         }
         Command::DnsDomainsList => {
             let a = &state.accounts[idx];
-            let mut m = Map::new();
-            for (i, z) in a.zones.iter().enumerate() {
-                m.insert((i + 1).to_string(), json!({"name": z.name, "type": "primary", "status": z.status}));
-            }
-            Ok(Reply::ok(Some(json!({"domain": m}))))
+            let zone = |z: &super::state::Zone| json!({"name": z.name, "type": "primary", "status": z.status});
+            let list = match a.dns_domains_list {
+                DnsListShape::Array => Value::Array(a.zones.iter().map(zone).collect()),
+                DnsListShape::Keyed => {
+                    Value::Object(a.zones.iter().map(|z| (z.id.to_string(), zone(z))).collect::<Map<String, Value>>())
+                }
+            };
+            Ok(Reply::ok(Some(json!({"domain": list}))))
         }
         Command::DnsRowsList => {
             d.require(&["domain"])?;
             let a = &mut state.accounts[idx];
             let zi = zone_index(a, d.req_nonempty("domain")?, false)?;
-            let rows: Vec<Value> = a.zones[zi].rows.iter().map(|r| r.record()).collect();
+            // As the real server lists them: by name, names beginning with `_` after all others, then type, then data.
+            let mut sorted: Vec<&super::state::Row> = a.zones[zi].rows.iter().collect();
+            sorted.sort_by(|x, y| {
+                (x.name.starts_with('_'), &x.name, &x.rdtype, &x.rdata).cmp(&(
+                    y.name.starts_with('_'),
+                    &y.name,
+                    &y.rdtype,
+                    &y.rdata,
+                ))
+            });
+            let rows: Vec<Value> = sorted.into_iter().map(|r| r.record()).collect();
             Ok(Reply::ok(Some(json!({"row": rows}))))
         }
         Command::DnsRowAdd => {

@@ -28,6 +28,7 @@ pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> 
         domains: Vec::new(),
         zones: Vec::new(),
         next_row_id: 1,
+        dns_domains_list: seed.dns_domains_list,
         queue: Vec::new(),
         requests: VecDeque::new(),
         domain_checks: VecDeque::new(),
@@ -52,6 +53,7 @@ pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> 
             return Err(format!("{who}: DNS zone {name}: min_ttl must be within 300-172800"));
         }
         let mut zone = Zone {
+            id: zone_id(&name, &a.zones),
             name: name.clone(),
             status: z.status.clone(),
             min_ttl: z.min_ttl,
@@ -69,4 +71,13 @@ pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> 
         a.zones.push(zone);
     }
     Ok(a)
+}
+
+/// A stable, non-sequential zone id (as the real server's ids are): derived from the name, unique in the account.
+fn zone_id(name: &str, taken: &[Zone]) -> u64 {
+    let mut id = name.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 90 + 10;
+    while taken.iter().any(|z| z.id == id) {
+        id += 1;
+    }
+    id
 }

@@ -78,6 +78,9 @@ pub(crate) struct Account {
     pub(crate) domains: Vec<Domain>,
     pub(crate) zones: Vec<Zone>,
     pub(crate) next_row_id: u64,
+    /// How `dns-domains-list` answers.
+    #[serde(default)]
+    pub(crate) dns_domains_list: crate::config::DnsListShape,
     /// Unread notifications, oldest first (`{"code", "result", …, "ID", "data"}` objects).
     pub(crate) queue: Vec<Value>,
     /// Times of the requests counted against the hourly request limit.
@@ -97,6 +100,9 @@ pub(crate) struct Domain {
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Zone {
+    /// The zone's id (`dns-domains-list` keyed by id): stable, not sequential.
+    #[serde(default)]
+    pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) status: String,
     pub(crate) min_ttl: u32,
@@ -166,11 +172,13 @@ impl WedosState {
         self.accounts.iter_mut().find(|a| a.user == user)
     }
 
-    /// A fresh server transaction id: `<now>.<sequence, 4+ digits>.1`.
+    /// A fresh server transaction id in the real server's four-part form: `<now>.<sequence, 4+ digits>.<4
+    /// digits>.1` (e.g. `1691419076.0616.9683.1`).
     pub(crate) fn svtrid(&mut self, now: i64) -> String {
         let n = self.next_svtrid;
         self.next_svtrid += 1;
-        format!("{now}.{n:04}.1")
+        let worker = (n.wrapping_mul(7919) + 1009) % 9000 + 1000;
+        format!("{now}.{n:04}.{worker}.1")
     }
 
     /// Whether `name` (normalized) is registered in any account.
