@@ -465,6 +465,48 @@ class Domains {
     const o = checkOptions("wedos domain-check", options, [])
     return invoke(this[CLIENT], "domains.check", { name }, o.signal)
   }
+
+  /**
+   * domain-transfer-check: whether a domain registered elsewhere can be transferred to the account (counts against the
+   * 100-per-hour budget).
+   * @param name the domain name
+   */
+  async transferCheck(name, options = {}) {
+    const o = checkOptions("wedos domain-transfer-check", options, [])
+    return invoke(this[CLIENT], "domains.transfer_check", { name }, o.signal)
+  }
+
+  /**
+   * domain-create: registers a domain (charged to the credit). Asynchronous: the server answers 1001 and delivers the
+   * result as a notification; with wait, waits for it.
+   * @param name the domain name to register
+   * @param options.ownerC the registrant's contact id
+   * @param options.period years, 1-10
+   * @param options.nsset the NSSET to use (.cz), default the account's
+   * @param options.waitMs seconds to wait for the result's notification; without it the pending request is returned
+   * (milliseconds)
+   */
+  async create(name, options = {}) {
+    const o = checkOptions("wedos domain-create", options, ["ownerC", "period", "nsset", "waitMs"])
+    const args = {
+      name,
+      owner_c: o.ownerC,
+      period: o.period,
+      nsset: o.nsset,
+      wait: ms(o.waitMs),
+    }
+    return invoke(this[CLIENT], "domains.create", args, o.signal)
+  }
+
+  /**
+   * domain-renew: extends a domain's registration (charged to the credit).
+   * @param name the domain name
+   * @param options.period years, 1-10
+   */
+  async renew(name, options = {}) {
+    const o = checkOptions("wedos domain-renew", options, ["period"])
+    return invoke(this[CLIENT], "domains.renew", { name, period: o.period }, o.signal)
+  }
 }
 
 /** DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change). */
@@ -482,12 +524,31 @@ class Dns {
   }
 
   /**
+   * dns-domain-info: one DNS zone of the account.
+   * @param domain the zone
+   */
+  async domainInfo(domain, options = {}) {
+    const o = checkOptions("wedos dns-domain-info", options, [])
+    return invoke(this[CLIENT], "dns.domain_info", { domain }, o.signal)
+  }
+
+  /**
    * dns-rows-list: the rows of a zone.
    * @param domain the zone
    */
   async rows(domain, options = {}) {
     const o = checkOptions("wedos dns-rows-list", options, [])
     return invoke(this[CLIENT], "dns.rows", { domain }, o.signal)
+  }
+
+  /**
+   * dns-row-detail: one row of a zone.
+   * @param domain the zone
+   * @param rowId the row's id
+   */
+  async rowDetail(domain, rowId, options = {}) {
+    const o = checkOptions("wedos dns-row-detail", options, [])
+    return invoke(this[CLIENT], "dns.row_detail", { domain, row_id: rowId }, o.signal)
   }
 
   /**
@@ -541,6 +602,30 @@ class Dns {
   async commit(domain, options = {}) {
     const o = checkOptions("wedos dns-domain-commit", options, [])
     return invoke(this[CLIENT], "dns.commit", { domain }, o.signal)
+  }
+
+  /**
+   * The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), adds the
+   * TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its id. Safe to
+   * repeat.
+   * @param fqdn the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
+   * @param value the TXT value
+   * @param options.ttl seconds, 300-172800
+   */
+  async setTxt(fqdn, value, options = {}) {
+    const o = checkOptions("wedos dns.set_txt", options, ["ttl"])
+    return invoke(this[CLIENT], "dns.set_txt", { fqdn, value, ttl: o.ttl }, o.signal)
+  }
+
+  /**
+   * The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this value, commits, and returns how many
+   * it deleted. Safe to repeat.
+   * @param fqdn the full name the TXT row was set for
+   * @param value the TXT value to remove
+   */
+  async clearTxt(fqdn, value, options = {}) {
+    const o = checkOptions("wedos dns.clear_txt", options, [])
+    return invoke(this[CLIENT], "dns.clear_txt", { fqdn, value }, o.signal)
   }
 }
 

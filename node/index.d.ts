@@ -666,6 +666,18 @@ export interface DomainCheck {
   readonly result: string
 }
 
+/** domain-transfer-check: whether a domain can be transferred to the account. */
+export interface TransferCheck {
+  /** the domain checked */
+  readonly name: string
+  /** whether it can be transferred (code 1000) */
+  readonly transferable: boolean
+  /** 1000 transferable; 32xx why not */
+  readonly code: number
+  /** the code's text */
+  readonly result: string
+}
+
 /** A DNS zone hosted at WEDOS. */
 export interface DnsDomain {
   /** the zone */
@@ -770,6 +782,24 @@ export interface WedosClientCallOptions extends CallOptions {
   cltrid?: string
 }
 
+/** The options of `domains.create`. */
+export interface DomainsCreateOptions extends CallOptions {
+  /** the registrant's contact id */
+  ownerC: string
+  /** years, 1-10 */
+  period?: number
+  /** the NSSET to use (.cz), default the account's */
+  nsset?: string
+  /** seconds to wait for the result's notification; without it the pending request is returned (milliseconds) */
+  waitMs?: number
+}
+
+/** The options of `domains.renew`. */
+export interface DomainsRenewOptions extends CallOptions {
+  /** years, 1-10 */
+  period?: number
+}
+
 /** The options of `dns.add_row`. */
 export interface DnsAddRowOptions extends CallOptions {
   /** seconds, 300-172800 */
@@ -784,6 +814,12 @@ export interface DnsUpdateRowOptions extends CallOptions {
   ttl: number
   /** the row's new data */
   rdata: string
+}
+
+/** The options of `dns.set_txt`. */
+export interface DnsSetTxtOptions extends CallOptions {
+  /** seconds, 300-172800 */
+  ttl?: number
 }
 
 /** Domains of the account. */
@@ -805,6 +841,30 @@ export class Domains {
    * @param name the domain name
    */
   check(name: string, options?: CallOptions): Promise<DomainCheck>
+  /**
+   * domain-transfer-check: whether a domain registered elsewhere can be transferred to the account (counts against the
+   * 100-per-hour budget).
+   * @param name the domain name
+   */
+  transferCheck(name: string, options?: CallOptions): Promise<TransferCheck>
+  /**
+   * domain-create: registers a domain (charged to the credit). Asynchronous: the server answers 1001 and delivers the
+   * result as a notification; with wait, waits for it.
+   * @param name the domain name to register
+   * @param options.ownerC the registrant's contact id
+   * @param options.period years, 1-10
+   * @param options.nsset the NSSET to use (.cz), default the account's
+   * @param options.waitMs seconds to wait for the result's notification; without it the pending request is returned
+   * (milliseconds)
+   */
+  create(name: string, options: DomainsCreateOptions & { waitMs: number }): Promise<Notification>
+  create(name: string, options?: DomainsCreateOptions & { waitMs?: undefined }): Promise<Pending>
+  /**
+   * domain-renew: extends a domain's registration (charged to the credit).
+   * @param name the domain name
+   * @param options.period years, 1-10
+   */
+  renew(name: string, options?: DomainsRenewOptions): Promise<Response>
 }
 
 /** DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change). */
@@ -815,10 +875,21 @@ export class Dns {
    */
   domains(options?: CallOptions): Promise<DnsDomain[]>
   /**
+   * dns-domain-info: one DNS zone of the account.
+   * @param domain the zone
+   */
+  domainInfo(domain: string, options?: CallOptions): Promise<DnsDomain>
+  /**
    * dns-rows-list: the rows of a zone.
    * @param domain the zone
    */
   rows(domain: string, options?: CallOptions): Promise<DnsRow[]>
+  /**
+   * dns-row-detail: one row of a zone.
+   * @param domain the zone
+   * @param rowId the row's id
+   */
+  rowDetail(domain: string, rowId: number, options?: CallOptions): Promise<DnsRow>
   /**
    * dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).
    * @param domain the zone
@@ -848,6 +919,22 @@ export class Dns {
    * @param domain the zone
    */
   commit(domain: string, options?: CallOptions): Promise<Response>
+  /**
+   * The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), adds the
+   * TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its id. Safe to
+   * repeat.
+   * @param fqdn the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
+   * @param value the TXT value
+   * @param options.ttl seconds, 300-172800
+   */
+  setTxt(fqdn: string, value: string, options?: DnsSetTxtOptions): Promise<DnsRow>
+  /**
+   * The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this value, commits, and returns how many
+   * it deleted. Safe to repeat.
+   * @param fqdn the full name the TXT row was set for
+   * @param value the TXT value to remove
+   */
+  clearTxt(fqdn: string, value: string, options?: CallOptions): Promise<number>
 }
 
 /** The POLL notification queue. Iterating yields every queued notification, acknowledging each as it is handed over, and stops when the queue is empty. */

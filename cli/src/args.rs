@@ -516,6 +516,9 @@ pub enum WedosOp {
     /// The notification queue (results of asynchronous requests).
     #[command(subcommand)]
     Notifications(NotificationsOp),
+    /// ACME DNS-01 hooks: set and remove the `_acme-challenge` TXT row (lego's exec provider, certbot's manual hooks).
+    #[command(subcommand)]
+    Acme(AcmeOp),
     /// Any WAPI command, with its data as a JSON object.
     #[command(after_help = "\
 Examples:
@@ -529,6 +532,42 @@ Examples:
         #[arg(long, value_name = "JSON")]
         data: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AcmeOp {
+    /// Add the TXT row VALUE at FQDN (in the account's zone that FQDN belongs to), commit, print the row id. Does
+    /// nothing when the row exists already. Without arguments, reads certbot's CERTBOT_DOMAIN and
+    /// CERTBOT_VALIDATION (the row is then `_acme-challenge.<CERTBOT_DOMAIN>`).
+    #[command(after_help = "\
+Examples:
+  # lego, exec provider (EXEC_PATH names a script that runs this with its two arguments):
+  hostapi wedos acme present _acme-challenge.example.com. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'
+  # certbot:
+  certbot certonly --manual --preferred-challenges dns \\
+    --manual-auth-hook 'hostapi wedos acme present' --manual-cleanup-hook 'hostapi wedos acme cleanup' -d example.com")]
+    Present {
+        /// The record's full name, e.g. `_acme-challenge.www.example.com.` (default: from CERTBOT_DOMAIN).
+        fqdn: Option<String>,
+        /// The TXT value (default: CERTBOT_VALIDATION).
+        value: Option<String>,
+        /// Time to live, 300–172800 seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        ttl: u32,
+    },
+    /// Remove the TXT rows at FQDN with exactly VALUE, and commit. Harmless to repeat. Without arguments, reads
+    /// CERTBOT_DOMAIN and CERTBOT_VALIDATION.
+    #[command(
+        after_help = "Examples:\n  hostapi wedos acme cleanup _acme-challenge.example.com. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'"
+    )]
+    Cleanup {
+        /// The record's full name (default: from CERTBOT_DOMAIN).
+        fqdn: Option<String>,
+        /// The TXT value (default: CERTBOT_VALIDATION).
+        value: Option<String>,
+    },
+    /// lego's exec provider asks for its timeouts with `timeout`: prints `{"timeout": 600, "interval": 10}`.
+    Timeout,
 }
 
 #[derive(Debug, Subcommand)]
@@ -554,6 +593,41 @@ pub enum DomainsOp {
         /// The domain name.
         name: String,
     },
+    /// Check whether a domain registered elsewhere can be transferred to the account.
+    #[command(after_help = "Examples:\n  hostapi wedos domains transfer-check example.sk")]
+    TransferCheck {
+        /// The domain name.
+        name: String,
+    },
+    /// Register a domain (charged to the credit; asynchronous: prints the pending request, or waits).
+    #[command(
+        after_help = "Examples:\n  hostapi wedos domains create my-new-name.cz --owner-c OWNER-1 --period 2 --wait 300"
+    )]
+    Create {
+        /// The domain name.
+        name: String,
+        /// The registrant's contact id.
+        #[arg(long, value_name = "ID")]
+        owner_c: String,
+        /// Years, 1–10.
+        #[arg(long, value_name = "YEARS", default_value_t = 1)]
+        period: u32,
+        /// The NSSET to use (.cz).
+        #[arg(long, value_name = "NSSET")]
+        nsset: Option<String>,
+        /// Wait up to SECS for the result notification (and acknowledge it).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        wait: Option<Duration>,
+    },
+    /// Extend a domain's registration (charged to the credit).
+    #[command(after_help = "Examples:\n  hostapi wedos domains renew example.cz --period 1")]
+    Renew {
+        /// The domain name.
+        name: String,
+        /// Years, 1–10.
+        #[arg(long, value_name = "YEARS", default_value_t = 1)]
+        period: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -561,6 +635,20 @@ pub enum DnsOp {
     /// List the DNS zones hosted at WEDOS.
     #[command(after_help = "Examples:\n  hostapi wedos dns domains")]
     Domains,
+    /// Show one DNS zone.
+    #[command(after_help = "Examples:\n  hostapi wedos dns domain example.com")]
+    Domain {
+        /// The zone.
+        domain: String,
+    },
+    /// Show one row of a zone.
+    #[command(after_help = "Examples:\n  hostapi wedos dns row example.com 12")]
+    Row {
+        /// The zone.
+        domain: String,
+        /// The row's id (see `dns rows`).
+        row_id: i64,
+    },
     /// List the rows of a zone.
     #[command(
         after_help = "Examples:\n  hostapi wedos dns rows example.com\n  hostapi wedos dns rows example.com --json"
@@ -569,7 +657,7 @@ pub enum DnsOp {
         /// The zone.
         domain: String,
     },
-    /// Add a row (pending until `dns commit`, or 5 minutes after the last change).
+    /// Add a row (pending until `dns commit`, or 5 minutes after the last change); prints the new row's id.
     #[command(after_help = "\
 Examples:
   hostapi wedos dns add example.com --name www --type A --rdata 192.0.2.10 --ttl 300

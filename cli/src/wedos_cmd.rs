@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostapi::wedos::{protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Response};
+use hostapi::wedos::{protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Pending, Response};
 use serde_json::Value;
 
 use crate::args::*;
@@ -48,18 +48,7 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
     let out = ctx.out;
     match cmd.op {
         WedosOp::Ping => response(ctx, &c.ping().await?),
-        WedosOp::PingAsync { wait: None } => {
-            let p = c.ping_async().await?;
-            if out.json {
-                return out.json(&p);
-            }
-            fields(vec![
-                ("command", p.command.clone()),
-                ("result", "request pending".into()),
-                ("clTRID", opt(&p.cltrid)),
-                ("svTRID", opt(&p.svtrid)),
-            ])
-        }
+        WedosOp::PingAsync { wait: None } => pending(ctx, &c.ping_async().await?),
         WedosOp::PingAsync { wait: Some(timeout) } => {
             let pb = crate::common::spinner("waiting for the ping-async notification".into());
             let r = c.ping_async_wait(timeout).await;
@@ -81,6 +70,29 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                 }
                 domains_table(&list)
             }
+            DomainsOp::TransferCheck { name } => {
+                let t = c.domains().transfer_check(&name).await?;
+                if out.json {
+                    return out.json(&t);
+                }
+                table(
+                    &["NAME", "TRANSFERABLE", "CODE", "RESULT"],
+                    vec![vec![t.name.clone(), yes_no(t.transferable), t.code.to_string(), t.result.clone()]],
+                )
+            }
+            DomainsOp::Create { name, owner_c, period, nsset, wait } => {
+                let p = c.domains().create(&name, period, &owner_c, nsset.as_deref()).await?;
+                match wait {
+                    None => pending(ctx, &p),
+                    Some(timeout) => {
+                        let pb = crate::common::spinner("waiting for the domain-create notification".into());
+                        let r = c.wait_for(&p, timeout).await;
+                        pb.finish_and_clear();
+                        notification(ctx, &r?)
+                    }
+                }
+            }
+            DomainsOp::Renew { name, period } => response(ctx, &c.domains().renew(&name, period).await?),
             DomainsOp::Info { name } => {
                 let d = c.domains().info(&name).await?;
                 if out.json {
@@ -115,14 +127,83 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                 rows_table(&rows)
             }
             DnsOp::Add { domain, name, rdtype, rdata, ttl, comment } => {
-                let row = NewDnsRow { domain, name, ttl, rdtype, rdata, comment };
-                response(ctx, &c.dns().add_row(row).await?)
+                let row = NewDnsRow {
+                    domain: domain.clone(),
+                    name: name.clone(),
+                    ttl,
+                    rdtype: rdtype.clone(),
+                    rdata: rdata.clone(),
+                    comment,
+                };
+                let r = c.dns().add_row(row).await?;
+                // The answer holds no id: the new row is the one of this name, type and data (at most one exists).
+                let added = c
+                    .dns()
+                    .rows(&domain)
+                    .await?
+                    .into_iter()
+                    .filter(|x| {
+                        x.name.eq_ignore_ascii_case(&name) && x.rdtype.eq_ignore_ascii_case(&rdtype) && x.rdata == rdata
+                    })
+                    .max_by_key(|x| x.id);
+                if out.json {
+                    let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
+                    v["row_id"] = added.as_ref().map(|x| Value::from(x.id)).unwrap_or(Value::Null);
+                    return out.json(&v);
+                }
+                fields(vec![
+                    ("code", r.code.to_string()),
+                    ("result", r.result.clone()),
+                    ("row_id", added.map(|x| x.id.to_string()).unwrap_or_else(|| "-".into())),
+                ])
+            }
+            DnsOp::Domain { domain } => {
+                let z = c.dns().domain_info(&domain).await?;
+                if out.json {
+                    return out.json(&z);
+                }
+                dns_domains_table(std::slice::from_ref(&z))
+            }
+            DnsOp::Row { domain, row_id } => {
+                let r = c.dns().row_detail(&domain, row_id).await?;
+                if out.json {
+                    return out.json(&r);
+                }
+                rows_table(std::slice::from_ref(&r))
             }
             DnsOp::Update { domain, row_id, ttl, rdata } => {
                 response(ctx, &c.dns().update_row(&domain, row_id, ttl, &rdata).await?)
             }
             DnsOp::Delete { domain, row_id } => response(ctx, &c.dns().delete_row(&domain, row_id).await?),
             DnsOp::Commit { domain } => response(ctx, &c.dns().commit(&domain).await?),
+        },
+        WedosOp::Acme(a) => match a {
+            AcmeOp::Present { fqdn, value, ttl } => {
+                let (fqdn, value) = acme_target(fqdn, value)?;
+                let row = c.dns().set_txt(&fqdn, &value, ttl).await?;
+                if out.json {
+                    return out.json(&row);
+                }
+                output::write_stdout(&format!(
+                    "{} TXT row {} present (id {})\n",
+                    fqdn.trim_end_matches('.'),
+                    value,
+                    row.id
+                ))
+            }
+            AcmeOp::Cleanup { fqdn, value } => {
+                let (fqdn, value) = acme_target(fqdn, value)?;
+                let n = c.dns().clear_txt(&fqdn, &value).await?;
+                if out.json {
+                    return out.json(&serde_json::json!({"deleted": n}));
+                }
+                output::write_stdout(&format!(
+                    "{} TXT row {} removed ({n} deleted)\n",
+                    fqdn.trim_end_matches('.'),
+                    value
+                ))
+            }
+            AcmeOp::Timeout => output::write_stdout("{\"timeout\": 600, \"interval\": 10}\n"),
         },
         WedosOp::Notifications(n) => match n {
             NotificationsOp::Poll => match c.notifications().poll().await? {
@@ -135,6 +216,41 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
         },
         WedosOp::Call { command, .. } => response(ctx, &c.call(&command, data).await?),
     }
+}
+
+fn pending(ctx: &Ctx, p: &Pending) -> Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(p);
+    }
+    fields(vec![
+        ("command", p.command.clone()),
+        ("result", "request pending".into()),
+        ("clTRID", opt(&p.cltrid)),
+        ("svTRID", opt(&p.svtrid)),
+    ])
+}
+
+/// The record name and value of an ACME hook: the arguments (lego), else certbot's environment.
+fn acme_target(fqdn: Option<String>, value: Option<String>) -> Result<(String, String)> {
+    let label = "wedos acme";
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let fqdn = match fqdn {
+        Some(f) => f,
+        None => match env("CERTBOT_DOMAIN") {
+            Some(d) => format!("_acme-challenge.{}", d.trim_start_matches("*.")),
+            None => {
+                return Err(CliError::config(
+                    label,
+                    "give FQDN and VALUE, or run as certbot's hook (CERTBOT_DOMAIN, CERTBOT_VALIDATION)",
+                ))
+            }
+        },
+    };
+    let value = match value.or_else(|| env("CERTBOT_VALIDATION")) {
+        Some(v) => v,
+        None => return Err(CliError::config(label, "give VALUE, or set CERTBOT_VALIDATION")),
+    };
+    Ok((fqdn, value))
 }
 
 fn parse_data(command: &str, text: &str) -> Result<Value> {

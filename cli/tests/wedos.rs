@@ -245,3 +245,108 @@ fn server_hourly_limit_is_rate_limited() {
     assert!(err.contains("2006") && err.contains("retry after"), "{err}");
     let _ = DEMO_WEDOS_PASSWORD;
 }
+
+/// The demo account's answer counts: (all answers, those with a code of 2000 or more).
+fn answer_codes(emu: &Emu) -> (u64, u64) {
+    let state = http(&emu.url(), "GET", "/_emulator/state", "");
+    let codes = state["wedos"][DEMO_WEDOS_USER]["codes"].as_object().cloned().unwrap_or_default();
+    let all = codes.values().filter_map(Value::as_u64).sum();
+    let bad = codes.iter().filter(|(k, _)| k.parse::<u64>().unwrap_or(0) >= 2000).filter_map(|(_, v)| v.as_u64()).sum();
+    (all, bad)
+}
+
+fn txt_rows(emu: &Emu, name: &str) -> Vec<String> {
+    let rows = json_of(emu.wedos().args(["dns", "rows", "example.cz"]));
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == name && r["rdtype"] == "TXT")
+        .map(|r| r["rdata"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn acme_hooks_as_certbot_and_lego_call_them() {
+    let emu = Emu::start();
+    // certbot: --manual-auth-hook / --manual-cleanup-hook, with CERTBOT_DOMAIN and CERTBOT_VALIDATION set.
+    for _ in 0..2 {
+        emu.wedos()
+            .args(["acme", "present"])
+            .env("CERTBOT_DOMAIN", "example.cz")
+            .env("CERTBOT_VALIDATION", "certbot-token")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("_acme-challenge.example.cz TXT row certbot-token present"));
+    }
+    assert_eq!(txt_rows(&emu, "_acme-challenge"), ["certbot-token"], "once, however often it runs");
+    // lego's exec provider: `present FQDN VALUE` (the FQDN with its trailing dot), a wildcard's second value.
+    for _ in 0..2 {
+        emu.wedos().args(["acme", "present", "_acme-challenge.example.cz.", "lego-token"]).assert().success();
+    }
+    let mut both = txt_rows(&emu, "_acme-challenge");
+    both.sort();
+    assert_eq!(both, ["certbot-token", "lego-token"]);
+    let state = http(&emu.url(), "GET", "/_emulator/state", "");
+    assert_eq!(state["wedos"][DEMO_WEDOS_USER]["zones"]["example.cz"]["pending"], false, "committed");
+    let row = json_of(emu.wedos().args(["acme", "present", "_acme-challenge.example.cz.", "lego-token"]));
+    assert!(row["id"].as_i64().unwrap() > 0, "{row}");
+    // Cleanup removes exactly its own value, and repeating it changes nothing.
+    for _ in 0..2 {
+        emu.wedos().args(["acme", "cleanup", "_acme-challenge.example.cz.", "lego-token"]).assert().success();
+    }
+    assert_eq!(txt_rows(&emu, "_acme-challenge"), ["certbot-token"]);
+    for _ in 0..2 {
+        emu.wedos()
+            .args(["acme", "cleanup"])
+            .env("CERTBOT_DOMAIN", "example.cz")
+            .env("CERTBOT_VALIDATION", "certbot-token")
+            .assert()
+            .success();
+    }
+    assert!(txt_rows(&emu, "_acme-challenge").is_empty());
+    let (all, bad) = answer_codes(&emu);
+    assert!(all > 10 && bad == 0, "{all} answers, {bad} of them with a code >= 2000");
+    emu.wedos().args(["acme", "timeout"]).assert().success().stdout(predicate::str::contains("\"timeout\""));
+    // Without arguments or certbot's variables: a config error, nothing sent.
+    fails_with(emu.wedos().args(["acme", "present"]).env_remove("CERTBOT_DOMAIN"), 3);
+}
+
+#[test]
+fn dns_add_prints_the_new_rows_id_and_the_other_commands() {
+    let emu = Emu::start();
+    let out = stdout_of(emu.wedos().args([
+        "dns",
+        "add",
+        "example.cz",
+        "--name",
+        "api",
+        "--type",
+        "A",
+        "--rdata",
+        "192.0.2.7",
+    ]));
+    let line = out.lines().find(|l| l.contains("row_id")).unwrap_or_else(|| panic!("no row_id in {out}"));
+    let id: i64 = line.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).last().unwrap().parse().unwrap();
+    let v = json_of(emu.wedos().args(["dns", "row", "example.cz", &id.to_string()]));
+    assert_eq!((v["name"].as_str(), v["rdata"].as_str()), (Some("api"), Some("192.0.2.7")));
+    let v = json_of(emu.wedos().args([
+        "dns",
+        "add",
+        "example.cz",
+        "--name",
+        "api2",
+        "--type",
+        "A",
+        "--rdata",
+        "192.0.2.8",
+    ]));
+    assert!(v["row_id"].as_i64().unwrap() > id, "{v}");
+    let z = json_of(emu.wedos().args(["dns", "domain", "example.cz"]));
+    assert_eq!(z["name"], "example.cz");
+    let t = json_of(emu.wedos().args(["domains", "transfer-check", "example.cz"]));
+    assert_eq!(t["transferable"], false);
+    let n = json_of(emu.wedos().args(["domains", "create", "nova-domena.cz", "--owner-c", "OWNER-1", "--wait", "10"]));
+    assert_eq!((n["command"].as_str(), n["code"].as_i64()), (Some("domain-create"), Some(1000)), "{n}");
+    let r = json_of(emu.wedos().args(["domains", "renew", "nova-domena.cz", "--period", "2"]));
+    assert_eq!(r["code"], 1000);
+}

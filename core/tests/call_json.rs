@@ -58,7 +58,14 @@ const WEDOS_COVERED: &[&str] = &[
     "domains.list",
     "domains.info",
     "domains.check",
+    "domains.transfer_check",
+    "domains.create",
+    "domains.renew",
     "dns.domains",
+    "dns.domain_info",
+    "dns.row_detail",
+    "dns.set_txt",
+    "dns.clear_txt",
     "dns.rows",
     "dns.add_row",
     "dns.update_row",
@@ -206,6 +213,24 @@ async fn every_wedos_operation_through_call_json() {
     assert_eq!(call("domains.info", json!({"name": "example.cz"})).await["name"], "example.cz");
     assert_eq!(call("domains.check", json!({"name": "example.cz"})).await["available"], false);
     assert!(call("dns.domains", json!({})).await.as_array().unwrap().iter().any(|z| z["name"] == "example.cz"));
+    assert_eq!(call("dns.domain_info", json!({"domain": "example.cz"})).await["name"], "example.cz");
+    let t = call("domains.transfer_check", json!({"name": "example.cz"})).await;
+    assert_eq!((t["transferable"].as_bool(), t["code"].as_i64()), (Some(false), Some(3206)), "{t}");
+    let renewed = call("domains.renew", json!({"name": "example.cz", "period": 2})).await;
+    assert_eq!(renewed["data"]["expiration"], "2029-01-15", "{renewed}");
+    let created = call("domains.create", json!({"name": "nova-domena.cz", "owner_c": "OWNER-1", "wait": 10})).await;
+    assert_eq!(
+        (created["command"].as_str(), created["code"].as_i64()),
+        (Some("domain-create"), Some(1000)),
+        "{created}"
+    );
+    assert_eq!(created["data"]["name"], "nova-domena.cz");
+    assert!(call("domains.list", json!({})).await.as_array().unwrap().iter().any(|d| d["name"] == "nova-domena.cz"));
+    let row = call("dns.set_txt", json!({"fqdn": "_acme-challenge.www.example.cz", "value": "tok-1"})).await;
+    assert_eq!((row["name"].as_str(), row["ttl"].as_i64()), (Some("_acme-challenge.www"), Some(300)), "{row}");
+    let detail = call("dns.row_detail", json!({"domain": "example.cz", "row_id": row["id"]})).await;
+    assert_eq!(detail["rdata"], "tok-1");
+    assert_eq!(call("dns.clear_txt", json!({"fqdn": "_acme-challenge.www.example.cz", "value": "tok-1"})).await, 1);
 
     call("dns.add_row", json!({"domain": "example.cz", "name": "_cj", "rdtype": "TXT", "rdata": "v1", "ttl": 300}))
         .await;

@@ -219,3 +219,19 @@ def test_async_notifications(hostapi_emulator: Emulator) -> None:
             assert await c.notifications.poll() is None and c.notifications.kept == 0
 
     asyncio.run(main())
+
+
+def test_the_acme_dns01_job(wedos_client: wedos.Client, hostapi_emulator: Emulator) -> None:
+    row = wedos_client.dns.set_txt("_acme-challenge.www.example.cz", "py-token")
+    assert isinstance(row, wedos.DnsRow) and row.name == "_acme-challenge.www" and row.rdata == "py-token"
+    again = wedos_client.dns.set_txt("_acme-challenge.www.example.cz.", "py-token")
+    assert again.id == row.id
+    assert wedos_client.dns.row_detail("example.cz", row.id).rdata == "py-token"
+    assert wedos_client.dns.clear_txt("_acme-challenge.www.example.cz", "py-token") == 1
+    assert wedos_client.dns.clear_txt("_acme-challenge.www.example.cz", "py-token") == 0
+    codes = hostapi_emulator.state()["wedos"][hostapi_emulator.wedos_user]["codes"]
+    assert all(int(c) < 2000 for c in codes), codes
+    check = wedos_client.domains.transfer_check("example.cz")
+    assert isinstance(check, wedos.TransferCheck) and not check.transferable
+    note = wedos_client.domains.create("nova-domena.cz", owner_c="OWNER-1", wait=10)
+    assert isinstance(note, wedos.Notification) and note.command == "domain-create"

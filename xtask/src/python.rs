@@ -167,14 +167,23 @@ fn method(op: &OpSpec, asynchronous: bool, target: &str) -> Vec<String> {
     let prefix = if asynchronous { "async " } else { "" };
     let awaited = if asynchronous { "await " } else { "" };
     if let Output::Either { default, when, then } = op.output {
+        // Two overloads: without `when` (None) the default record, with it the other one.
         let arg = op.arg(when).expect("the Either argument exists");
         let t = py_type(arg.ty);
-        out.push(format!("{ind}@overload"));
-        out.push(format!("{ind}{prefix}def {}(self, {when}: None = None) -> {default}: ...", op.method));
-        out.push(String::new());
-        out.push(format!("{ind}@overload"));
-        out.push(format!("{ind}{prefix}def {}(self, {when}: {t}) -> {then}: ...", op.method));
-        out.push(String::new());
+        for (annotation, ret) in [("None = None".to_owned(), default), (t.clone(), then)] {
+            let mut ps = params(op);
+            for p in ps.iter_mut() {
+                if p.starts_with(&format!("{when}:")) {
+                    *p = format!("{when}: {annotation}");
+                }
+            }
+            out.push(format!("{ind}@overload"));
+            let mut sig = signature(ind, prefix, op.method, &ps, ret);
+            let last = sig.pop().expect("a signature line");
+            sig.push(format!("{last} ..."));
+            out.extend(sig);
+            out.push(String::new());
+        }
     }
     out.extend(signature(ind, prefix, op.method, &params(op), &return_type(op.output)));
     out.extend(docstring(body, op));

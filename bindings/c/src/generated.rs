@@ -187,11 +187,29 @@ pub extern "C" fn hostapi_wedos_client_new(options_json: *const c_char, out: *mu
 /// - `domains.check`: domain-check: whether a domain can be registered (counts against the 100-per-hour budget).
 ///   Arguments: `"name"` string, required. Result: DomainCheck {"name" string, "available" bool, "code" int,
 ///   "result" string}.
+/// - `domains.transfer_check`: domain-transfer-check: whether a domain registered elsewhere can be transferred to
+///   the account (counts against the 100-per-hour budget). Arguments: `"name"` string, required. Result:
+///   TransferCheck {"name" string, "transferable" bool, "code" int, "result" string}.
+/// - `domains.create` (not idempotent): domain-create: registers a domain (charged to the credit). Asynchronous:
+///   the server answers 1001 and delivers the result as a notification; with wait, waits for it. Arguments:
+///   `"name"` string, required; `"owner_c"` string, required; `"period"` integer, default 1; `"nsset"` string;
+///   `"wait"` seconds (number). Result: Pending {"command" string, "cltrid" string|null, "svtrid" string|null};
+///   with "wait": Notification {"id" string|null, "code" int, "result" string, "timestamp" int|null, "cltrid"
+///   string|null, "svtrid" string|null, "command" string|null, "data" any|null, "raw" raw}.
+/// - `domains.renew` (not idempotent): domain-renew: extends a domain's registration (charged to the credit).
+///   Arguments: `"name"` string, required; `"period"` integer, default 1. Result: Response {"code" int, "result"
+///   string, "timestamp" int|null, "cltrid" string|null, "svtrid" string|null, "command" string|null, "test" bool,
+///   "data" any|null}.
 /// - `dns.domains`: dns-domains-list: the DNS zones of the account. No arguments. Result: array of DnsDomain
 ///   {"name" string, "status" string|null, "kind" string|null, "raw" raw}.
+/// - `dns.domain_info`: dns-domain-info: one DNS zone of the account. Arguments: `"domain"` string, required.
+///   Result: DnsDomain {"name" string, "status" string|null, "kind" string|null, "raw" raw}.
 /// - `dns.rows`: dns-rows-list: the rows of a zone. Arguments: `"domain"` string, required. Result: array of DnsRow
 ///   {"id" int, "name" string, "ttl" int|null, "rdtype" string, "rdata" string, "changed_date" string|null,
 ///   "author_comment" string|null, "raw" raw}.
+/// - `dns.row_detail`: dns-row-detail: one row of a zone. Arguments: `"domain"` string, required; `"row_id"`
+///   integer, required. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string, "rdata" string,
+///   "changed_date" string|null, "author_comment" string|null, "raw" raw}.
 /// - `dns.add_row` (not idempotent): dns-row-add: adds a row; the change is pending until commit (or 5 minutes
 ///   after the last change). Arguments: `"domain"` string, required; `"name"` string, required; `"rdtype"` string,
 ///   required; `"rdata"` string, required; `"ttl"` integer, default 3600; `"comment"` string. Result: Response
@@ -207,6 +225,14 @@ pub extern "C" fn hostapi_wedos_client_new(options_json: *const c_char, out: *mu
 /// - `dns.commit`: dns-domain-commit: publishes the zone's pending changes. Arguments: `"domain"` string, required.
 ///   Result: Response {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid"
 ///   string|null, "command" string|null, "test" bool, "data" any|null}.
+/// - `dns.set_txt` (composite): The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the
+///   account's DNS zones), adds the TXT row unless an identical one exists (never provoking 2316), commits, and
+///   returns the row with its id. Safe to repeat. Arguments: `"fqdn"` string, required; `"value"` string, required;
+///   `"ttl"` integer, default 300. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string,
+///   "rdata" string, "changed_date" string|null, "author_comment" string|null, "raw" raw}.
+/// - `dns.clear_txt` (composite): The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this
+///   value, commits, and returns how many it deleted. Safe to repeat. Arguments: `"fqdn"` string, required;
+///   `"value"` string, required. Result: an integer.
 /// - `notifications.poll`: The oldest unread notification (those the client kept while waiting come first), not
 ///   acknowledged; null when the queue is empty. No arguments. Result: Notification {"id" string|null, "code" int,
 ///   "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid" string|null, "command" string|null,

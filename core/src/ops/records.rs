@@ -217,6 +217,17 @@ pub static RECORDS: &[RecordSpec] = &[
     },
     RecordSpec {
         api: Api::Wedos,
+        name: "TransferCheck",
+        doc: "domain-transfer-check: whether a domain can be transferred to the account.",
+        fields: &[
+            f("name", Str, "the domain checked"),
+            f("transferable", Bool, "whether it can be transferred (code 1000)"),
+            f("code", Int, "1000 transferable; 32xx why not"),
+            f("result", Str, "the code's text"),
+        ],
+    },
+    RecordSpec {
+        api: Api::Wedos,
         name: "DnsDomain",
         doc: "A DNS zone hosted at WEDOS.",
         fields: &[

@@ -117,6 +117,52 @@ pub static WEDOS_OPS: &[OpSpec] = &[
     ),
     op(
         API,
+        "domains.transfer_check",
+        Some("domains"),
+        "transfer_check",
+        "domain-transfer-check",
+        &[pos("name", Str, "the domain name")],
+        Record("TransferCheck"),
+        true,
+        "domain-transfer-check: whether a domain registered elsewhere can be transferred to the account (counts \
+         against the 100-per-hour budget).",
+    ),
+    op(
+        API,
+        "domains.create",
+        Some("domains"),
+        "create",
+        "domain-create",
+        &[
+            pos("name", Str, "the domain name to register"),
+            kw("owner_c", Str, "the registrant's contact id"),
+            kw_def("period", Int, "1", "years, 1-10"),
+            kw_opt("nsset", Str, "the NSSET to use (.cz), default the account's"),
+            kw_opt(
+                "wait",
+                Seconds,
+                "seconds to wait for the result's notification; without it the pending request is returned",
+            )
+            .local(),
+        ],
+        Output::Either { default: "Pending", when: "wait", then: "Notification" },
+        false,
+        "domain-create: registers a domain (charged to the credit). Asynchronous: the server answers 1001 and \
+         delivers the result as a notification; with wait, waits for it.",
+    ),
+    op(
+        API,
+        "domains.renew",
+        Some("domains"),
+        "renew",
+        "domain-renew",
+        &[pos("name", Str, "the domain name"), kw_def("period", Int, "1", "years, 1-10")],
+        RESPONSE,
+        false,
+        "domain-renew: extends a domain's registration (charged to the credit).",
+    ),
+    op(
+        API,
         "dns.domains",
         Some("dns"),
         "domains",
@@ -128,6 +174,17 @@ pub static WEDOS_OPS: &[OpSpec] = &[
     ),
     op(
         API,
+        "dns.domain_info",
+        Some("dns"),
+        "domain_info",
+        "dns-domain-info",
+        &[pos("domain", Str, "the zone")],
+        Record("DnsDomain"),
+        true,
+        "dns-domain-info: one DNS zone of the account.",
+    ),
+    op(
+        API,
         "dns.rows",
         Some("dns"),
         "rows",
@@ -136,6 +193,17 @@ pub static WEDOS_OPS: &[OpSpec] = &[
         List("DnsRow"),
         true,
         "dns-rows-list: the rows of a zone.",
+    ),
+    op(
+        API,
+        "dns.row_detail",
+        Some("dns"),
+        "row_detail",
+        "dns-row-detail",
+        &[pos("domain", Str, "the zone"), pos("row_id", Int, "the row's id")],
+        Record("DnsRow"),
+        true,
+        "dns-row-detail: one row of a zone.",
     ),
     op(
         API,
@@ -192,6 +260,39 @@ pub static WEDOS_OPS: &[OpSpec] = &[
         RESPONSE,
         true,
         "dns-domain-commit: publishes the zone's pending changes.",
+    ),
+    op(
+        API,
+        "dns.set_txt",
+        Some("dns"),
+        "set_txt",
+        "",
+        &[
+            pos(
+                "fqdn",
+                Str,
+                "the full name, e.g. \"_acme-challenge.www.example.cz\" (the zone is found among the account's)",
+            ),
+            pos("value", Str, "the TXT value"),
+            kw_def("ttl", Int, "300", "seconds, 300-172800"),
+        ],
+        Record("DnsRow"),
+        true,
+        "The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), \
+         adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with \
+         its id. Safe to repeat.",
+    ),
+    op(
+        API,
+        "dns.clear_txt",
+        Some("dns"),
+        "clear_txt",
+        "",
+        &[pos("fqdn", Str, "the full name the TXT row was set for"), pos("value", Str, "the TXT value to remove")],
+        Output::Count,
+        true,
+        "The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this value, commits, and returns \
+         how many it deleted. Safe to repeat.",
     ),
     op(
         API,

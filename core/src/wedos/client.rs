@@ -459,17 +459,31 @@ impl Client {
             .op(operation)
             .ok_or_else(|| Error::config("wedos", format!("unknown operation {operation:?}")))?;
         match spec.name {
-            "ping_async" => {
+            // Asynchronous commands: the pending request, or with `wait` its notification.
+            "ping_async" | "domains.create" => {
                 let o = ops::check_args(spec, &spec.label(), args, false)?;
-                let Some(wait) = ops::seconds(spec, o, "wait").filter(|_| o.get("wait").is_some_and(|v| !v.is_null()))
-                else {
-                    return ops::to_json(self.execute_with(&Call::PingAsync, options).await?);
-                };
-                let pending = match self.execute_with(&Call::PingAsync, options).await? {
-                    Output::Pending(p) => p,
-                    _ => return Err(unexpected("ping-async")),
-                };
-                ops::to_json(self.wait_for(&pending, wait).await?)
+                let mut wire = o.clone();
+                let wait = wire.remove("wait").filter(|v| !v.is_null()).and_then(|v| v.as_f64());
+                let call = Call::from_json(operation, &Value::Object(wire))?;
+                let out = self.execute_with(&call, options).await?;
+                let Some(secs) = wait else { return ops::to_json(out) };
+                let Output::Pending(pending) = out else { return Err(unexpected(spec.wire)) };
+                ops::to_json(self.wait_for(&pending, Duration::from_secs_f64(secs)).await?)
+            }
+            "dns.set_txt" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let ttl = o.get("ttl").and_then(Value::as_i64).unwrap_or(300);
+                let ttl = u32::try_from(ttl)
+                    .map_err(|_| Error::config(spec.label(), format!("ttl {ttl} is out of range")))?;
+                let (fqdn, value) =
+                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
+                ops::to_json(self.dns().set_txt(&fqdn, &value, ttl).await?)
+            }
+            "dns.clear_txt" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let (fqdn, value) =
+                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
+                Ok(Value::from(self.dns().clear_txt(&fqdn, &value).await?))
             }
             "notifications.poll" => {
                 ops::check_args(spec, "wedos poll-req", args, false)?;
@@ -708,6 +722,31 @@ impl Domains<'_> {
             _ => Err(unexpected("domain-info")),
         }
     }
+    /// `domain-transfer-check` (counts against the 100-per-hour budget).
+    pub async fn transfer_check(self, name: &str) -> Result<TransferCheck> {
+        match self.client.execute(&Call::DomainTransferCheck { name: name.to_owned() }).await? {
+            Output::TransferCheck(t) => Ok(t),
+            _ => Err(unexpected("domain-transfer-check")),
+        }
+    }
+    /// `domain-create`: registers `name` for `period` years with the registrant `owner_c`; asynchronous (the
+    /// result comes as a notification: see [`Client::wait_for`]).
+    pub async fn create(self, name: &str, period: u32, owner_c: &str, nsset: Option<&str>) -> Result<Pending> {
+        let call = Call::DomainCreate {
+            name: name.to_owned(),
+            period,
+            owner_c: owner_c.to_owned(),
+            nsset: nsset.map(str::to_owned),
+        };
+        match self.client.execute(&call).await? {
+            Output::Pending(p) => Ok(p),
+            _ => Err(unexpected("domain-create")),
+        }
+    }
+    /// `domain-renew`: extends `name` by `period` years.
+    pub async fn renew(self, name: &str, period: u32) -> Result<Response> {
+        self.client.run_response(Call::DomainRenew { name: name.to_owned(), period }).await
+    }
     /// `domain-check` (counts against the 100-per-hour budget).
     pub async fn check(self, name: &str) -> Result<DomainCheck> {
         match self.client.execute(&Call::DomainCheck { name: name.to_owned() }).await? {
@@ -731,6 +770,79 @@ impl Dns<'_> {
             _ => Err(unexpected("dns-domains-list")),
         }
     }
+    /// `dns-domain-info`.
+    pub async fn domain_info(self, domain: &str) -> Result<DnsDomain> {
+        match self.client.execute(&Call::DnsDomainInfo { name: domain.to_owned() }).await? {
+            Output::DnsDomain(d) => Ok(d),
+            _ => Err(unexpected("dns-domain-info")),
+        }
+    }
+    /// `dns-row-detail`.
+    pub async fn row_detail(self, domain: &str, row_id: i64) -> Result<DnsRow> {
+        match self.client.execute(&Call::DnsRowDetail { domain: domain.to_owned(), row_id }).await? {
+            Output::DnsRow(r) => Ok(r),
+            _ => Err(unexpected("dns-row-detail")),
+        }
+    }
+
+    /// The zone of `fqdn` among the account's DNS zones (the longest matching suffix) and the name relative to
+    /// it (`""` at the apex).
+    pub async fn zone_of(self, fqdn: &str) -> Result<(String, String)> {
+        let label = "wedos dns.set_txt";
+        let name = fqdn.trim().trim_end_matches('.').to_ascii_lowercase();
+        if name.is_empty() {
+            return Err(Error::config(label, "fqdn must not be empty"));
+        }
+        let zones = self.domains().await?;
+        let best = zones
+            .iter()
+            .map(|z| z.name.trim_end_matches('.').to_ascii_lowercase())
+            .filter(|z| name == *z || name.ends_with(&format!(".{z}")))
+            .max_by_key(String::len)
+            .ok_or_else(|| Error::new(ErrorKind::Api, label, format!("no DNS zone of the account holds {name}")))?;
+        let relative = if name == best { String::new() } else { name[..name.len() - best.len() - 1].to_owned() };
+        Ok((best, relative))
+    }
+
+    /// The ACME DNS-01 step: the TXT row `value` at `fqdn`, added and committed unless an identical row exists
+    /// (so a repeat never provokes 2316, which counts toward the IP block). Returns the row with its id.
+    pub async fn set_txt(self, fqdn: &str, value: &str, ttl: u32) -> Result<DnsRow> {
+        if value.is_empty() {
+            return Err(Error::config("wedos dns.set_txt", "value must not be empty"));
+        }
+        let (zone, name) = self.zone_of(fqdn).await?;
+        let same =
+            |r: &DnsRow| r.name.eq_ignore_ascii_case(&name) && r.rdtype.eq_ignore_ascii_case("TXT") && r.rdata == value;
+        if let Some(existing) = self.rows(&zone).await?.into_iter().find(same) {
+            return Ok(existing);
+        }
+        self.add_row(NewDnsRow::new(&zone, &name, "TXT", value).ttl(ttl)).await?;
+        self.commit(&zone).await?;
+        self.rows(&zone).await?.into_iter().find(same).ok_or_else(|| {
+            Error::new(ErrorKind::Protocol, "wedos dns.set_txt", format!("the new TXT row of {fqdn} is not listed"))
+        })
+    }
+
+    /// The ACME DNS-01 cleanup: deletes the TXT rows of `fqdn` with exactly `value` (no other), commits when it
+    /// deleted any, and returns how many it deleted.
+    pub async fn clear_txt(self, fqdn: &str, value: &str) -> Result<u64> {
+        let (zone, name) = self.zone_of(fqdn).await?;
+        let doomed: Vec<i64> = self
+            .rows(&zone)
+            .await?
+            .into_iter()
+            .filter(|r| r.name.eq_ignore_ascii_case(&name) && r.rdtype.eq_ignore_ascii_case("TXT") && r.rdata == value)
+            .map(|r| r.id)
+            .collect();
+        for id in &doomed {
+            self.delete_row(&zone, *id).await?;
+        }
+        if !doomed.is_empty() {
+            self.commit(&zone).await?;
+        }
+        Ok(doomed.len() as u64)
+    }
+
     /// `dns-rows-list`.
     pub async fn rows(self, domain: &str) -> Result<Vec<DnsRow>> {
         match self.client.execute(&Call::DnsRowsList { domain: domain.to_owned() }).await? {

@@ -55,6 +55,15 @@ pub struct DomainCheck {
     pub result: String,
 }
 
+/// `domain-transfer-check`: whether a domain can be transferred to the account (1000); 32xx codes say why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TransferCheck {
+    pub name: String,
+    pub transferable: bool,
+    pub code: i64,
+    pub result: String,
+}
+
 /// A DNS zone hosted at WEDOS (`dns-domains-list`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DnsDomain {

@@ -53,23 +53,24 @@ pub(crate) struct Reply {
     pub(crate) result: String,
     pub(crate) data: Option<Value>,
     pub(crate) style: Style,
-    /// `ping-async`: queue its notification after the configured delay.
-    pub(crate) notify_later: bool,
+    /// Asynchronous commands (`ping-async`, `domain-create`): the `data` of the notification to queue after the
+    /// configured delay.
+    pub(crate) notify_later: Option<Value>,
 }
 
 impl Reply {
     pub(crate) fn err(code: u32, result: impl Into<String>) -> Self {
-        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: false }
+        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None }
     }
 
     /// 1000 OK with `data`.
     pub(crate) fn ok(data: Option<Value>) -> Self {
-        Reply { code: 1000, result: "OK".into(), data, style: Style::Numbers, notify_later: false }
+        Reply { code: 1000, result: "OK".into(), data, style: Style::Numbers, notify_later: None }
     }
 
     /// A success code other than 1000, without data.
     pub(crate) fn success(code: u32, result: impl Into<String>) -> Self {
-        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: false }
+        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None }
     }
 
     pub(crate) fn style(mut self, style: Style) -> Self {
@@ -224,7 +225,7 @@ fn finish(state: &mut WedosState, hints: Hints, reply: Reply, ip: &str, ctx: &Ct
         state.record_invalid(ip, now, ctx.config);
     }
     let job = match (reply.notify_later, hints.user) {
-        (true, Some(user)) => {
+        (Some(data), Some(user)) => {
             let mut n = Map::new();
             n.insert("code".into(), json!("1000"));
             n.insert("result".into(), json!("OK"));
@@ -233,10 +234,9 @@ fn finish(state: &mut WedosState, hints: Hints, reply: Reply, ip: &str, ctx: &Ct
                 n.insert("clTRID".into(), json!(c));
             }
             n.insert("svTRID".into(), json!(svtrid));
-            n.insert("command".into(), json!("ping-async"));
+            n.insert("command".into(), json!(command));
             n.insert("ID".into(), Value::Null);
-            let secs = ctx.config.async_delay_ms as f64 / 1000.0;
-            n.insert("data".into(), json!({"round": "1", "time": format!("{secs:.3}"), "done": 1}));
+            n.insert("data".into(), data);
             Some(AsyncJob { user, notify: n })
         }
         _ => None,

@@ -41,7 +41,11 @@ pub(crate) enum Command {
     DomainInfo,
     DomainCheck,
     DomainTransferCheck,
+    DomainCreate,
+    DomainRenew,
     DnsDomainsList,
+    DnsDomainInfo,
+    DnsRowDetail,
     DnsRowsList,
     DnsRowAdd,
     DnsRowUpdate,
@@ -62,6 +66,10 @@ impl Command {
             "domain-info" => DomainInfo,
             "domain-check" => DomainCheck,
             "domain-transfer-check" => DomainTransferCheck,
+            "domain-create" => DomainCreate,
+            "domain-renew" => DomainRenew,
+            "dns-domain-info" => DnsDomainInfo,
+            "dns-row-detail" => DnsRowDetail,
             "dns-domains-list" => DnsDomainsList,
             "dns-rows-list" => DnsRowsList,
             "dns-row-add" => DnsRowAdd,
@@ -139,7 +147,10 @@ fn run_inner(state: &mut WedosState, idx: usize, cmd: Command, req: &Request, ct
         Command::Ping => Ok(Reply::ok(None).style(Style::Strings)),
         Command::PingAsync => {
             let mut r = Reply::success(1001, "Request pending").style(Style::Strings);
-            r.notify_later = !test;
+            if !test {
+                let secs = ctx.config.async_delay_ms as f64 / 1000.0;
+                r.notify_later = Some(json!({"round": "1", "time": format!("{secs:.3}"), "done": 1}));
+            }
             Ok(r)
         }
         Command::PollReq => {
@@ -215,6 +226,58 @@ fn run_inner(state: &mut WedosState, idx: usize, cmd: Command, req: &Request, ct
             } else {
                 Err(Reply::err(3206, format!("Domain {name} is not registered, it cannot be transferred")))
             }
+        }
+        Command::DomainCreate => {
+            d.require(&["name", "owner_c"])?;
+            let name = check::domain(d.req_nonempty("name")?)?;
+            d.req_nonempty("owner_c")?;
+            let period = years(&d)?;
+            if state.registered(&name) {
+                return Err(Reply::err(3201, format!("Domain registered: {name}")));
+            }
+            let mut r = Reply::success(1001, "Request pending");
+            if !test {
+                let expiration = add_years(&prague_date(now), period);
+                state.accounts[idx].domains.push(super::state::Domain {
+                    name: name.clone(),
+                    status: "active".into(),
+                    expiration: expiration.clone(),
+                });
+                r.notify_later = Some(json!({"name": name, "status": "active", "expiration": expiration}));
+            }
+            Ok(r)
+        }
+        Command::DomainRenew => {
+            d.require(&["name"])?;
+            let name = check::domain(d.req_nonempty("name")?)?;
+            let period = years(&d)?;
+            let a = &mut state.accounts[idx];
+            let dom = a
+                .domains
+                .iter_mut()
+                .find(|x| x.name == name)
+                .ok_or_else(|| Reply::err(3223, format!("Domain access denied: {name} is not in this account")))?;
+            let expiration = add_years(&dom.expiration, period);
+            if !test {
+                dom.expiration = expiration.clone();
+            }
+            Ok(Reply::ok(Some(json!({"name": name, "expiration": expiration}))))
+        }
+        Command::DnsDomainInfo => {
+            d.require(&["name"])?;
+            let a = &mut state.accounts[idx];
+            let zi = zone_index(a, d.req_nonempty("name")?, false)?;
+            let z = &a.zones[zi];
+            Ok(Reply::ok(Some(
+                json!({"domain": {"name": z.name, "type": "primary", "status": z.status, "min_ttl": z.min_ttl.to_string()}}),
+            )))
+        }
+        Command::DnsRowDetail => {
+            d.require(&["domain", "row_id"])?;
+            let a = &mut state.accounts[idx];
+            let zi = zone_index(a, d.req_nonempty("domain")?, false)?;
+            let ri = row_index(&a.zones[zi], &d)?;
+            Ok(Reply::ok(Some(json!({"row": a.zones[zi].rows[ri].record()}))))
         }
         Command::DnsDomainsList => {
             let a = &state.accounts[idx];
@@ -345,4 +408,38 @@ fn row_index(zone: &Zone, d: &Data<'_>) -> Result<usize, Reply> {
     let missing = |v: &Value| Reply::err(3309, format!("Row ID does not exist: {v}"));
     let id = d.req_num("row_id", missing)?;
     zone.rows.iter().position(|r| r.id == id).ok_or_else(|| Reply::err(3309, format!("Row ID does not exist: {id}")))
+}
+
+/// `period` in years, 1 to 10 (default 1); 2101 otherwise.
+fn years(d: &Data<'_>) -> Result<u32, Reply> {
+    match d.get("period") {
+        None => Ok(1),
+        Some(v) => {
+            let n = match v {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            };
+            match n {
+                Some(n @ 1..=10) => Ok(n as u32),
+                _ => Err(Reply::err(2101, format!("Parameters mismatch: period {v} is not 1-10 years"))),
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` plus `years` (the year only; 29 February stays as written).
+fn add_years(date: &str, years: u32) -> String {
+    match date.split_once('-') {
+        Some((y, rest)) => match y.parse::<u32>() {
+            Ok(y) => format!("{}-{rest}", y + years),
+            Err(_) => date.to_owned(),
+        },
+        None => date.to_owned(),
+    }
+}
+
+/// The Prague date (`YYYY-MM-DD`) at `unix`.
+fn prague_date(unix: i64) -> String {
+    super::state::prague_datetime(unix).chars().take(10).collect()
 }

@@ -36,6 +36,7 @@ from .records import (
     Notification,
     Pending,
     Response,
+    TransferCheck,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Notification",
     "Pending",
     "Response",
+    "TransferCheck",
     "protocol",
     "records",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Mapping, O
 
 from .. import _native
 from .._records import build, build_list, build_optional, plain_args
-from .records import Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response
+from .records import Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response, TransferCheck
 
 if TYPE_CHECKING:
     from . import AsyncClient, Client
@@ -22,12 +22,19 @@ RESULTS: dict[str, tuple[str, str]] = {
     "domains.list": ("list", "Domain"),
     "domains.info": ("one", "Domain"),
     "domains.check": ("one", "DomainCheck"),
+    "domains.transfer_check": ("one", "TransferCheck"),
+    "domains.create": ("one", "Pending"),
+    "domains.renew": ("one", "Response"),
     "dns.domains": ("list", "DnsDomain"),
+    "dns.domain_info": ("one", "DnsDomain"),
     "dns.rows": ("list", "DnsRow"),
+    "dns.row_detail": ("one", "DnsRow"),
     "dns.add_row": ("one", "Response"),
     "dns.update_row": ("one", "Response"),
     "dns.delete_row": ("one", "Response"),
     "dns.commit": ("one", "Response"),
+    "dns.set_txt": ("one", "DnsRow"),
+    "dns.clear_txt": ("count", ""),
     "notifications.poll": ("optional", "Notification"),
     "notifications.ack": ("one", "Response"),
     "notifications.next": ("optional", "Notification"),
@@ -76,6 +83,68 @@ class Domains(_Handle):
         args = {"name": name}
         return build(DomainCheck, self._client._call("domains.check", args))
 
+    def transfer_check(self, name: str) -> TransferCheck:
+        """domain-transfer-check: whether a domain registered elsewhere can be transferred to the account (counts
+        against the 100-per-hour budget).
+
+        :param name: the domain name
+        """
+        args = {"name": name}
+        return build(TransferCheck, self._client._call("domains.transfer_check", args))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: None = None,
+    ) -> Pending: ...
+
+    @overload
+    def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: float,
+    ) -> Notification: ...
+
+    def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: Optional[float] = None,
+    ) -> Union[Pending, Notification]:
+        """domain-create: registers a domain (charged to the credit). Asynchronous: the server answers 1001 and delivers
+        the result as a notification; with wait, waits for it.
+
+        :param name: the domain name to register
+        :param owner_c: the registrant's contact id
+        :param period: years, 1-10
+        :param nsset: the NSSET to use (.cz), default the account's
+        :param wait: seconds to wait for the result's notification; without it the pending request is returned
+        """
+        args = {"name": name, "owner_c": owner_c, "period": period, "nsset": nsset, "wait": wait}
+        value = self._client._call("domains.create", args)
+        return build(Pending, value) if wait is None else build(Notification, value)
+
+    def renew(self, name: str, *, period: int = 1) -> Response:
+        """domain-renew: extends a domain's registration (charged to the credit).
+
+        :param name: the domain name
+        :param period: years, 1-10
+        """
+        args = {"name": name, "period": period}
+        return build(Response, self._client._call("domains.renew", args))
+
 
 class Dns(_Handle):
     """DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change)."""
@@ -86,6 +155,14 @@ class Dns(_Handle):
         """dns-domains-list: the DNS zones of the account."""
         return build_list(DnsDomain, self._client._call("dns.domains", None))
 
+    def domain_info(self, domain: str) -> DnsDomain:
+        """dns-domain-info: one DNS zone of the account.
+
+        :param domain: the zone
+        """
+        args = {"domain": domain}
+        return build(DnsDomain, self._client._call("dns.domain_info", args))
+
     def rows(self, domain: str) -> List[DnsRow]:
         """dns-rows-list: the rows of a zone.
 
@@ -93,6 +170,15 @@ class Dns(_Handle):
         """
         args = {"domain": domain}
         return build_list(DnsRow, self._client._call("dns.rows", args))
+
+    def row_detail(self, domain: str, row_id: int) -> DnsRow:
+        """dns-row-detail: one row of a zone.
+
+        :param domain: the zone
+        :param row_id: the row's id
+        """
+        args = {"domain": domain, "row_id": row_id}
+        return build(DnsRow, self._client._call("dns.row_detail", args))
 
     def add_row(
         self,
@@ -143,6 +229,28 @@ class Dns(_Handle):
         """
         args = {"domain": domain}
         return build(Response, self._client._call("dns.commit", args))
+
+    def set_txt(self, fqdn: str, value: str, *, ttl: int = 300) -> DnsRow:
+        """The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones),
+        adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its
+        id. Safe to repeat.
+
+        :param fqdn: the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
+        :param value: the TXT value
+        :param ttl: seconds, 300-172800
+        """
+        args = {"fqdn": fqdn, "value": value, "ttl": ttl}
+        return build(DnsRow, self._client._call("dns.set_txt", args))
+
+    def clear_txt(self, fqdn: str, value: str) -> int:
+        """The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this value, commits, and returns how
+        many it deleted. Safe to repeat.
+
+        :param fqdn: the full name the TXT row was set for
+        :param value: the TXT value to remove
+        """
+        args = {"fqdn": fqdn, "value": value}
+        return int(self._client._call("dns.clear_txt", args))
 
 
 class Notifications(_Handle):
@@ -278,6 +386,68 @@ class AsyncDomains(_AsyncHandle):
         args = {"name": name}
         return build(DomainCheck, await self._client._call("domains.check", args))
 
+    async def transfer_check(self, name: str) -> TransferCheck:
+        """domain-transfer-check: whether a domain registered elsewhere can be transferred to the account (counts
+        against the 100-per-hour budget).
+
+        :param name: the domain name
+        """
+        args = {"name": name}
+        return build(TransferCheck, await self._client._call("domains.transfer_check", args))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: None = None,
+    ) -> Pending: ...
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: float,
+    ) -> Notification: ...
+
+    async def create(
+        self,
+        name: str,
+        *,
+        owner_c: str,
+        period: int = 1,
+        nsset: Optional[str] = None,
+        wait: Optional[float] = None,
+    ) -> Union[Pending, Notification]:
+        """domain-create: registers a domain (charged to the credit). Asynchronous: the server answers 1001 and delivers
+        the result as a notification; with wait, waits for it.
+
+        :param name: the domain name to register
+        :param owner_c: the registrant's contact id
+        :param period: years, 1-10
+        :param nsset: the NSSET to use (.cz), default the account's
+        :param wait: seconds to wait for the result's notification; without it the pending request is returned
+        """
+        args = {"name": name, "owner_c": owner_c, "period": period, "nsset": nsset, "wait": wait}
+        value = await self._client._call("domains.create", args)
+        return build(Pending, value) if wait is None else build(Notification, value)
+
+    async def renew(self, name: str, *, period: int = 1) -> Response:
+        """domain-renew: extends a domain's registration (charged to the credit).
+
+        :param name: the domain name
+        :param period: years, 1-10
+        """
+        args = {"name": name, "period": period}
+        return build(Response, await self._client._call("domains.renew", args))
+
 
 class AsyncDns(_AsyncHandle):
     """DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change)."""
@@ -288,6 +458,14 @@ class AsyncDns(_AsyncHandle):
         """dns-domains-list: the DNS zones of the account."""
         return build_list(DnsDomain, await self._client._call("dns.domains", None))
 
+    async def domain_info(self, domain: str) -> DnsDomain:
+        """dns-domain-info: one DNS zone of the account.
+
+        :param domain: the zone
+        """
+        args = {"domain": domain}
+        return build(DnsDomain, await self._client._call("dns.domain_info", args))
+
     async def rows(self, domain: str) -> List[DnsRow]:
         """dns-rows-list: the rows of a zone.
 
@@ -295,6 +473,15 @@ class AsyncDns(_AsyncHandle):
         """
         args = {"domain": domain}
         return build_list(DnsRow, await self._client._call("dns.rows", args))
+
+    async def row_detail(self, domain: str, row_id: int) -> DnsRow:
+        """dns-row-detail: one row of a zone.
+
+        :param domain: the zone
+        :param row_id: the row's id
+        """
+        args = {"domain": domain, "row_id": row_id}
+        return build(DnsRow, await self._client._call("dns.row_detail", args))
 
     async def add_row(
         self,
@@ -345,6 +532,28 @@ class AsyncDns(_AsyncHandle):
         """
         args = {"domain": domain}
         return build(Response, await self._client._call("dns.commit", args))
+
+    async def set_txt(self, fqdn: str, value: str, *, ttl: int = 300) -> DnsRow:
+        """The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones),
+        adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its
+        id. Safe to repeat.
+
+        :param fqdn: the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
+        :param value: the TXT value
+        :param ttl: seconds, 300-172800
+        """
+        args = {"fqdn": fqdn, "value": value, "ttl": ttl}
+        return build(DnsRow, await self._client._call("dns.set_txt", args))
+
+    async def clear_txt(self, fqdn: str, value: str) -> int:
+        """The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this value, commits, and returns how
+        many it deleted. Safe to repeat.
+
+        :param fqdn: the full name the TXT row was set for
+        :param value: the TXT value to remove
+        """
+        args = {"fqdn": fqdn, "value": value}
+        return int(await self._client._call("dns.clear_txt", args))
 
 
 class AsyncNotifications(_AsyncHandle):

@@ -16,6 +16,7 @@ __all__ = [
     "Notification",
     "Pending",
     "Response",
+    "TransferCheck",
     "from_canonical",
 ]
 
@@ -76,6 +77,16 @@ class DomainCheck(Record):
 
     name: str
     available: bool
+    code: int
+    result: str
+
+
+@dataclass(frozen=True)
+class TransferCheck(Record):
+    """``domain-transfer-check``: code 1000 means the domain can be transferred to the account; 32xx say why not."""
+
+    name: str
+    transferable: bool
     code: int
     result: str
 

@@ -38,6 +38,11 @@ operations! {
     DomainsList => "domains.list", "domains-list";
     DomainInfo => "domains.info", "domain-info";
     DomainCheck => "domains.check", "domain-check";
+    DomainTransferCheck => "domains.transfer_check", "domain-transfer-check";
+    DomainCreate => "domains.create", "domain-create";
+    DomainRenew => "domains.renew", "domain-renew";
+    DnsDomainInfo => "dns.domain_info", "dns-domain-info";
+    DnsRowDetail => "dns.row_detail", "dns-row-detail";
     DnsDomainsList => "dns.domains", "dns-domains-list";
     DnsRowsList => "dns.rows", "dns-rows-list";
     DnsRowAdd => "dns.add_row", "dns-row-add";
@@ -70,6 +75,27 @@ pub enum Call {
     },
     DomainCheck {
         name: String,
+    },
+    DomainTransferCheck {
+        name: String,
+    },
+    /// `domain-create`: asynchronous (1001), the result comes as a notification.
+    DomainCreate {
+        name: String,
+        period: u32,
+        owner_c: String,
+        nsset: Option<String>,
+    },
+    DomainRenew {
+        name: String,
+        period: u32,
+    },
+    DnsDomainInfo {
+        name: String,
+    },
+    DnsRowDetail {
+        domain: String,
+        row_id: i64,
     },
     DnsDomainsList,
     DnsRowsList {
@@ -112,6 +138,11 @@ impl Call {
             Call::DomainsList { .. } => Operation::DomainsList,
             Call::DomainInfo { .. } => Operation::DomainInfo,
             Call::DomainCheck { .. } => Operation::DomainCheck,
+            Call::DomainTransferCheck { .. } => Operation::DomainTransferCheck,
+            Call::DomainCreate { .. } => Operation::DomainCreate,
+            Call::DomainRenew { .. } => Operation::DomainRenew,
+            Call::DnsDomainInfo { .. } => Operation::DnsDomainInfo,
+            Call::DnsRowDetail { .. } => Operation::DnsRowDetail,
             Call::DnsDomainsList => Operation::DnsDomainsList,
             Call::DnsRowsList { .. } => Operation::DnsRowsList,
             Call::DnsRowAdd(_) => Operation::DnsRowAdd,
@@ -154,6 +185,13 @@ impl Call {
                 Err(Error::config(&label, format!("ttl {ttl} is outside {}-{}", TTL_RANGE.start(), TTL_RANGE.end())))
             }
         };
+        let period_ok = |years: u32| -> Result<()> {
+            if (1..=10).contains(&years) {
+                Ok(())
+            } else {
+                Err(Error::config(&label, format!("period {years} is outside 1-10 years")))
+            }
+        };
         let mut m = Map::new();
         match self {
             Call::Ping | Call::PingAsync | Call::CreditInfo | Call::DnsDomainsList | Call::PollReq => return Ok(None),
@@ -164,9 +202,36 @@ impl Call {
                 }
                 None => return Ok(None),
             },
-            Call::DomainInfo { name } | Call::DomainCheck { name } | Call::DnsDomainCommit { name } => {
+            Call::DomainInfo { name }
+            | Call::DomainCheck { name }
+            | Call::DomainTransferCheck { name }
+            | Call::DnsDomainInfo { name }
+            | Call::DnsDomainCommit { name } => {
                 need("name", name)?;
                 m.insert("name".into(), name.as_str().into());
+            }
+            Call::DomainCreate { name, period, owner_c, nsset } => {
+                need("name", name)?;
+                need("owner_c", owner_c)?;
+                period_ok(*period)?;
+                m.insert("name".into(), name.as_str().into());
+                m.insert("period".into(), (*period).into());
+                m.insert("owner_c".into(), owner_c.as_str().into());
+                if let Some(n) = nsset {
+                    need("nsset", n)?;
+                    m.insert("nsset".into(), n.as_str().into());
+                }
+            }
+            Call::DomainRenew { name, period } => {
+                need("name", name)?;
+                period_ok(*period)?;
+                m.insert("name".into(), name.as_str().into());
+                m.insert("period".into(), (*period).into());
+            }
+            Call::DnsRowDetail { domain, row_id } => {
+                need("domain", domain)?;
+                m.insert("domain".into(), domain.as_str().into());
+                m.insert("row_id".into(), (*row_id).into());
             }
             Call::DnsRowsList { domain } => {
                 need("domain", domain)?;
@@ -252,6 +317,13 @@ impl Call {
             }
             .ok_or_else(|| Error::config(&label, format!("{key} must be an integer")))
         };
+        let years = |key: &str| -> Result<u32> {
+            if !obj.contains_key(key) || obj[key].is_null() {
+                return Ok(1);
+            }
+            let v = int(key)?;
+            u32::try_from(v).map_err(|_| Error::config(&label, format!("{key} {v} is out of range")))
+        };
         let ttl = |key: &str| -> Result<u32> {
             let v = int(key)?;
             u32::try_from(v).map_err(|_| Error::config(&label, format!("{key} {v} is out of range")))
@@ -263,6 +335,16 @@ impl Call {
             Operation::DomainsList => Call::DomainsList { status: s("status")? },
             Operation::DomainInfo => Call::DomainInfo { name: req("name")? },
             Operation::DomainCheck => Call::DomainCheck { name: req("name")? },
+            Operation::DomainTransferCheck => Call::DomainTransferCheck { name: req("name")? },
+            Operation::DomainCreate => Call::DomainCreate {
+                name: req("name")?,
+                period: years("period")?,
+                owner_c: req("owner_c")?,
+                nsset: s("nsset")?,
+            },
+            Operation::DomainRenew => Call::DomainRenew { name: req("name")?, period: years("period")? },
+            Operation::DnsDomainInfo => Call::DnsDomainInfo { name: req("domain")? },
+            Operation::DnsRowDetail => Call::DnsRowDetail { domain: req("domain")?, row_id: int("row_id")? },
             Operation::DnsDomainsList => Call::DnsDomainsList,
             Operation::DnsRowsList => Call::DnsRowsList { domain: req("domain")? },
             Operation::DnsRowAdd => Call::DnsRowAdd(NewDnsRow {

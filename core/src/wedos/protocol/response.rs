@@ -72,7 +72,10 @@ pub enum Output {
     Domains(Vec<Domain>),
     Domain(Domain),
     DomainCheck(DomainCheck),
+    TransferCheck(TransferCheck),
+    DnsDomain(DnsDomain),
     DnsDomains(Vec<DnsDomain>),
+    DnsRow(DnsRow),
     DnsRows(Vec<DnsRow>),
     /// `poll-req`: the oldest unread notification, or `None` when the queue is empty (1003).
     Notification(Option<Notification>),
@@ -93,16 +96,35 @@ pub fn parse_response(call: &Call, http_status: u16, body: &[u8]) -> Result<Outp
             }));
         }
     }
+    if let Call::DomainTransferCheck { name } = call {
+        if resp.code == 1000 || (3200..=3299).contains(&resp.code) {
+            return Ok(Output::TransferCheck(TransferCheck {
+                name: name.clone(),
+                transferable: resp.code == 1000,
+                code: resp.code,
+                result: resp.result,
+            }));
+        }
+    }
     if resp.code >= 2000 || resp.code < 1000 {
         return Err(code_error(&label, resp.code, &resp.result));
     }
     let data = resp.data.as_ref();
     Ok(match call.operation() {
-        Operation::PingAsync => {
+        Operation::PingAsync | Operation::DomainCreate => {
             if resp.code != 1001 {
                 return Err(shape(&format!("code {} instead of 1001 (request pending)", resp.code)));
             }
             Output::Pending(Pending { command: call.command().to_owned(), cltrid: resp.cltrid, svtrid: resp.svtrid })
+        }
+        Operation::DnsDomainInfo => {
+            let d = data.and_then(|d| d.get("domain").or(Some(d))).ok_or_else(|| shape("no DNS domain data"))?;
+            Output::DnsDomain(dns_domain(d).ok_or_else(|| shape("a DNS domain without a name"))?)
+        }
+        Operation::DnsRowDetail => {
+            let items = data.map(|d| keyed_items(d, "row")).unwrap_or(None).ok_or_else(|| shape("no DNS row"))?;
+            let first = items.first().ok_or_else(|| shape("no DNS row"))?;
+            Output::DnsRow(dns_row(first).ok_or_else(|| shape("a DNS row without ID, rdtype or rdata"))?)
         }
         Operation::CreditInfo => {
             let d = data.and_then(Value::as_object).ok_or_else(|| shape("no credit data"))?;
