@@ -18,8 +18,9 @@ Prefer the environment or the *-stdin flags for secrets: a secret given as a
 flag value shows in the process list and the shell history. Secrets are never
 printed.
 
-Output: tables for people; --json prints the records as one JSON document
-(lists as one array).
+Output: tables on a terminal; tab-separated lines when piped (a header line
+first, unless --no-headers); --format json (or --json) prints the records as
+one JSON document (lists as one array).
 
 Exit codes:
   0  success
@@ -30,8 +31,9 @@ Exit codes:
   5  Velneo vServer credentials refused (\"Invalid user/password\")
   6  rate limited (WEDOS hourly limits, IP block, or the client's own budget)
   7  API error (the API refused the request, e.g. a missing group)
-  8  transport failure or timeout (connection, TLS, no answer in time)
+  8  transport failure (connection, TLS, I/O)
   9  protocol error (the answer is not what the protocol allows)
+  10 timeout (no answer in time, --wait running out)
 Errors are one line on stderr, naming the operation:
   error: velneo groups.get: group Nope does not exist (code 403, HTTP 403)
 
@@ -58,9 +60,16 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
-    /// Print the result as JSON (one document; lists as one array) instead of a table.
+    /// Print the result as JSON (one document; lists as one array): the same as --format json.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The output form: `table` (the default on a terminal), `tsv` (tab-separated lines, the default when piped)
+    /// or `json`.
+    #[arg(long, global = true, value_name = "FORM", value_parser = ["table", "tsv", "json"])]
+    pub format: Option<String>,
+    /// Leave out the header line of tables and tab-separated output.
+    #[arg(long, global = true)]
+    pub no_headers: bool,
     /// Time allowed for one attempt of a call, in seconds [default: 30].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub timeout: Option<Duration>,
@@ -199,7 +208,7 @@ Examples:
   hostapi velneo vserver backup
   hostapi velneo vserver backup --output vserver-backup.zip")]
     Backup {
-        /// Download the backup to FILE (written to a temporary file renamed on success).
+        /// Download the backup to FILE (written to a temporary file renamed on success); `-` writes it to stdout.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },

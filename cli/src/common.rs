@@ -19,7 +19,14 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalOpts) -> Self {
-        let out = Out { json: global.json };
+        let json = global.json || global.format.as_deref() == Some("json");
+        let form = match global.format.as_deref() {
+            Some("table") => crate::output::Form::Table,
+            Some("tsv") => crate::output::Form::Tsv,
+            _ => crate::output::Form::detect(),
+        };
+        crate::output::set_form(form, !global.no_headers);
+        let out = Out { json };
         if global.insecure {
             eprintln!(
                 "warning: --insecure: TLS certificate verification is OFF; the connection can be read and changed"

@@ -1,6 +1,7 @@
 //! Printing records: tables for people, JSON for scripts (the core's canonical serialization).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
@@ -39,6 +40,43 @@ pub fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// How records are printed when not as JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Box-drawn tables, for a terminal.
+    Table,
+    /// Tab-separated lines, for pipes and scripts.
+    Tsv,
+}
+
+impl Form {
+    /// Tables on a terminal (unless `TERM=dumb`), tab-separated lines otherwise.
+    pub fn detect() -> Form {
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        if std::io::stdout().is_terminal() && !dumb {
+            Form::Table
+        } else {
+            Form::Tsv
+        }
+    }
+}
+
+static FORM: OnceLock<(Form, bool)> = OnceLock::new();
+
+/// Sets the form of the non-JSON output and whether headers are printed (once, at start).
+pub fn set_form(form: Form, headers: bool) {
+    let _ = FORM.set((form, headers));
+}
+
+fn form() -> (Form, bool) {
+    *FORM.get_or_init(|| (Form::detect(), true))
+}
+
+/// A cell for a tab-separated line: tabs and line breaks become spaces.
+fn tsv_cell(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
 fn new_table() -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
@@ -48,18 +86,37 @@ fn new_table() -> Table {
     t
 }
 
-/// A table with a header and rows.
+/// A table with a header and rows (tab-separated lines when not on a terminal).
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+    let (form, headers) = form();
+    if form == Form::Tsv {
+        let mut text = String::new();
+        if headers {
+            text.push_str(&header.join("\t"));
+            text.push('\n');
+        }
+        for r in rows {
+            text.push_str(&r.iter().map(|c| tsv_cell(c)).collect::<Vec<_>>().join("\t"));
+            text.push('\n');
+        }
+        return write_stdout(&text);
+    }
     let mut t = new_table();
-    t.set_header(header.iter().copied());
+    if headers {
+        t.set_header(header.iter().copied());
+    }
     for r in rows {
         t.add_row(r);
     }
     write_stdout(&format!("{t}\n"))
 }
 
-/// A two-column table of one record's fields.
+/// A two-column table of one record's fields (`key<TAB>value` lines when not on a terminal).
 pub fn fields(pairs: Vec<(&str, String)>) -> Result<()> {
+    if form().0 == Form::Tsv {
+        let text: String = pairs.iter().map(|(k, v)| format!("{k}\t{}\n", tsv_cell(v))).collect();
+        return write_stdout(&text);
+    }
     let mut t = new_table();
     for (k, v) in pairs {
         t.add_row(vec![k.to_owned(), v]);

@@ -227,6 +227,7 @@ async fn vserver(ctx: &mut Ctx, c: &Client, op: VServerOp, password: Option<Secr
             }
             fields(vec![("url", b.url.clone())])
         }
+        VServerOp::Backup { output: Some(path) } if path.as_os_str() == "-" => backup_to_stdout(c).await,
         VServerOp::Backup { output: Some(path) } => backup_to_file(ctx, c, &path).await,
     }
 }
@@ -256,6 +257,34 @@ fn status(ctx: &Ctx, st: &VServerStatus) -> Result<()> {
         return ctx.out.json(st);
     }
     fields(vec![("status", st.status.clone()), ("vrl", opt(&st.vrl)), ("version", opt(&st.version))])
+}
+
+/// `--output -`: streams the backup to stdout (refused on a terminal: the backup is binary).
+async fn backup_to_stdout(c: &Client) -> Result<()> {
+    const OP: &str = "velneo vserver.backup download";
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        return Err(CliError::config(OP, "refusing to write the backup (binary) to a terminal; redirect or pipe it"));
+    }
+    let backup = c.vserver().backup().await?;
+    let mut stdout = std::io::stdout().lock();
+    let mut write_error: Option<std::io::Error> = None;
+    let received = c
+        .vserver()
+        .download_backup(&backup, |chunk, _total| {
+            stdout.write_all(chunk).map_err(|e| {
+                let kind = e.kind();
+                write_error = Some(e);
+                kind.into()
+            })
+        })
+        .await;
+    if let Some(e) = write_error {
+        return Err(CliError::local(OP, format!("cannot write the backup to stdout: {e}")));
+    }
+    received?;
+    stdout.flush().map_err(|e| CliError::local(OP, format!("cannot write the backup to stdout: {e}")))?;
+    Ok(())
 }
 
 /// Downloads the backup into a temporary file beside `path`, renamed to `path` only when complete.

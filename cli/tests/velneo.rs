@@ -352,3 +352,32 @@ fn exit_codes_of_each_error_kind() {
     fails_with(emu.velneo().args(["groups", "frobnicate"]), 2);
     fails_with(emu.velneo().args(["--no-such-flag", "groups", "list"]), 2);
 }
+
+#[test]
+fn output_is_tab_separated_when_piped_and_a_table_on_request() {
+    let emu = Emu::start();
+    let piped = stdout_of(emu.velneo().args(["groups", "list"]));
+    assert!(!piped.contains('│') && !piped.contains('─'), "no box drawing when piped: {piped}");
+    let first = piped.lines().next().unwrap();
+    assert!(first.contains('\t') && first.to_uppercase() == first, "a header line of tab-separated names: {first}");
+    assert!(piped.lines().any(|l| l.starts_with("Administradores\t")), "{piped}");
+    let bare = stdout_of(emu.velneo().args(["groups", "list", "--no-headers"]));
+    assert_eq!(bare.lines().count(), piped.lines().count() - 1);
+    let table = stdout_of(emu.velneo().args(["--format", "table", "groups", "list"]));
+    assert!(table.contains('│'), "{table}");
+    let json = json_of(emu.velneo().args(["groups", "list", "--format", "json"]));
+    assert!(json.as_array().is_some());
+}
+
+#[test]
+fn backup_to_stdout_with_output_dash() {
+    let emu = Emu::start();
+    let out = emu.velneo().args(["vserver", "backup", "--output", "-"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!out.stdout.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.zip");
+    emu.velneo().args(["vserver", "backup", "--output"]).arg(&file).assert().success();
+    assert_eq!(std::fs::read(&file).unwrap(), out.stdout, "the same bytes as the file");
+    assert!(!dir.path().join("-").exists());
+}
