@@ -166,17 +166,17 @@ hostapi_status hostapi_velneo_parse_response(const char *operation,
                                              char **out_json);
 
 /**
- * WEDOS `auth` at `unix`: `sha1(user + sha1(password) + HH)`, HH the zero-padded Europe/Prague hour.
+ * WEDOS `auth` at `unix_time` (Unix seconds): `sha1(user + sha1(password) + HH)`, HH the zero-padded Europe/Prague hour.
  */
 hostapi_status hostapi_wedos_auth(const char *user,
                                   const char *password,
-                                  int64_t unix,
+                                  int64_t unix_time,
                                   char **out_hex);
 
 /**
- * The hour (0–23) in Europe/Prague at `unix`, written to `*out_hour` (rules built in; no host tz database).
+ * The hour (0–23) in Europe/Prague at `unix_time` (Unix seconds), written to `*out_hour` (rules built in; no host tz database).
  */
-hostapi_status hostapi_wedos_prague_hour(int64_t unix,
+hostapi_status hostapi_wedos_prague_hour(int64_t unix_time,
                                          uint8_t *out_hour);
 
 /**

@@ -131,14 +131,14 @@ inline std::string velneo_sign(const std::string &subject, std::int64_t timestam
   return detail::take(out);
 }
 
-/// WEDOS `auth` at `unix` (see hostapi_wedos_auth).
+/// WEDOS `auth` at `unix_secs` (see hostapi_wedos_auth).
 inline std::string wedos_auth(const std::string &user, const std::string &password, std::int64_t unix_secs) {
   char *out = nullptr;
   detail::check(hostapi_wedos_auth(user.c_str(), password.c_str(), unix_secs, &out));
   return detail::take(out);
 }
 
-/// The hour (0–23) in Europe/Prague at `unix`.
+/// The hour (0–23) in Europe/Prague at `unix_secs`.
 inline int wedos_prague_hour(std::int64_t unix_secs) {
   std::uint8_t hour = 0;
   detail::check(hostapi_wedos_prague_hour(unix_secs, &hour));

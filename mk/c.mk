@@ -96,6 +96,9 @@ test-c: c-packages check-header c-install-dev
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_vectors.asan $(C_ROOT)/tests/vectors
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_clients.asan
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_null.asan
+	@# The headers in the compilers' default (GNU) modes too, where e.g. `unix` is a predefined macro.
+	$(CC) -Wall -Wextra -Werror -fsyntax-only $$($(C_PC) pkg-config --cflags hostapi libcjson) $(C_ROOT)/tests/c/test_null.c
+	$(CXX) -Wall -Wextra -Werror -fsyntax-only $$($(C_PC) pkg-config --cflags hostapi) $(C_ROOT)/tests/c/test_wrapper.cpp
 	@# The README's C example, compiled and run as written.
 	awk '/^## C quick start/{on=1} on&&/^```c$$/{code=1;next} code&&/^```$$/{exit} code{print}' $(C_ROOT)/README.md > $(C_WORK)/readme.c
 	$(CC) $(C_WARN) -o $(C_BIN)/readme $(C_WORK)/readme.c $$($(C_PC) pkg-config --cflags --libs hostapi) -Wl,-rpath,$(C_TEST_PREFIX)/lib

@@ -83,8 +83,8 @@ class VServer {
   /**
    * Polls the vServer status until it is in the given state; fails with a Timeout error after the timeout.
    * @param state the state to wait for
-   * @param options.intervalMs seconds between two status calls (milliseconds)
-   * @param options.timeoutMs seconds to wait in all before a Timeout error (milliseconds)
+   * @param options.intervalMs milliseconds between two status calls
+   * @param options.timeoutMs milliseconds to wait in all before a Timeout error
    */
   async waitForState(state, options = {}) {
     const o = checkOptions("velneo vserver.wait_for_state", options, ["intervalMs", "timeoutMs"])
@@ -483,8 +483,8 @@ class Domains {
    * @param options.ownerC the registrant's contact id
    * @param options.period years, 1-10
    * @param options.nsset the NSSET to use (.cz), default the account's
-   * @param options.waitMs seconds to wait for the result's notification; without it the pending request is returned
-   * (milliseconds)
+   * @param options.waitMs milliseconds to wait for the result's notification; without it the pending request is
+   * returned
    */
   async create(name, options = {}) {
     const o = checkOptions("wedos domain-create", options, ["ownerC", "period", "nsset", "waitMs"])
@@ -716,8 +716,8 @@ class WedosClientBase {
    * ping-async: the server answers 1001 (request pending) and delivers the result as a notification. With wait, waits
    * for that notification and acknowledges it as it is returned; notifications of other requests met on the way are
    * kept for the notifications handle, never lost.
-   * @param options.waitMs seconds to wait for the request's notification; without it the pending request is returned at
-   * once (milliseconds)
+   * @param options.waitMs milliseconds to wait for the request's notification; without it the pending request is
+   * returned at once
    */
   async pingAsync(options = {}) {
     const o = checkOptions("wedos ping-async", options, ["waitMs"])

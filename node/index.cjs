@@ -7,26 +7,26 @@ const util = require('node:util')
 const internal = require('./internal.cjs')
 const generated = require('./generated.cjs')
 
-const { native, NATIVE, settings, fromNative, toRecord, checkOptions } = internal
+const { native, NATIVE, settings, fromNative, toRecord, checkOptions, expectType } = internal
 
 /** Passed by fromEnv() only: the core reads the environment first. */
 const FROM_ENV = Symbol('hostapi.fromEnv')
 
-function defineNative (client, make) {
+function defineNative (client, make, operation) {
   let n
   try {
     n = make()
   } catch (e) {
-    throw fromNative(e)
+    throw fromNative(e, operation)
   }
   Object.defineProperty(client, NATIVE, { value: n })
 }
 
-function guarded (f) {
+function guarded (f, operation = 'hostapi') {
   try {
     return f()
   } catch (e) {
-    throw fromNative(e)
+    throw fromNative(e, operation)
   }
 }
 
@@ -39,7 +39,7 @@ class VelneoClient extends generated.VelneoClientBase {
   constructor (options = {}, fromEnv = undefined) {
     super()
     const extra = fromEnv === FROM_ENV ? { from_env: true } : {}
-    defineNative(this, () => new native.NativeVelneoClient(settings(generated.VELNEO_SETTINGS, options, 'velneo client', extra)))
+    defineNative(this, () => new native.NativeVelneoClient(settings(generated.VELNEO_SETTINGS, options, 'velneo client', extra)), 'velneo client')
   }
 
   /** A client configured from VELNEO_EMAIL, VELNEO_API_KEY and VELNEO_BASE_URL; explicit `options` win. */
@@ -67,11 +67,17 @@ class VelneoClient extends generated.VelneoClientBase {
     return this[NATIVE].closed
   }
 
-  /** Logs out (when a session is live) and releases the client; later calls reject with a ConfigError. */
+  /**
+   * Logs out when a session is live, and releases the client; later calls reject with a ConfigError. Never
+   * rejects: a failing logout (the server is gone) must not hide the error that brought you here. Call logout()
+   * first to see its outcome.
+   */
   async close () {
     if (this.closed) return
     try {
       await this.logout()
+    } catch {
+      // best effort: the session ends on the server by itself
     } finally {
       this[NATIVE].close()
     }
@@ -96,7 +102,7 @@ class WedosClient extends generated.WedosClientBase {
   constructor (options = {}, fromEnv = undefined) {
     super()
     const extra = fromEnv === FROM_ENV ? { from_env: true } : {}
-    defineNative(this, () => new native.NativeWedosClient(settings(generated.WEDOS_SETTINGS, options, 'wedos client', extra)))
+    defineNative(this, () => new native.NativeWedosClient(settings(generated.WEDOS_SETTINGS, options, 'wedos client', extra)), 'wedos client')
   }
 
   /** A client configured from WEDOS_USER, WEDOS_PASSWORD and WEDOS_BASE_URL; explicit `options` win. */
@@ -156,10 +162,23 @@ const frozenRequest = (r) => Object.freeze({ ...r, headers: Object.freeze(r.head
 const protocol = Object.freeze({
   velneo: Object.freeze({
     /** sha1(subject + decimal(timestamp) + apiKey), lowercase hex. */
-    sign: (subject, timestamp, apiKey) => native.velneoSign(subject, timestamp, apiKey),
+    sign (subject, timestamp, apiKey) {
+      expectType('velneo sign', 'subject', subject, 'string')
+      expectType('velneo sign', 'timestamp', timestamp, 'integer')
+      expectType('velneo sign', 'apiKey', apiKey, 'string')
+      return native.velneoSign(subject, timestamp, apiKey)
+    },
     /** The exact request of an operation with snake_case `args` (see docs/operations.md). */
     buildRequest (operation, args, options = {}) {
-      const o = checkOptions(`velneo ${operation}`, options, ['authEmail', 'session', 'apiKey', 'timestamp', 'baseUrl', 'httpVerbs'])
+      const label = `velneo ${operation}`
+      expectType('velneo', 'operation', operation, 'string')
+      const o = checkOptions(label, options, ['authEmail', 'session', 'apiKey', 'timestamp', 'baseUrl', 'httpVerbs'])
+      expectType(label, 'apiKey', o.apiKey, 'string')
+      expectType(label, 'timestamp', o.timestamp, 'integer')
+      expectType(label, 'authEmail', o.authEmail, 'string', true)
+      expectType(label, 'session', o.session, 'string', true)
+      expectType(label, 'baseUrl', o.baseUrl, 'string', true)
+      expectType(label, 'httpVerbs', o.httpVerbs, 'boolean', true)
       return frozenRequest(guarded(() => native.velneoBuildRequest(operation, args ?? null, o.authEmail ?? null,
         o.session ?? null, o.apiKey, o.timestamp, o.baseUrl ?? null, o.httpVerbs ?? null)))
     },
@@ -168,12 +187,28 @@ const protocol = Object.freeze({
   }),
   wedos: Object.freeze({
     /** sha1(user + sha1(password) + HH), HH the zero-padded Europe/Prague hour at `unix`. */
-    auth: (user, password, unix) => guarded(() => native.wedosAuth(user, password, unix)),
+    auth (user, password, unix) {
+      expectType('wedos auth', 'user', user, 'string')
+      expectType('wedos auth', 'password', password, 'string')
+      expectType('wedos auth', 'unix', unix, 'integer')
+      return guarded(() => native.wedosAuth(user, password, unix), 'wedos auth')
+    },
     /** The hour (0–23) in Europe/Prague at `unix` (rules built in: no host time zone database). */
-    pragueHour: (unix) => guarded(() => native.wedosPragueHour(unix)),
+    pragueHour (unix) {
+      expectType('wedos prague hour', 'unix', unix, 'integer')
+      return guarded(() => native.wedosPragueHour(unix), 'wedos prague hour')
+    },
     /** The exact request of an operation with snake_case `args`. */
     buildRequest (operation, args, options = {}) {
-      const o = checkOptions(`wedos ${operation}`, options, ['user', 'password', 'unix', 'baseUrl', 'cltrid', 'test'])
+      const label = `wedos ${operation}`
+      expectType('wedos', 'operation', operation, 'string')
+      const o = checkOptions(label, options, ['user', 'password', 'unix', 'baseUrl', 'cltrid', 'test'])
+      expectType(label, 'user', o.user, 'string')
+      expectType(label, 'password', o.password, 'string')
+      expectType(label, 'unix', o.unix, 'integer')
+      expectType(label, 'baseUrl', o.baseUrl, 'string', true)
+      expectType(label, 'cltrid', o.cltrid, 'string', true)
+      expectType(label, 'test', o.test, 'boolean', true)
       return frozenRequest(guarded(() => native.wedosBuildRequest(operation, args ?? null, o.user, o.password, o.unix,
         o.baseUrl ?? null, o.cltrid ?? null, o.test ?? null)))
     },
@@ -196,6 +231,10 @@ const parseNotification = protocol.wedos.parseNotification
  */
 async function startEmulator (options = {}) {
   const o = checkOptions('emulator', options, ['config', 'host', 'port'])
+  expectType('emulator', 'host', o.host, 'string', true)
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) {
+    throw internal.configError('emulator', 'port must be an integer 0-65535')
+  }
   if (o.host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(o.host)) {
     process.emitWarning(`the hostapi emulator serves public demo credentials; it now listens on ${o.host}`)
   }

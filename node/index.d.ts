@@ -254,9 +254,9 @@ export interface VelneoClientOptions {
   baseUrl?: string
   /** send the operation's verb as the HTTP method instead of POST + method field */
   httpVerbs?: boolean
-  /** seconds allowed for one attempt of a call (milliseconds) */
+  /** milliseconds allowed for one attempt of a call */
   timeoutMs?: number
-  /** seconds allowed to connect (milliseconds) */
+  /** milliseconds allowed to connect */
   connectTimeoutMs?: number
   /** further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off) */
   retries?: number
@@ -266,15 +266,15 @@ export interface VelneoClientOptions {
   caBundle?: string
   /** the User-Agent header */
   userAgent?: string
-  /** [initial, max] seconds of the retry backoff (full jitter) (milliseconds) */
+  /** [initial, max] milliseconds of the retry backoff (full jitter) */
   backoffMs?: [number, number]
 }
 
 /** The options of `vserver.wait_for_state`. */
 export interface VServerWaitForStateOptions extends CallOptions {
-  /** seconds between two status calls (milliseconds) */
+  /** milliseconds between two status calls */
   intervalMs?: number
-  /** seconds to wait in all before a Timeout error (milliseconds) */
+  /** milliseconds to wait in all before a Timeout error */
   timeoutMs?: number
 }
 
@@ -402,8 +402,8 @@ export class VServer {
   /**
    * Polls the vServer status until it is in the given state; fails with a Timeout error after the timeout.
    * @param state the state to wait for
-   * @param options.intervalMs seconds between two status calls (milliseconds)
-   * @param options.timeoutMs seconds to wait in all before a Timeout error (milliseconds)
+   * @param options.intervalMs milliseconds between two status calls
+   * @param options.timeoutMs milliseconds to wait in all before a Timeout error
    */
   waitForState(state: "running" | "stopped", options?: VServerWaitForStateOptions): Promise<VServerStatus>
 }
@@ -748,15 +748,15 @@ export interface WedosClientOptions {
   maxAuthFailures?: number
   /** [requests, domain checks] per budget window */
   hourlyLimits?: [number, number]
-  /** seconds the hourly budgets count in (milliseconds) */
+  /** milliseconds the hourly budgets count in */
   budgetWindowMs?: number
-  /** seconds between polls while waiting for a notification (milliseconds) */
+  /** milliseconds between polls while waiting for a notification */
   pollIntervalMs?: number
-  /** how close to a Prague hour boundary a 2050 is retried once with the other hour's auth (milliseconds) */
+  /** how close to a Prague hour boundary a 2050 is retried once with the other hour's auth */
   hourBoundaryWindowMs?: number
-  /** seconds allowed for one attempt of a call (milliseconds) */
+  /** milliseconds allowed for one attempt of a call */
   timeoutMs?: number
-  /** seconds allowed to connect (milliseconds) */
+  /** milliseconds allowed to connect */
   connectTimeoutMs?: number
   /** further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off) */
   retries?: number
@@ -766,13 +766,13 @@ export interface WedosClientOptions {
   caBundle?: string
   /** the User-Agent header */
   userAgent?: string
-  /** [initial, max] seconds of the retry backoff (full jitter) (milliseconds) */
+  /** [initial, max] milliseconds of the retry backoff (full jitter) */
   backoffMs?: [number, number]
 }
 
 /** The options of `ping_async`. */
 export interface WedosClientPingAsyncOptions extends CallOptions {
-  /** seconds to wait for the request's notification; without it the pending request is returned at once (milliseconds) */
+  /** milliseconds to wait for the request's notification; without it the pending request is returned at once */
   waitMs?: number
 }
 
@@ -790,7 +790,7 @@ export interface DomainsCreateOptions extends CallOptions {
   period?: number
   /** the NSSET to use (.cz), default the account's */
   nsset?: string
-  /** seconds to wait for the result's notification; without it the pending request is returned (milliseconds) */
+  /** milliseconds to wait for the result's notification; without it the pending request is returned */
   waitMs?: number
 }
 
@@ -854,8 +854,8 @@ export class Domains {
    * @param options.ownerC the registrant's contact id
    * @param options.period years, 1-10
    * @param options.nsset the NSSET to use (.cz), default the account's
-   * @param options.waitMs seconds to wait for the result's notification; without it the pending request is returned
-   * (milliseconds)
+   * @param options.waitMs milliseconds to wait for the result's notification; without it the pending request is
+   * returned
    */
   create(name: string, options: DomainsCreateOptions & { waitMs: number }): Promise<Notification>
   create(name: string, options?: DomainsCreateOptions & { waitMs?: undefined }): Promise<Pending>
@@ -995,8 +995,8 @@ export class WedosClient {
    * ping-async: the server answers 1001 (request pending) and delivers the result as a notification. With wait, waits
    * for that notification and acknowledges it as it is returned; notifications of other requests met on the way are
    * kept for the notifications handle, never lost.
-   * @param options.waitMs seconds to wait for the request's notification; without it the pending request is returned at
-   * once (milliseconds)
+   * @param options.waitMs milliseconds to wait for the request's notification; without it the pending request is
+   * returned at once
    */
   pingAsync(options: WedosClientPingAsyncOptions & { waitMs: number }): Promise<Notification>
   pingAsync(options?: WedosClientPingAsyncOptions & { waitMs?: undefined }): Promise<Pending>

@@ -75,10 +75,18 @@ const CLASSES = {
   Api: ApiError
 }
 
-/** The HostapiError a native error carries (its message is the core error as JSON); other errors as they are. */
-function fromNative (e) {
+/** The HostapiError a native error carries (its message is the core error as JSON). A value the native side
+ * could not convert becomes a ConfigError that names the operation but never echoes the value (it may be a
+ * secret); other errors stay as they are. */
+function fromNative (e, operation = 'hostapi') {
+  if (e instanceof HostapiError) return e
   const text = e && typeof e.message === 'string' ? e.message : ''
-  if (!text.startsWith('{"hostapi":true')) return e
+  if (!text.startsWith('{"hostapi":true')) {
+    if (/^Failed to convert/.test(text) || ['StringExpected', 'NumberExpected', 'ObjectExpected', 'InvalidArg', 'BooleanExpected'].includes(e?.code)) {
+      return configError(operation, 'an argument has the wrong type, or is a number that is not finite')
+    }
+    return e
+  }
   let p
   try {
     p = JSON.parse(text)
@@ -150,6 +158,13 @@ function checkOptions (operation, options, known) {
   return options
 }
 
+/** Checks the type of an argument of a protocol function: a ConfigError naming it (never echoing the value). */
+function expectType (operation, name, value, type, optional = false) {
+  if ((value === undefined || value === null) && optional) return
+  const ok = type === 'integer' ? Number.isSafeInteger(value) : typeof value === type
+  if (!ok) throw configError(operation, `${name} must be ${type === 'integer' ? 'an integer' : `a ${type}`}`)
+}
+
 /** Whether `v` is an options object (a plain object), for methods whose last positional argument is optional. */
 const isOptions = (v) => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype
 
@@ -192,7 +207,7 @@ function invoke (client, operation, args, signal) {
   if (signal?.aborted) return Promise.reject(abortError(signal))
   if (!signal) {
     return n.call(operation, plain(args), null).then(toRecord, (e) => {
-      throw fromNative(e)
+      throw fromNative(e, operation)
     })
   }
   tokens = (tokens + 1) % 0xffffffff
@@ -217,7 +232,7 @@ function invoke (client, operation, args, signal) {
         if (settled) return
         settled = true
         signal.removeEventListener('abort', onAbort)
-        reject(fromNative(e))
+        reject(fromNative(e, operation))
       }
     )
   })
@@ -266,5 +281,6 @@ module.exports = {
   pairMs,
   recordOr,
   isOptions,
+  expectType,
   sleep
 }

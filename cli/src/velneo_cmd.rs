@@ -32,7 +32,16 @@ fn client(ctx: &mut Ctx, creds: &VelneoCreds) -> Result<Client> {
         b = b.base_url(url);
     }
     b = b.transport(ctx.transport_config());
-    Ok(b.build()?)
+    b.build().map_err(|e| {
+        if e.message().starts_with("an API key is required") {
+            CliError::config(
+                BUILD_OP,
+                "an API key is required: set VELNEO_API_KEY, or give it on stdin with --api-key-stdin",
+            )
+        } else {
+            e.into()
+        }
+    })
 }
 
 fn password(ctx: &mut Ctx, operation: Operation, args: &PasswordArgs, what: &'static str) -> Result<Option<Secret>> {

@@ -35,7 +35,16 @@ fn client(ctx: &mut Ctx, creds: &WedosCreds) -> Result<Client> {
         b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
     }
     b = b.transport(ctx.transport_config());
-    Ok(b.build()?)
+    b.build().map_err(|e| {
+        if e.message().starts_with("a WAPI password is required") {
+            CliError::config(
+                BUILD_OP,
+                "a WAPI password is required: set WEDOS_PASSWORD, or give it on stdin with --password-stdin",
+            )
+        } else {
+            e.into()
+        }
+    })
 }
 
 pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {

@@ -62,6 +62,8 @@ pub(crate) struct Shared {
     user_agent_limit: Mutex<u32>,
     /// Bumped by every reset, so a `ping-async` notification scheduled before it is dropped.
     epoch: AtomicU64,
+    /// Notifications of asynchronous commands waiting for their delay, oldest first: (due, epoch, job).
+    pending_notifications: Mutex<std::collections::VecDeque<(tokio::time::Instant, u64, wedos::AsyncJob)>>,
     /// Serializes state-file writes (each writes a snapshot taken under it, so the newest snapshot lands last).
     persist_lock: Mutex<()>,
 }
@@ -92,6 +94,7 @@ impl Shared {
             user_agent_limit: Mutex::new(0),
             epoch: AtomicU64::new(0),
             persist_lock: Mutex::new(()),
+            pending_notifications: Mutex::new(std::collections::VecDeque::new()),
         };
         shared.try_persist()?;
         Ok(shared)
@@ -219,20 +222,33 @@ fn wapi_response(body: &Value) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], text).into_response()
 }
 
-/// Queues `ping-async`'s notification after the configured delay (unless the emulator was reset meanwhile).
+/// Queues an asynchronous command's notification after the configured delay (unless the emulator was reset
+/// meanwhile). Notifications are queued in the order of their requests: every job waits in `pending_notifications`
+/// and whichever timer fires first queues every job that is due, oldest first.
 fn schedule_notification(s: Arc<Shared>, job: wedos::AsyncJob) {
     let epoch = s.epoch.load(Ordering::SeqCst);
-    let delay = Duration::from_millis(s.config.wedos.async_delay_ms);
+    let due = tokio::time::Instant::now() + Duration::from_millis(s.config.wedos.async_delay_ms);
+    lock(&s.pending_notifications).push_back((due, epoch, job));
     tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        if s.epoch.load(Ordering::SeqCst) != epoch {
-            return;
-        }
-        let mut notify = job.notify;
-        notify.insert("timestamp".into(), Value::String(s.now().to_string()));
-        let queued = s.wedos().queue_notification(&job.user, notify);
-        if let Err(e) = queued {
-            tracing::warn!(error = %e, "cannot queue the ping-async notification");
+        tokio::time::sleep_until(due).await;
+        loop {
+            let next = {
+                let mut q = lock(&s.pending_notifications);
+                match q.front() {
+                    Some((due, _, _)) if *due <= tokio::time::Instant::now() => q.pop_front(),
+                    _ => None,
+                }
+            };
+            let Some((_, epoch, job)) = next else { break };
+            if s.epoch.load(Ordering::SeqCst) != epoch {
+                continue;
+            }
+            let mut notify = job.notify;
+            notify.insert("timestamp".into(), Value::String(s.now().to_string()));
+            let queued = s.wedos().queue_notification(&job.user, notify);
+            if let Err(e) = queued {
+                tracing::warn!(error = %e, "cannot queue a notification");
+            }
         }
         s.persist();
     });

@@ -83,9 +83,9 @@ async fn unknown_command_is_2010_and_pretty_printed_documents_are_fine() {
     assert_wapi_error(&r, 2010, "Unknown command");
     assert_eq!(r["command"], "no-such-command");
     assert_eq!(r["clTRID"], "e-2010");
-    // Commands are case-sensitive; domain-create is not emulated.
+    // Commands are case-sensitive; contact-create is not emulated.
     assert_wapi_error(&w.call("PING", None).await, 2010, "");
-    assert_wapi_error(&w.call("domain-create", Some(json!({"name": "x.cz"}))).await, 2010, "");
+    assert_wapi_error(&w.call("contact-create", Some(json!({"name": "x"}))).await, 2010, "");
     // The seed's pretty-printed request, with the test flag as the string "1".
     let auth = w.auth().await;
     let text = format!(

@@ -170,3 +170,26 @@ test('200 concurrent first calls share one login', async () => {
   assert.equal(state.velneo[emu.demo.velneoEmail].logins, 1)
   await c.close()
 })
+
+test('wrong types are ConfigErrors that never echo the value', async () => {
+  const { protocol } = await import('hostapi')
+  for (const f of [
+    () => protocol.wedos.auth('u', 123456, 1768473000),
+    () => protocol.wedos.buildRequest('ping', null, { user: 'u', password: ['SECRET-X'], unix: 1 }),
+    () => protocol.velneo.sign('a@b', 1, 424242),
+    () => protocol.velneo.buildRequest('groups.get', { name: 'G' })
+  ]) {
+    assert.throws(f, (e) => e instanceof ConfigError && !/123456|SECRET-X|424242/.test(e.message))
+  }
+  assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeoutMs: Number.NaN }), ConfigError)
+  await assert.rejects(startEmulator({ port: 'x' }), ConfigError)
+})
+
+test('close() never rejects, even when the server is gone', async () => {
+  const other = await startEmulator()
+  const c = other.velneoClient({ retries: 0, connectTimeoutMs: 1000 })
+  await c.login()
+  await other.stop()
+  await c.close()
+  assert.ok(c.closed)
+})

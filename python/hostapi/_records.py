@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from types import MappingProxyType
 from typing import Any, List, Mapping, Optional, TypeVar
 
-__all__ = ["Record", "build", "build_list", "build_optional", "by_shape", "freeze", "plain_args", "thaw"]
+__all__ = ["FrozenDict", "Record", "build", "build_list", "build_optional", "by_shape", "freeze", "plain_args", "thaw"]
 
 R = TypeVar("R", bound="Record")
 
 
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A read-only dict: the records' ``raw`` objects. Unlike a mapping proxy it can be copied, deep-copied and
+    pickled, so ``dataclasses.asdict`` and ``copy.deepcopy`` work on records."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a hostapi record's raw object is read-only")
+
+    __setitem__ = __delitem__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only
+
+    def __deepcopy__(self, memo: Any) -> FrozenDict:
+        import copy
+
+        return FrozenDict({k: copy.deepcopy(v, memo) for k, v in self.items()})
+
+    def __reduce__(self) -> Any:
+        return (FrozenDict, (dict(self),))
+
+
 def freeze(value: Any) -> Any:
-    """JSON as read-only values: objects become read-only mappings, arrays tuples (recursively)."""
+    """JSON as read-only values: objects become read-only dicts, arrays tuples (recursively)."""
     if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return tuple(freeze(v) for v in value)
     return value

@@ -7,9 +7,11 @@ operation that failed (``velneo users.get``, ``wedos dns-row-add``), the API's o
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 __all__ = [
+    "InsecureTLSWarning",
     "Error",
     "ConfigError",
     "TransportError",
@@ -97,6 +99,26 @@ class Error(Exception):
         )
 
 
+class InsecureTLSWarning(UserWarning):
+    """A client was made with ``verify=False``: TLS certificates are not checked (warned once per process)."""
+
+
+_warned_insecure = False
+
+
+def warn_insecure() -> None:
+    """Warns once per process that TLS verification is off (as urllib3 does)."""
+    global _warned_insecure
+    if not _warned_insecure:
+        _warned_insecure = True
+        warnings.warn(
+            "hostapi: TLS certificate verification is off (verify=False): anyone on the network path can read and "
+            "change the traffic, credentials included. Only for a test server you control.",
+            InsecureTLSWarning,
+            stacklevel=3,
+        )
+
+
 def _rebuild(cls: type[Error], text: str, fields: dict[str, Any]) -> Error:
     return cls(text, **fields)
 
@@ -107,7 +129,7 @@ class ConfigError(Error):
     kind = "Config"
 
 
-class TransportError(Error):
+class TransportError(Error, ConnectionError):
     """Connection, TLS or I/O failure."""
 
     kind = "Transport"

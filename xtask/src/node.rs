@@ -21,6 +21,14 @@ fn js_name(a: &Arg) -> String {
     }
 }
 
+/// The doc of an argument or setting in JS terms: durations in milliseconds.
+fn js_doc_of(a: &Arg) -> String {
+    match a.ty {
+        Type::Seconds | Type::Pair(Type::Seconds) => a.doc.replacen("seconds", "milliseconds", 1),
+        _ => a.doc.to_owned(),
+    }
+}
+
 /// Whether JS takes the argument by position (else in the options object). Durations always go into the
 /// options object (`{ waitMs }`).
 fn positional(a: &Arg) -> bool {
@@ -104,8 +112,7 @@ fn js_doc(indent: &str, doc: &str, args: &[&Arg]) -> Vec<String> {
     out.extend(wrap(doc, &format!("{indent} * "), WIDTH));
     for a in args {
         let name = if positional(a) { js_name(a) } else { format!("options.{}", js_name(a)) };
-        let unit = if matches!(a.ty, Type::Seconds) { " (milliseconds)" } else { "" };
-        out.extend(wrap(&format!("@param {name} {}{unit}", a.doc), &format!("{indent} * "), WIDTH));
+        out.extend(wrap(&format!("@param {name} {}", js_doc_of(a)), &format!("{indent} * "), WIDTH));
     }
     out.push(format!("{indent} */"));
     out
@@ -350,8 +357,7 @@ fn options_dts(api: Api, op: &OpSpec) -> Vec<String> {
         format!("export interface {} extends CallOptions {{", options_type(api, op)),
     ];
     for a in kw {
-        let unit = if matches!(a.ty, Type::Seconds) { " (milliseconds)" } else { "" };
-        out.push(format!("  /** {}{unit} */", a.doc));
+        out.push(format!("  /** {} */", js_doc_of(a)));
         out.push(format!("  {}", ts_param(a)));
     }
     out.push("}".into());
@@ -363,11 +369,7 @@ fn settings_dts(api: Api) -> Vec<String> {
     let mut out =
         vec![format!("/** The settings of a {}. */", client_class(api)), format!("export interface {name} {{")];
     for a in api.settings().filter(|a| a.name != "from_env") {
-        let unit = match a.ty {
-            Type::Seconds | Type::Pair(Type::Seconds) => " (milliseconds)",
-            _ => "",
-        };
-        out.push(format!("  /** {}{unit} */", a.doc));
+        out.push(format!("  /** {} */", js_doc_of(a)));
         out.push(format!("  {}?: {}", js_name(a), ts_type(a.ty)));
     }
     out.push("}".into());

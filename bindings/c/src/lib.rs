@@ -402,27 +402,27 @@ pub extern "C" fn hostapi_velneo_parse_response(
     })
 }
 
-/// WEDOS `auth` at `unix`: `sha1(user + sha1(password) + HH)`, HH the zero-padded Europe/Prague hour.
+/// WEDOS `auth` at `unix_time` (Unix seconds): `sha1(user + sha1(password) + HH)`, HH the zero-padded Europe/Prague hour.
 #[no_mangle]
 pub extern "C" fn hostapi_wedos_auth(
     user: *const c_char,
     password: *const c_char,
-    unix: i64,
+    unix_time: i64,
     out_hex: *mut *mut c_char,
 ) -> hostapi_status {
     ffi(|| {
         out_ptr(out_hex, "out_hex")?;
-        let a = wp::auth(text(user, "user")?, text(password, "password")?, unix)?;
+        let a = wp::auth(text(user, "user")?, text(password, "password")?, unix_time)?;
         write_string(out_hex, a)
     })
 }
 
-/// The hour (0–23) in Europe/Prague at `unix`, written to `*out_hour` (rules built in; no host tz database).
+/// The hour (0–23) in Europe/Prague at `unix_time` (Unix seconds), written to `*out_hour` (rules built in; no host tz database).
 #[no_mangle]
-pub extern "C" fn hostapi_wedos_prague_hour(unix: i64, out_hour: *mut u8) -> hostapi_status {
+pub extern "C" fn hostapi_wedos_prague_hour(unix_time: i64, out_hour: *mut u8) -> hostapi_status {
     ffi(|| {
         out_ptr(out_hour, "out_hour")?;
-        let h = wp::prague_hour(unix)?;
+        let h = wp::prague_hour(unix_time)?;
         // SAFETY: checked non-NULL above.
         unsafe { *out_hour = h };
         Ok(())
@@ -521,6 +521,18 @@ pub extern "C" fn hostapi_emulator_start(
         out_ptr(out, "out")?;
         let o = json_arg(options_json, "options_json")?;
         let op = "emulator";
+        let Some(obj) = o.as_object() else {
+            return Err(hostapi::Error::config(op, "the options must be a JSON object").into());
+        };
+        if let Some(k) = obj.keys().find(|k| !["config", "host", "port"].contains(&k.as_str())) {
+            return Err(hostapi::Error::config(op, format!("unknown option {k:?}; expected config, host, port")).into());
+        }
+        if obj.get("host").is_some_and(|h| !h.is_string() && !h.is_null()) {
+            return Err(hostapi::Error::config(op, "host must be a string").into());
+        }
+        if obj.get("port").is_some_and(|p| !p.is_null() && !p.as_u64().is_some_and(|n| n <= 65535)) {
+            return Err(hostapi::Error::config(op, "port must be an integer 0-65535").into());
+        }
         let mut config = match o.get("config") {
             Some(c) if !c.is_null() => ::hostapi_emulator::EmulatorConfig::from_json_str(&c.to_string())
                 .map_err(|e| hostapi::Error::config(op, format!("invalid emulator config: {e}")))?,

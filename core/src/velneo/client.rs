@@ -33,6 +33,9 @@ pub struct ClientBuilder {
     api_key: Option<Secret>,
     base_url: String,
     transport: TransportConfig,
+    /// Whether `from_env` was applied (errors then name the variables), and whether it met an empty base URL.
+    env_read: bool,
+    env_base_url_empty: bool,
     wire: WireOptions,
 }
 
@@ -43,6 +46,8 @@ impl Default for ClientBuilder {
             api_key: None,
             base_url: protocol::DEFAULT_BASE_URL.to_owned(),
             transport: TransportConfig::default(),
+            env_read: false,
+            env_base_url_empty: false,
             wire: WireOptions::default(),
         }
     }
@@ -85,10 +90,13 @@ impl ClientBuilder {
             self.api_key = Some(Secret::new(v));
         }
         if let Ok(v) = std::env::var(ENV_BASE_URL) {
-            if !v.trim().is_empty() {
+            if v.trim().is_empty() {
+                self.env_base_url_empty = true;
+            } else {
                 self.base_url = v;
             }
         }
+        self.env_read = true;
         self
     }
 
@@ -120,14 +128,23 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let email = self
-            .email
-            .filter(|e| !e.trim().is_empty())
-            .ok_or_else(|| Error::config(BUILD_OP, format!("an e-mail is required (set it, or {ENV_EMAIL})")))?;
-        let api_key = self
-            .api_key
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| Error::config(BUILD_OP, format!("an API key is required (set it, or {ENV_API_KEY})")))?;
+        let missing = |what: &str, env: &str| {
+            if self.env_read {
+                Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
+            } else {
+                Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
+            }
+        };
+        if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
+            return Err(Error::config(
+                BUILD_OP,
+                format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
+            ));
+        }
+        let email =
+            self.email.clone().filter(|e| !e.trim().is_empty()).ok_or_else(|| missing("an e-mail", ENV_EMAIL))?;
+        let api_key =
+            self.api_key.clone().filter(|k| !k.is_empty()).ok_or_else(|| missing("an API key", ENV_API_KEY))?;
         let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
         Ok(Client {

@@ -64,6 +64,9 @@ pub struct ClientBuilder {
     password: Option<Secret>,
     base_url: String,
     transport: TransportConfig,
+    /// Whether `from_env` was applied (errors then name the variables), and whether it met an empty base URL.
+    env_read: bool,
+    env_base_url_empty: bool,
     test: bool,
     policy: LimitPolicy,
     hourly_limit: u32,
@@ -82,6 +85,8 @@ impl Default for ClientBuilder {
             password: None,
             base_url: protocol::DEFAULT_BASE_URL.to_owned(),
             transport: TransportConfig::default(),
+            env_read: false,
+            env_base_url_empty: false,
             test: false,
             policy: LimitPolicy::FailFast,
             hourly_limit: protocol::HOURLY_REQUEST_LIMIT,
@@ -165,10 +170,13 @@ impl ClientBuilder {
             self.password = Some(Secret::new(v));
         }
         if let Ok(v) = std::env::var(ENV_BASE_URL) {
-            if !v.trim().is_empty() {
+            if v.trim().is_empty() {
+                self.env_base_url_empty = true;
+            } else {
                 self.base_url = v;
             }
         }
+        self.env_read = true;
         self
     }
 
@@ -222,13 +230,22 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let user = self
-            .user
-            .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| Error::config(BUILD_OP, format!("a user is required (set it, or {ENV_USER})")))?;
-        let password = self.password.filter(|p| !p.is_empty()).ok_or_else(|| {
-            Error::config(BUILD_OP, format!("a WAPI password is required (set it, or {ENV_PASSWORD})"))
-        })?;
+        let missing = |what: &str, env: &str| {
+            if self.env_read {
+                Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
+            } else {
+                Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
+            }
+        };
+        if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
+            return Err(Error::config(
+                BUILD_OP,
+                format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
+            ));
+        }
+        let user = self.user.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("a user", ENV_USER))?;
+        let password =
+            self.password.clone().filter(|p| !p.is_empty()).ok_or_else(|| missing("a WAPI password", ENV_PASSWORD))?;
         let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         if self.hourly_limit == 0 || self.domain_check_limit == 0 {
             return Err(Error::config(BUILD_OP, "hourly limits must be at least 1"));

@@ -21,6 +21,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+import warnings
 from typing import Any, List, Mapping, Optional, Union
 
 from .. import _native
@@ -72,7 +73,12 @@ class Emulator:
         else:
             with open(os.fspath(config), encoding="utf-8") as f:
                 text = f.read()
-        self._server = _native.Emulator(text, host=host, port=port)
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            warnings.warn(
+                f"the hostapi emulator listens on {host}: it serves public demo credentials to whoever reaches it",
+                stacklevel=2,
+            )
+        self._server = _native.Emulator(text, host="127.0.0.1" if host == "localhost" else host, port=port)
 
     # ---- addresses and credentials -------------------------------------------------------------------------
 

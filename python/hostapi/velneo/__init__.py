@@ -13,6 +13,7 @@ from typing import Any, Optional, Tuple
 from .. import _native
 from .. import errors as hostapi_errors
 from .._client import ClientBase
+from ..errors import warn_insecure as hostapi_errors_warn_insecure
 from .._settings import PathLike
 from . import protocol, records
 from ._generated import (
@@ -103,6 +104,8 @@ class _Base(ClientBase):
         :param http_verbs: send the operation's verb as the HTTP method instead of ``POST`` + ``method`` field.
         :raises ConfigError: a missing or invalid setting.
         """
+        if verify is False:
+            hostapi_errors_warn_insecure()
         self._start(
             {
                 "email": email,

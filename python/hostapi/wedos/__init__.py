@@ -14,6 +14,7 @@ from typing import Any, Literal, Optional, Tuple
 
 from .. import _native
 from .._client import ClientBase
+from ..errors import warn_insecure as hostapi_errors_warn_insecure
 from .._settings import PathLike
 from . import protocol, records
 from ._generated import (
@@ -109,6 +110,8 @@ class _Base(ClientBase):
             other hour's ``auth`` (default 5).
         :raises ConfigError: a missing or invalid setting.
         """
+        if verify is False:
+            hostapi_errors_warn_insecure()
         self._start(
             {
                 "user": user,

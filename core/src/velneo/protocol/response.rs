@@ -46,7 +46,15 @@ pub fn parse_response(op: Operation, http_status: u16, body: &[u8]) -> Result<Ou
         }
     };
     check_error(&label, http_status, &value)?;
-    let shape = |what: &str| Error::protocol(&label, format!("unexpected answer: {what}"), http_status, body);
+    // A login answer may hold a session id: its errors keep no excerpt of the body.
+    let shape = |what: &str| {
+        let e = Error::protocol(&label, format!("unexpected answer: {what}"), http_status, body);
+        if op == Operation::Login {
+            Error::new(ErrorKind::Protocol, &label, format!("unexpected answer: {what}")).with_http_status(http_status)
+        } else {
+            e
+        }
+    };
     use Operation::*;
     Ok(match op {
         Login => {
@@ -112,12 +120,19 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let kind = if text.trim().eq_ignore_ascii_case(INVALID_CREDENTIALS_ERROR) {
-            ErrorKind::VServerCredentials
+        let (kind, message) = if text.trim().eq_ignore_ascii_case(INVALID_CREDENTIALS_ERROR) {
+            (
+                ErrorKind::VServerCredentials,
+                format!(
+                    "{}: the vServer refused the supervisor credentials stored with vserver.credentials (not the API \
+                     key); store the right ones with vserver.credentials",
+                    text.trim()
+                ),
+            )
         } else {
-            ErrorKind::Api
+            (ErrorKind::Api, describe(&text, "the API reported an error"))
         };
-        let mut e = Error::new(kind, label, describe(&text, "the API reported an error"));
+        let mut e = Error::new(kind, label, message);
         if let Some(code) = status_code(obj) {
             e = e.with_code(code);
         }

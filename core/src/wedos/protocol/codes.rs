@@ -62,12 +62,21 @@ pub fn code_error(label: &str, code: i64, result: &str) -> Error {
     let (meaning, kind) = code_info(code);
     let kind = kind.unwrap_or(ErrorKind::Api);
     let result = result.trim();
-    let message = if result.is_empty() {
+    // The server's text, with the code's meaning when it adds something (never the same phrase twice).
+    let mut message = if result.is_empty() {
         meaning.to_owned()
-    } else if result.eq_ignore_ascii_case(meaning) {
+    } else if result.to_ascii_lowercase().contains(&meaning.to_ascii_lowercase()) {
         result.to_owned()
     } else {
         format!("{result} ({meaning})")
     };
+    if code == 2050 {
+        message.push_str(
+            "; check the WAPI password (set in the WEDOS admin, not the account password), the user, and the \
+             clock (auth uses the current Europe/Prague hour)",
+        );
+    } else if code == 2051 {
+        message.push_str("; add this IP address to the WAPI allow-list in the WEDOS admin");
+    }
     Error::new(kind, label, message).with_code(code)
 }
