@@ -70,6 +70,12 @@ pub struct GlobalOpts {
     /// Leave out the header line of tables and tab-separated output.
     #[arg(long, global = true)]
     pub no_headers: bool,
+    /// Log each request, retry and wait on stderr (never a secret); -vv for more detail.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The same as -v.
+    #[arg(long, global = true)]
+    pub debug: bool,
     /// Time allowed for one attempt of a call, in seconds [default: 30].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub timeout: Option<Duration>,

@@ -19,6 +19,21 @@ use crate::args::{Cli, Command};
 use crate::common::Ctx;
 use crate::error::{code, CliError, Result};
 
+/// `-v`: the core's DEBUG events (requests, retries, waits; never a secret) on stderr; `-vv`: TRACE.
+fn install_logger(verbosity: u8) {
+    let level = match verbosity {
+        0 => return,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(true)
+        .with_ansi(false)
+        .try_init();
+}
+
 /// The User-Agent of the command's requests.
 pub fn user_agent() -> String {
     format!("hostapi-cli/{} ({})", env!("CARGO_PKG_VERSION"), hostapi::transport::USER_AGENT)
@@ -27,6 +42,7 @@ pub fn user_agent() -> String {
 fn main() -> ExitCode {
     // Usage errors exit with clap's code 2; --help and --version with 0.
     let cli = Cli::parse();
+    install_logger(cli.global.verbose.max(u8::from(cli.global.debug)));
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -412,18 +412,10 @@ fn groups_table(list: &[Group]) -> Result<()> {
 
 fn users_table(list: &[User]) -> Result<()> {
     table(
-        &["NAME", "FULL NAME", "EMAIL", "CODE", "SUPERVISOR", "LOCKED", "DISABLED"],
+        &["NAME", "FULL NAME", "CODE", "SUPERVISOR", "LOCKED", "DISABLED"],
         list.iter()
             .map(|u| {
-                vec![
-                    u.name.clone(),
-                    opt(&u.full_name),
-                    opt(&u.email),
-                    opt(&u.code),
-                    yn(u.is_supervisor),
-                    yn(u.locked),
-                    yn(u.disabled),
-                ]
+                vec![u.name.clone(), opt(&u.full_name), opt(&u.code), yn(u.is_supervisor), yn(u.locked), yn(u.disabled)]
             })
             .collect(),
     )

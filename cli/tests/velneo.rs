@@ -381,3 +381,20 @@ fn backup_to_stdout_with_output_dash() {
     assert_eq!(std::fs::read(&file).unwrap(), out.stdout, "the same bytes as the file");
     assert!(!dir.path().join("-").exists());
 }
+
+#[test]
+fn verbose_logs_requests_on_stderr_without_secrets() {
+    let emu = Emu::start();
+    let out = emu.velneo().args(["-v", "groups", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sending request") && err.contains("velneo groups.list"), "{err}");
+    assert!(!err.contains(hostapi_emulator::DEMO_VELNEO_API_KEY), "{err}");
+    let quiet = emu.velneo().args(["groups", "list"]).output().unwrap();
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    let debug = emu.velneo().args(["groups", "list", "--debug"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&debug.stderr).contains("sending request"));
+    // users list no longer shows an EMAIL column that list answers never fill.
+    let users = stdout_of(emu.velneo().args(["users", "list"]));
+    assert!(!users.lines().next().unwrap().contains("EMAIL"), "{users}");
+}
