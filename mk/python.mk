@@ -15,7 +15,8 @@ PY_REQS := $(PY_ROOT)/python/requirements-dev.txt
 PY_REQS_STAMP := $(PY_VENV)/.hostapi-requirements-dev.txt
 # Wheels go under the cargo target directory (CARGO_TARGET_DIR when set, else target/).
 PY_WHEEL_DIR ?= $(or $(CARGO_TARGET_DIR),$(PY_ROOT)/target)/python-wheels
-PY_MATURIN_FLAGS ?= --locked --strip
+# manylinux2014 (glibc 2.17: RHEL 7/8, Debian 10+, Ubuntu 18.04+), linked with zig from .venv.
+PY_MATURIN_FLAGS ?= --locked --strip --zig --compatibility manylinux2014
 PY_MYPY := $(PY_BIN)/mypy --strict --cache-dir $(PY_VENV)/.mypy_cache
 
 .PHONY: test-python demo-python python-tools python-wheel-dev python-wheel-release
@@ -32,7 +33,7 @@ $(PY_REQS_STAMP): $(PY_REQS) | $(PY_BIN)/python
 # $(call py_wheel,<profile flags>,<subdir>): build one wheel into $(PY_WHEEL_DIR)/<subdir> and install it.
 define py_wheel
 	rm -f $(PY_WHEEL_DIR)/$(2)/hostapi-*.whl
-	cd $(PY_ROOT)/python && $(PY_BIN)/maturin build --quiet $(1) $(PY_MATURIN_FLAGS) \
+	cd $(PY_ROOT)/python && PATH="$(PY_BIN):$$PATH" $(PY_BIN)/maturin build --quiet $(1) $(PY_MATURIN_FLAGS) \
 		--interpreter $(PY_BIN)/python --out $(PY_WHEEL_DIR)/$(2)
 	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEEL_DIR)/$(2)/hostapi-*.whl

@@ -11,7 +11,6 @@ pub mod code {
     /// A local failure: cannot write a file, bind the emulator's port, wait for a signal.
     pub const LOCAL: u8 = 1;
     /// Usage error: unknown subcommand or flag, missing argument (clap's own code).
-    #[allow(dead_code)]
     pub const USAGE: u8 = 2;
     /// The core's error kinds exit with their fixed numbers (`ErrorKind::number`): 3 config, 4 authentication,
     /// 5 vServer credentials, 6 rate limited, 7 API, 8 transport, 9 protocol, 10 timeout.

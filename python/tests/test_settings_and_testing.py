@@ -174,3 +174,27 @@ def test_wheel_installs_into_a_new_virtual_environment(tmp_path: Path, interpret
     run = [str(python), "-c", script]
     out = subprocess.run(run, cwd=tmp_path, check=True, capture_output=True, text=True, env=clean_env, timeout=120)
     assert out.stdout.strip() == "running"
+    # The command ships in the wheel: a console script, `python -m hostapi`, `python -m hostapi.testing`.
+    hostapi_cmd = env_dir / "bin" / "hostapi"
+    version = subprocess.run([str(hostapi_cmd), "--version"], capture_output=True, text=True, env=clean_env, cwd=tmp_path, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("hostapi "), version
+    helped = subprocess.run([str(python), "-m", "hostapi", "velneo", "--help"], capture_output=True, text=True, env=clean_env, cwd=tmp_path, timeout=60)
+    assert helped.returncode == 0 and "vserver" in helped.stdout, helped
+    emu_help = [str(python), "-m", "hostapi.testing", "--help"]
+    emulated = subprocess.run(emu_help, capture_output=True, text=True, env=clean_env, cwd=tmp_path, timeout=60)
+    assert emulated.returncode == 0 and "--port" in emulated.stdout, emulated
+    bad = subprocess.run([str(python), "-m", "hostapi", "no-such-command"], capture_output=True, text=True, env=clean_env, cwd=tmp_path, timeout=60)
+    assert bad.returncode == 2, bad
+
+
+@pytest.mark.skipif(not os.environ.get("HOSTAPI_WHEEL"), reason="HOSTAPI_WHEEL (set by `make test-python`) not set")
+def test_the_wheel_runs_on_old_linux_and_carries_its_licenses() -> None:
+    import zipfile
+
+    wheel = os.path.basename(os.environ["HOSTAPI_WHEEL"])
+    assert "manylinux2014_x86_64" in wheel or "manylinux_2_17" in wheel, wheel
+    with zipfile.ZipFile(os.environ["HOSTAPI_WHEEL"]) as z:
+        names = z.namelist()
+        metadata = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert any(n.endswith("LICENSE-MIT") for n in names) and any(n.endswith("LICENSE-APACHE") for n in names), names
+    assert "Project-URL: Repository, https://github.com/hostapi/hostapi" in metadata

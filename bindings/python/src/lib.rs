@@ -25,5 +25,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     protocol::register(m)?;
     emulator::register(m)?;
     logging::register(m)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     Ok(())
+}
+
+/// Runs the `hostapi` command with `argv` (the program's name first), GIL released; returns its exit code. The
+/// console script `hostapi` and `python -m hostapi` are this.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> i32 {
+    i32::from(py.detach(|| hostapi_cli::run_main(argv)))
 }
