@@ -76,6 +76,12 @@ pub struct GlobalOpts {
     /// The same as -v.
     #[arg(long, global = true)]
     pub debug: bool,
+}
+
+/// The HTTP settings of the API subcommands (`velneo`, `wedos`).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection")]
+pub struct TransportOpts {
     /// Time allowed for one attempt of a call, in seconds [default: 30].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub timeout: Option<Duration>,
@@ -137,6 +143,8 @@ Examples:
 pub struct VelneoCmd {
     #[command(flatten)]
     pub creds: VelneoCreds,
+    #[command(flatten)]
+    pub transport: TransportOpts,
     #[command(subcommand)]
     pub op: VelneoOp,
 }
@@ -479,6 +487,8 @@ Examples:
 pub struct WedosCmd {
     #[command(flatten)]
     pub creds: WedosCreds,
+    #[command(flatten)]
+    pub transport: TransportOpts,
     #[command(subcommand)]
     pub op: WedosOp,
 }

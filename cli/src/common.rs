@@ -6,13 +6,12 @@ use std::time::Duration;
 use hostapi::Secret;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::GlobalOpts;
+use crate::args::{GlobalOpts, TransportOpts};
 use crate::error::{CliError, Result};
 use crate::output::Out;
 
 /// The context of one run.
 pub struct Ctx {
-    pub global: GlobalOpts,
     pub out: Out,
     stdin_used: Option<&'static str>,
 }
@@ -27,12 +26,7 @@ impl Ctx {
         };
         crate::output::set_form(form, !global.no_headers);
         let out = Out { json };
-        if global.insecure {
-            eprintln!(
-                "warning: --insecure: TLS certificate verification is OFF; the connection can be read and changed"
-            );
-        }
-        Ctx { global, out, stdin_used: None }
+        Ctx { out, stdin_used: None }
     }
 
     /// Reads a secret from standard input, once per run: a prompt without echo on a terminal, else everything
@@ -63,9 +57,13 @@ impl Ctx {
         Ok(Secret::new(value))
     }
 
-    /// The transport settings of the global flags, shared by both API clients.
-    pub fn transport_config(&self) -> hostapi::transport::TransportConfig {
-        let g = &self.global;
+    /// The transport settings of an API subcommand's flags, shared by both API clients.
+    pub fn transport_config(&self, g: &TransportOpts) -> hostapi::transport::TransportConfig {
+        if g.insecure {
+            eprintln!(
+                "warning: --insecure: TLS certificate verification is OFF; the connection can be read and changed"
+            );
+        }
         let mut t = hostapi::transport::TransportConfig::default();
         if let Some(timeout) = g.timeout {
             t.timeout = timeout;

@@ -17,7 +17,7 @@ use crate::output::{self, fields, opt, table, yn};
 
 const BUILD_OP: &str = "velneo client";
 
-fn client(ctx: &mut Ctx, creds: &VelneoCreds) -> Result<Client> {
+fn client(ctx: &mut Ctx, creds: &VelneoCreds, transport: &TransportOpts) -> Result<Client> {
     let mut b = Client::builder().from_env();
     if let Some(email) = &creds.email {
         b = b.email(email);
@@ -31,7 +31,7 @@ fn client(ctx: &mut Ctx, creds: &VelneoCreds) -> Result<Client> {
     if let Some(url) = &creds.base_url {
         b = b.base_url(url);
     }
-    b = b.transport(ctx.transport_config());
+    b = b.transport(ctx.transport_config(transport));
     b.build().map_err(|e| {
         if e.message().starts_with("an API key is required") {
             CliError::config(
@@ -71,7 +71,7 @@ pub async fn run(ctx: &mut Ctx, cmd: VelneoCmd) -> Result<()> {
         }
         _ => {}
     }
-    let c = client(ctx, &cmd.creds)?;
+    let c = client(ctx, &cmd.creds, &cmd.transport)?;
     let out = ctx.out;
     match op {
         VelneoOp::Logout => {

@@ -14,7 +14,7 @@ use crate::output::{self, fields, json_cell, opt, table};
 
 const BUILD_OP: &str = "wedos client";
 
-fn client(ctx: &mut Ctx, creds: &WedosCreds) -> Result<Client> {
+fn client(ctx: &mut Ctx, creds: &WedosCreds, transport: &TransportOpts) -> Result<Client> {
     let mut b = Client::builder().from_env();
     if let Some(user) = &creds.user {
         b = b.user(user);
@@ -34,7 +34,7 @@ fn client(ctx: &mut Ctx, creds: &WedosCreds) -> Result<Client> {
     if let Some(n) = creds.hourly_limit {
         b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
     }
-    b = b.transport(ctx.transport_config());
+    b = b.transport(ctx.transport_config(transport));
     b.build().map_err(|e| {
         if e.message().starts_with("a WAPI password is required") {
             CliError::config(
@@ -53,7 +53,7 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
         WedosOp::Call { command, data: Some(text) } => Some(parse_data(command, text)?),
         _ => None,
     };
-    let c = client(ctx, &cmd.creds)?;
+    let c = client(ctx, &cmd.creds, &cmd.transport)?;
     let out = ctx.out;
     match cmd.op {
         WedosOp::Ping => response(ctx, &c.ping().await?),

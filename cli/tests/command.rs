@@ -121,8 +121,9 @@ fn help_documents_exit_codes_and_every_subcommand_has_examples() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("9  protocol error")))
-        .stdout(predicate::str::contains("VELNEO_API_KEY").and(predicate::str::contains("WEDOS_PASSWORD")))
-        .stdout(predicate::str::contains("DANGEROUS"));
+        .stdout(predicate::str::contains("VELNEO_API_KEY").and(predicate::str::contains("WEDOS_PASSWORD")));
+    // --insecure (and its warning) belongs to the API subcommands.
+    hostapi().args(["velneo", "--help"]).assert().success().stdout(predicate::str::contains("DANGEROUS"));
     let leaves: &[&[&str]] = &[
         &["velneo"],
         &["velneo", "vserver", "status"],
@@ -206,4 +207,20 @@ fn insecure_warns_on_stderr() {
         .assert()
         .success()
         .stderr(predicate::str::contains("TLS certificate verification is OFF"));
+}
+
+#[test]
+fn connection_options_belong_to_the_api_subcommands() {
+    // completions and emulator do not offer options that would do nothing there.
+    for args in [["completions", "--help"], ["emulator", "--help"]] {
+        let out = hostapi().args(args).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for flag in ["--timeout", "--retries", "--insecure", "--ca-bundle"] {
+            assert!(!help.contains(flag), "{args:?} lists {flag}:\n{help}");
+        }
+    }
+    // …while velneo and wedos take them before or after their subcommand.
+    let help =
+        String::from_utf8_lossy(&hostapi().args(["wedos", "ping", "--help"]).output().unwrap().stdout).to_string();
+    assert!(help.contains("--timeout") && help.contains("--retries"), "{help}");
 }
