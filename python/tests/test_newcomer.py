@@ -70,3 +70,12 @@ def test_messages_say_the_cause(velneo_client: velneo.Client, wedos_client: wedo
         wedos_client.call("no-such-command")
     text = ainfo.value.message.lower()
     assert text.count("unknown command") == 1, ainfo.value.message
+
+
+def test_help_shows_the_handles_and_their_methods() -> None:
+    import pydoc
+
+    text = pydoc.render_doc(velneo.Client, renderer=pydoc.plaintext)
+    assert "vserver" in text and "wait_for_state(state)" in text and "put(name)" in text
+    text = pydoc.render_doc(wedos.AsyncClient, renderer=pydoc.plaintext)
+    assert "set_txt(fqdn, value)" in text

@@ -71,3 +71,14 @@ def test_typed_protocol_and_errors() -> None:
         assert status == 200 and body == "not json"
     else:
         raise AssertionError("a ProtocolError was expected")
+
+
+def test_from_env_settings_are_typed() -> None:
+    import pytest
+
+    # mypy --strict (make test) reports the misspelt keyword, which the ignore below then needs; at run time the
+    # core refuses it too.
+    with pytest.raises(hostapi.ConfigError, match="unknown setting"):
+        velneo.Client.from_env(timout=5)  # type: ignore[call-arg]
+    with pytest.raises(hostapi.ConfigError, match="on_limit"):
+        wedos.Client.from_env(on_limit="later")  # type: ignore[arg-type]

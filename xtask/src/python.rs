@@ -241,11 +241,12 @@ pub fn module(api: Api) -> String {
         Api::Wedos => ("hostapi.wedos", "WedosClient"),
     };
     let records: Vec<&str> = record_names(api).into_iter().collect();
-    let mut typing = vec!["TYPE_CHECKING", "Any", "List", "Mapping", "Optional", "Union"];
-    if uses(api, |t| matches!(t, Type::Enum(_))) {
+    let mut typing = vec!["TYPE_CHECKING", "Any", "List", "Mapping", "Optional", "TypedDict", "Union"];
+    let settings_use = |pred: fn(Type) -> bool| api.settings().any(|a| pred(a.ty));
+    if uses(api, |t| matches!(t, Type::Enum(_))) || settings_use(|t| matches!(t, Type::Enum(_))) {
         typing.push("Literal");
     }
-    if uses(api, |t| matches!(t, Type::Pair(_))) {
+    if uses(api, |t| matches!(t, Type::Pair(_))) || settings_use(|t| matches!(t, Type::Pair(_))) {
         typing.push("Tuple");
     }
     if api.ops().iter().any(|o| matches!(o.output, Output::Either { .. })) {
@@ -276,7 +277,7 @@ pub fn module(api: Api) -> String {
         "from .. import _native".into(),
         "from .._records import build, build_list, build_optional, plain_args".into(),
     ];
-    if uses(api, |t| t == Type::Path) {
+    if uses(api, |t| t == Type::Path) || settings_use(|t| t == Type::Path) {
         l.push("from .._settings import PathLike".into());
     }
     l.push(format!("from .records import {}", records.join(", ")));
@@ -294,6 +295,18 @@ pub fn module(api: Api) -> String {
         l.push(String::new());
         all.push("Inheritance".into());
     }
+    // The keyword settings of the clients (what `from_env` takes), for type checkers.
+    l.push("class Settings(TypedDict, total=False):".into());
+    l.push("    \"\"\"The keyword settings of the clients (what ``from_env`` takes), from the operation model.\"\"\"".into());
+    l.push(String::new());
+    for a in api.settings().filter(|a| a.positional == false && a.name != "from_env") {
+        let t = py_type(a.ty);
+        let t = if a.ty == Type::Bool { t } else { format!("Optional[{t}]") };
+        l.push(format!("    {}: {t}", a.name));
+        l.extend(wrap(&format!("\"\"\"{}\"\"\"", a.doc), "    ", WIDTH));
+    }
+    l.push(String::new());
+    all.push("Settings".into());
     // The operations' results, for `records.from_canonical`.
     l.push("#: The result of every operation: (\"one\" | \"list\" | \"optional\" | \"count\", record name).".into());
     l.push("RESULTS: dict[str, tuple[str, str]] = {".into());
@@ -346,13 +359,35 @@ pub fn module(api: Api) -> String {
         );
         l.push(String::new());
         l.push("    _native: _native.".to_owned() + native);
-        for h in api.handles() {
-            l.push(format!("    {}: {a}{}", h.name, h.class));
-        }
+        l.push("    _handles: dict[str, Any]".into());
         l.push(String::new());
         l.push("    def _init_handles(self) -> None:".into());
+        l.push("        self._handles = {".into());
         for h in api.handles() {
-            l.push(format!("        self.{} = {a}{}(self)  # type: ignore[arg-type]", h.name, h.class));
+            l.push(format!("            {:?}: {a}{}(self),  # type: ignore[arg-type]", h.name, h.class));
+        }
+        l.push("        }".into());
+        // Each handle is a property whose doc lists its methods, so that help(Client) shows them.
+        for h in api.handles() {
+            let methods: Vec<String> = api
+                .ops()
+                .iter()
+                .filter(|o| o.handle == Some(h.name))
+                .map(|o| {
+                    let args: Vec<&str> = o.args.iter().filter(|x| x.positional).map(|x| x.name).collect();
+                    if o.kind == Kind::Local {
+                        o.method.to_owned()
+                    } else {
+                        format!("{}({})", o.method, args.join(", "))
+                    }
+                })
+                .collect();
+            l.push(String::new());
+            l.push("    @property".into());
+            l.push(format!("    def {}(self) -> {a}{}:", h.name, h.class));
+            l.extend(wrap(&format!("\"\"\"{} Methods: {}.\"\"\"", h.doc, methods.join(", ")), "        ", WIDTH));
+            l.push(format!("        handle: {a}{} = self._handles[{:?}]", h.class, h.name));
+            l.push("        return handle".into());
         }
         l.push(String::new());
         if asynchronous {

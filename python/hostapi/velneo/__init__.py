@@ -8,7 +8,10 @@ every attempt afresh, log in again once after a 401, and log out when used as a 
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 from .. import _native
 from .. import errors as hostapi_errors
@@ -17,6 +20,7 @@ from ..errors import warn_insecure as hostapi_errors_warn_insecure
 from .._settings import PathLike
 from . import protocol, records
 from ._generated import (
+    Settings,
     AppInstances,
     AsyncAppInstances,
     AsyncDataInstances,
@@ -145,10 +149,10 @@ class Client(_ClientOps, _Base):
     """
 
     @classmethod
-    def from_env(cls, **options: Any) -> Client:
+    def from_env(cls, **options: Unpack[Settings]) -> Client:
         """A client configured from ``VELNEO_EMAIL``, ``VELNEO_API_KEY`` and optionally ``VELNEO_BASE_URL``;
         ``options`` are the keyword settings of the constructor (an explicit ``base_url`` wins)."""
-        client: Client = cls._from_env(options)
+        client: Client = cls._from_env(dict(options))
         return client
 
     def close(self) -> None:
@@ -181,10 +185,10 @@ class AsyncClient(_AsyncClientOps, _Base):
     """
 
     @classmethod
-    def from_env(cls, **options: Any) -> AsyncClient:
+    def from_env(cls, **options: Unpack[Settings]) -> AsyncClient:
         """A client configured from ``VELNEO_EMAIL``, ``VELNEO_API_KEY`` and optionally ``VELNEO_BASE_URL``;
         ``options`` are the keyword settings of the constructor (an explicit ``base_url`` wins)."""
-        client: AsyncClient = cls._from_env(options)
+        client: AsyncClient = cls._from_env(dict(options))
         return client
 
     async def close(self) -> None:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Literal, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
 from .. import _native
 from .._records import build, build_list, build_optional, plain_args
@@ -16,6 +16,28 @@ if TYPE_CHECKING:
 
 Inheritance = Union[str, Mapping[str, Union[str, int]]]
 """Inherited projects' instances: ``"proj1=inst1,proj2=inst2"`` or ``{"proj1": "inst1", …}``."""
+
+class Settings(TypedDict, total=False):
+    """The keyword settings of the clients (what ``from_env`` takes), from the operation model."""
+
+    base_url: Optional[str]
+    """the API root with its version"""
+    http_verbs: bool
+    """send the operation's verb as the HTTP method instead of POST + method field"""
+    timeout: Optional[float]
+    """seconds allowed for one attempt of a call"""
+    connect_timeout: Optional[float]
+    """seconds allowed to connect"""
+    retries: Optional[int]
+    """further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)"""
+    verify: bool
+    """false turns TLS certificate verification off (only for a test server you control)"""
+    ca_bundle: Optional[PathLike]
+    """a PEM file of extra trusted root certificates"""
+    user_agent: Optional[str]
+    """the User-Agent header"""
+    backoff: Optional[Tuple[float, float]]
+    """[initial, max] seconds of the retry backoff (full jitter)"""
 
 #: The result of every operation: ("one" | "list" | "optional" | "count", record name).
 RESULTS: dict[str, tuple[str, str]] = {
@@ -394,20 +416,56 @@ class _ClientOps:
     """What the client gets from the operation model: its handles and client-level operations."""
 
     _native: _native.VelneoClient
-    vserver: VServer
-    groups: Groups
-    users: Users
-    folders: Folders
-    app_instances: AppInstances
-    data_instances: DataInstances
+    _handles: dict[str, Any]
 
     def _init_handles(self) -> None:
-        self.vserver = VServer(self)  # type: ignore[arg-type]
-        self.groups = Groups(self)  # type: ignore[arg-type]
-        self.users = Users(self)  # type: ignore[arg-type]
-        self.folders = Folders(self)  # type: ignore[arg-type]
-        self.app_instances = AppInstances(self)  # type: ignore[arg-type]
-        self.data_instances = DataInstances(self)  # type: ignore[arg-type]
+        self._handles = {
+            "vserver": VServer(self),  # type: ignore[arg-type]
+            "groups": Groups(self),  # type: ignore[arg-type]
+            "users": Users(self),  # type: ignore[arg-type]
+            "folders": Folders(self),  # type: ignore[arg-type]
+            "app_instances": AppInstances(self),  # type: ignore[arg-type]
+            "data_instances": DataInstances(self),  # type: ignore[arg-type]
+        }
+
+    @property
+    def vserver(self) -> VServer:
+        """The vServer: status, start, stop, credentials, backup. Methods: status(), start(), stop(),
+        set_credentials(username, password), backup(), download_backup(backup, path), wait_for_state(state)."""
+        handle: VServer = self._handles["vserver"]
+        return handle
+
+    @property
+    def groups(self) -> Groups:
+        """Groups of vServer users. Methods: put(name), get(name), list(), delete(name)."""
+        handle: Groups = self._handles["groups"]
+        return handle
+
+    @property
+    def users(self) -> Users:
+        """vServer users. Methods: put(username), get(username), list(group), delete(username)."""
+        handle: Users = self._handles["users"]
+        return handle
+
+    @property
+    def folders(self) -> Folders:
+        """Shared folders. Methods: put(name, group), get(name), list(), delete(name)."""
+        handle: Folders = self._handles["folders"]
+        return handle
+
+    @property
+    def app_instances(self) -> AppInstances:
+        """Application instances (by name, or by id as returned by put). Methods: put(name), get(name), list(),
+        delete(name)."""
+        handle: AppInstances = self._handles["app_instances"]
+        return handle
+
+    @property
+    def data_instances(self) -> DataInstances:
+        """Data instances (by name, or by id as returned by put). Methods: put(name), get(name), list(),
+        delete(name)."""
+        handle: DataInstances = self._handles["data_instances"]
+        return handle
 
     def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
         return self._native.call(operation, plain_args(args))
@@ -764,20 +822,56 @@ class _AsyncClientOps:
     """What the client gets from the operation model: its handles and client-level operations."""
 
     _native: _native.VelneoClient
-    vserver: AsyncVServer
-    groups: AsyncGroups
-    users: AsyncUsers
-    folders: AsyncFolders
-    app_instances: AsyncAppInstances
-    data_instances: AsyncDataInstances
+    _handles: dict[str, Any]
 
     def _init_handles(self) -> None:
-        self.vserver = AsyncVServer(self)  # type: ignore[arg-type]
-        self.groups = AsyncGroups(self)  # type: ignore[arg-type]
-        self.users = AsyncUsers(self)  # type: ignore[arg-type]
-        self.folders = AsyncFolders(self)  # type: ignore[arg-type]
-        self.app_instances = AsyncAppInstances(self)  # type: ignore[arg-type]
-        self.data_instances = AsyncDataInstances(self)  # type: ignore[arg-type]
+        self._handles = {
+            "vserver": AsyncVServer(self),  # type: ignore[arg-type]
+            "groups": AsyncGroups(self),  # type: ignore[arg-type]
+            "users": AsyncUsers(self),  # type: ignore[arg-type]
+            "folders": AsyncFolders(self),  # type: ignore[arg-type]
+            "app_instances": AsyncAppInstances(self),  # type: ignore[arg-type]
+            "data_instances": AsyncDataInstances(self),  # type: ignore[arg-type]
+        }
+
+    @property
+    def vserver(self) -> AsyncVServer:
+        """The vServer: status, start, stop, credentials, backup. Methods: status(), start(), stop(),
+        set_credentials(username, password), backup(), download_backup(backup, path), wait_for_state(state)."""
+        handle: AsyncVServer = self._handles["vserver"]
+        return handle
+
+    @property
+    def groups(self) -> AsyncGroups:
+        """Groups of vServer users. Methods: put(name), get(name), list(), delete(name)."""
+        handle: AsyncGroups = self._handles["groups"]
+        return handle
+
+    @property
+    def users(self) -> AsyncUsers:
+        """vServer users. Methods: put(username), get(username), list(group), delete(username)."""
+        handle: AsyncUsers = self._handles["users"]
+        return handle
+
+    @property
+    def folders(self) -> AsyncFolders:
+        """Shared folders. Methods: put(name, group), get(name), list(), delete(name)."""
+        handle: AsyncFolders = self._handles["folders"]
+        return handle
+
+    @property
+    def app_instances(self) -> AsyncAppInstances:
+        """Application instances (by name, or by id as returned by put). Methods: put(name), get(name), list(),
+        delete(name)."""
+        handle: AsyncAppInstances = self._handles["app_instances"]
+        return handle
+
+    @property
+    def data_instances(self) -> AsyncDataInstances:
+        """Data instances (by name, or by id as returned by put). Methods: put(name), get(name), list(),
+        delete(name)."""
+        handle: AsyncDataInstances = self._handles["data_instances"]
+        return handle
 
     async def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
         return await self._native.call_async(operation, plain_args(args))
@@ -793,6 +887,7 @@ class _AsyncClientOps:
 
 __all__ = [
     "Inheritance",
+    "Settings",
     "_ClientOps",
     "VServer",
     "Groups",

@@ -10,7 +10,10 @@ IP blocked (:meth:`Client.reset_auth_guard` lets them send again).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Literal, Optional, Tuple
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 from .. import _native
 from .._client import ClientBase
@@ -18,6 +21,7 @@ from ..errors import warn_insecure as hostapi_errors_warn_insecure
 from .._settings import PathLike
 from . import protocol, records
 from ._generated import (
+    Settings,
     AsyncDns,
     AsyncDomains,
     AsyncNotifications,
@@ -161,10 +165,10 @@ class Client(_ClientOps, _Base):
     """A synchronous WEDOS WAPI client. Resource handles: :attr:`domains`, :attr:`dns`, :attr:`notifications`."""
 
     @classmethod
-    def from_env(cls, **options: Any) -> Client:
+    def from_env(cls, **options: Unpack[Settings]) -> Client:
         """A client configured from ``WEDOS_USER``, ``WEDOS_PASSWORD`` and optionally ``WEDOS_BASE_URL``;
         ``options`` are the keyword settings of the constructor."""
-        client: Client = cls._from_env(options)
+        client: Client = cls._from_env(dict(options))
         return client
 
     def close(self) -> None:
@@ -183,10 +187,10 @@ class AsyncClient(_AsyncClientOps, _Base):
     :attr:`notifications`."""
 
     @classmethod
-    def from_env(cls, **options: Any) -> AsyncClient:
+    def from_env(cls, **options: Unpack[Settings]) -> AsyncClient:
         """A client configured from ``WEDOS_USER``, ``WEDOS_PASSWORD`` and optionally ``WEDOS_BASE_URL``;
         ``options`` are the keyword settings of the constructor."""
-        client: AsyncClient = cls._from_env(options)
+        client: AsyncClient = cls._from_env(dict(options))
         return client
 
     async def close(self) -> None:

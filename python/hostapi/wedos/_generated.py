@@ -4,14 +4,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Mapping, Optional, overload, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Literal, Mapping, Optional, overload, Tuple, TypedDict, Union
 
 from .. import _native
 from .._records import build, build_list, build_optional, plain_args
+from .._settings import PathLike
 from .records import Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response, TransferCheck
 
 if TYPE_CHECKING:
     from . import AsyncClient, Client
+
+class Settings(TypedDict, total=False):
+    """The keyword settings of the clients (what ``from_env`` takes), from the operation model."""
+
+    base_url: Optional[str]
+    """the JSON endpoint"""
+    test_mode: bool
+    """send every request in WAPI test mode (validated, nothing changed)"""
+    on_limit: Optional[Literal["raise", "wait"]]
+    """when an hourly budget is spent: fail with RateLimited (raise) or wait until there is room (wait)"""
+    max_auth_failures: Optional[int]
+    """stop sending after this many authentication/IP failures in a row (0 = never stop)"""
+    hourly_limits: Optional[Tuple[int, int]]
+    """[requests, domain checks] per budget window"""
+    budget_window: Optional[float]
+    """seconds the hourly budgets count in"""
+    poll_interval: Optional[float]
+    """seconds between polls while waiting for a notification"""
+    hour_boundary_window: Optional[float]
+    """how close to a Prague hour boundary a 2050 is retried once with the other hour's auth"""
+    timeout: Optional[float]
+    """seconds allowed for one attempt of a call"""
+    connect_timeout: Optional[float]
+    """seconds allowed to connect"""
+    retries: Optional[int]
+    """further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)"""
+    verify: bool
+    """false turns TLS certificate verification off (only for a test server you control)"""
+    ca_bundle: Optional[PathLike]
+    """a PEM file of extra trusted root certificates"""
+    user_agent: Optional[str]
+    """the User-Agent header"""
+    backoff: Optional[Tuple[float, float]]
+    """[initial, max] seconds of the retry backoff (full jitter)"""
 
 #: The result of every operation: ("one" | "list" | "optional" | "count", record name).
 RESULTS: dict[str, tuple[str, str]] = {
@@ -296,14 +331,37 @@ class _ClientOps:
     """What the client gets from the operation model: its handles and client-level operations."""
 
     _native: _native.WedosClient
-    domains: Domains
-    dns: Dns
-    notifications: Notifications
+    _handles: dict[str, Any]
 
     def _init_handles(self) -> None:
-        self.domains = Domains(self)  # type: ignore[arg-type]
-        self.dns = Dns(self)  # type: ignore[arg-type]
-        self.notifications = Notifications(self)  # type: ignore[arg-type]
+        self._handles = {
+            "domains": Domains(self),  # type: ignore[arg-type]
+            "dns": Dns(self),  # type: ignore[arg-type]
+            "notifications": Notifications(self),  # type: ignore[arg-type]
+        }
+
+    @property
+    def domains(self) -> Domains:
+        """Domains of the account. Methods: list(status), info(name), check(name), transfer_check(name), create(name),
+        renew(name)."""
+        handle: Domains = self._handles["domains"]
+        return handle
+
+    @property
+    def dns(self) -> Dns:
+        """DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change). Methods:
+        domains(), domain_info(domain), rows(domain), row_detail(domain, row_id), add_row(domain, name, rdtype, rdata),
+        update_row(domain, row_id), delete_row(domain, row_id), commit(domain), set_txt(fqdn, value), clear_txt(fqdn,
+        value)."""
+        handle: Dns = self._handles["dns"]
+        return handle
+
+    @property
+    def notifications(self) -> Notifications:
+        """The POLL notification queue. Iterating yields every queued notification, acknowledging each as it is handed
+        over, and stops when the queue is empty. Methods: poll(), ack(id), next(), kept."""
+        handle: Notifications = self._handles["notifications"]
+        return handle
 
     def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
         return self._native.call(operation, plain_args(args))
@@ -599,14 +657,37 @@ class _AsyncClientOps:
     """What the client gets from the operation model: its handles and client-level operations."""
 
     _native: _native.WedosClient
-    domains: AsyncDomains
-    dns: AsyncDns
-    notifications: AsyncNotifications
+    _handles: dict[str, Any]
 
     def _init_handles(self) -> None:
-        self.domains = AsyncDomains(self)  # type: ignore[arg-type]
-        self.dns = AsyncDns(self)  # type: ignore[arg-type]
-        self.notifications = AsyncNotifications(self)  # type: ignore[arg-type]
+        self._handles = {
+            "domains": AsyncDomains(self),  # type: ignore[arg-type]
+            "dns": AsyncDns(self),  # type: ignore[arg-type]
+            "notifications": AsyncNotifications(self),  # type: ignore[arg-type]
+        }
+
+    @property
+    def domains(self) -> AsyncDomains:
+        """Domains of the account. Methods: list(status), info(name), check(name), transfer_check(name), create(name),
+        renew(name)."""
+        handle: AsyncDomains = self._handles["domains"]
+        return handle
+
+    @property
+    def dns(self) -> AsyncDns:
+        """DNS zones and rows. Changes are pending until commit (or 5 minutes after the last change). Methods:
+        domains(), domain_info(domain), rows(domain), row_detail(domain, row_id), add_row(domain, name, rdtype, rdata),
+        update_row(domain, row_id), delete_row(domain, row_id), commit(domain), set_txt(fqdn, value), clear_txt(fqdn,
+        value)."""
+        handle: AsyncDns = self._handles["dns"]
+        return handle
+
+    @property
+    def notifications(self) -> AsyncNotifications:
+        """The POLL notification queue. Iterating yields every queued notification, acknowledging each as it is handed
+        over, and stops when the queue is empty. Methods: poll(), ack(id), next(), kept."""
+        handle: AsyncNotifications = self._handles["notifications"]
+        return handle
 
     async def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
         return await self._native.call_async(operation, plain_args(args))
@@ -655,6 +736,7 @@ class _AsyncClientOps:
 
 
 __all__ = [
+    "Settings",
     "_ClientOps",
     "Domains",
     "Dns",
