@@ -152,8 +152,8 @@ pub struct VelneoCmd {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Velneo account")]
 pub struct VelneoCreds {
-    /// The account's e-mail [env: VELNEO_EMAIL]. Give it before the subcommand.
-    #[arg(long, value_name = "EMAIL")]
+    /// The account's e-mail [env: VELNEO_EMAIL]. (A user's own address is `users put --user-email`.)
+    #[arg(long, global = true, value_name = "EMAIL")]
     pub email: Option<String>,
     /// The account's API key [env: VELNEO_API_KEY]. Discouraged: a key given here shows in the process list
     /// and the shell history; prefer VELNEO_API_KEY or --api-key-stdin.
@@ -313,7 +313,7 @@ pub enum UsersOp {
     /// Create the user if missing, else modify it (the user name cannot change).
     #[command(after_help = "\
 Examples:
-  printf '%s' \"$PASS\" | hostapi velneo users put acme --email acme@example.com \\
+  printf '%s' \"$PASS\" | hostapi velneo users put acme --user-email acme@example.com \\
       --full-name 'ACME Ltd' --group Clientes --password-stdin --must-change-password
   hostapi velneo users put acme --del-group Clientes --disabled")]
     Put(Box<UserPutArgs>),
@@ -329,9 +329,9 @@ Examples:
 pub struct UserPutArgs {
     /// The user name.
     pub username: String,
-    /// The user's e-mail.
+    /// The user's e-mail address (`--email` is the account's).
     #[arg(long, value_name = "EMAIL")]
-    pub email: Option<String>,
+    pub user_email: Option<String>,
     #[command(flatten)]
     pub password: PasswordArgs,
     /// The user's full name.

@@ -136,7 +136,7 @@ pub async fn run(ctx: &mut Ctx, cmd: VelneoCmd) -> Result<()> {
                 let a = *a;
                 let spec = UserSpec {
                     username: a.username,
-                    email: a.email,
+                    email: a.user_email,
                     password: pending_password,
                     full_name: a.full_name,
                     group: a.group,

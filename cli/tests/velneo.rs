@@ -132,7 +132,7 @@ fn users_put_list_get_delete() {
             "users",
             "put",
             "acme",
-            "--email",
+            "--user-email",
             "acme@example.com",
             "--full-name",
             "ACME Ltd",
@@ -397,4 +397,27 @@ fn verbose_logs_requests_on_stderr_without_secrets() {
     // users list no longer shows an EMAIL column that list answers never fill.
     let users = stdout_of(emu.velneo().args(["users", "list"]));
     assert!(!users.lines().next().unwrap().contains("EMAIL"), "{users}");
+}
+
+#[test]
+fn account_options_go_before_or_after_the_subcommand() {
+    let emu = Emu::start();
+    let mut c = emu.bare();
+    c.env("VELNEO_API_KEY", hostapi_emulator::DEMO_VELNEO_API_KEY).args([
+        "velneo",
+        "groups",
+        "list",
+        "--email",
+        hostapi_emulator::DEMO_VELNEO_EMAIL,
+        "--base-url",
+        &emu.emu.velneo_url(),
+    ]);
+    c.assert().success().stdout(predicate::str::contains("Administradores"));
+}
+
+#[test]
+fn a_missing_api_key_names_both_ways_to_give_it() {
+    let emu = Emu::start();
+    let err = fails_with(emu.bare().env("VELNEO_EMAIL", "a@b.c").args(["velneo", "groups", "list"]), 3);
+    assert!(err.contains("VELNEO_API_KEY") && err.contains("--api-key-stdin"), "{err}");
 }

@@ -79,3 +79,18 @@ def test_help_shows_the_handles_and_their_methods() -> None:
     assert "vserver" in text and "wait_for_state(state)" in text and "put(name)" in text
     text = pydoc.render_doc(wedos.AsyncClient, renderer=pydoc.plaintext)
     assert "set_txt(fqdn, value)" in text
+
+
+def test_unknown_states_and_wrong_passwords_say_so_at_once(hostapi_emulator: Emulator) -> None:
+    import time
+
+    with hostapi_emulator.velneo_client() as c:
+        started = time.monotonic()
+        with pytest.raises(hostapi.ConfigError, match="running"):
+            c.vserver.wait_for_state("runing")  # type: ignore[arg-type]
+        assert time.monotonic() - started < 2
+    w = wedos.Client(hostapi_emulator.wedos_user, "wrong-password", base_url=hostapi_emulator.wedos_url)
+    with pytest.raises(hostapi.AuthenticationError) as info:
+        w.ping()
+    message = info.value.message
+    assert "WAPI password" in message and "clock" in message and "wrong-password" not in message, message

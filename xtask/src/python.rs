@@ -297,7 +297,10 @@ pub fn module(api: Api) -> String {
     }
     // The keyword settings of the clients (what `from_env` takes), for type checkers.
     l.push("class Settings(TypedDict, total=False):".into());
-    l.push("    \"\"\"The keyword settings of the clients (what ``from_env`` takes), from the operation model.\"\"\"".into());
+    l.push(
+        "    \"\"\"The keyword settings of the clients (what ``from_env`` takes), from the operation model.\"\"\""
+            .into(),
+    );
     l.push(String::new());
     for a in api.settings().filter(|a| a.positional == false && a.name != "from_env") {
         let t = py_type(a.ty);
