@@ -23,6 +23,10 @@ demo-rust: build-release
 ## make test: every test of every language, after checking that no generated file is stale or edited by hand.
 test: check-generated test-rust test-python test-node test-c
 
+# The tests keep each WEDOS client's shared account state in the client (":memory:"); a test about sharing it
+# across processes gives its own directory. Users' own runs use $XDG_STATE_HOME/hostapi.
+test test-rust test-python test-node test-c test-cli: export HOSTAPI_STATE_DIR := :memory:
+
 ## make generate: write every front end's typed surface (and docs/operations.*) from the operation model in
 ## core/src/ops/. Run it after changing the model; commit what it writes.
 generate:

@@ -419,6 +419,8 @@ const WEDOS_SETTINGS = {
   testMode: ["test_mode", null],
   onLimit: ["on_limit", null],
   maxAuthFailures: ["max_auth_failures", null],
+  maxInvalidRequests: ["max_invalid_requests", null],
+  stateDir: ["state_dir", null],
   hourlyLimits: ["hourly_limits", null],
   budgetWindowMs: ["budget_window", ms],
   pollIntervalMs: ["poll_interval", ms],
@@ -664,7 +666,8 @@ class Notifications {
   }
 
   /**
-   * How many notifications the client took off the server queue while waiting for another one.
+   * How many notifications wait in the account's spool: taken off the server queue by a client of the account (in any
+   * process) while it waited for another one, not yet handed out.
    */
   get kept() {
     return callLocal(this[CLIENT], "notifications.kept")

@@ -92,11 +92,13 @@ class VelneoClient extends generated.VelneoClientBase {
   }
 }
 
-/** A WEDOS WAPI client. Calls return Promises; hourly budgets and the auth-failure guard are the client's. */
+/** A WEDOS WAPI client. Calls return Promises; hourly budgets, the guard and the notification spool are the account's, shared by every hostapi client of it on the machine. */
 class WedosClient extends generated.WedosClientBase {
   /**
    * @param {object} options `user`, `password` (the WAPI password; never shown), `baseUrl`, `testMode`, `onLimit`
-   *   (`'raise'` or `'wait'`), `maxAuthFailures`, `hourlyLimits`, `budgetWindowMs`, `pollIntervalMs`,
+   *   (`'raise'` or `'wait'`), `maxAuthFailures`, `maxInvalidRequests`, `stateDir` (the account state every hostapi
+   *   client of the account on the machine shares; `':memory:'` keeps it in this client), `hourlyLimits`,
+   *   `budgetWindowMs`, `pollIntervalMs`,
    *   `hourBoundaryWindowMs`, and the transport settings of VelneoClient.
    */
   constructor (options = {}, fromEnv = undefined) {
@@ -125,14 +127,22 @@ class WedosClient extends generated.WedosClientBase {
     return this[NATIVE].closed
   }
 
-  /** Authentication/IP failures in a row so far. */
+  /** Authentication/IP failures in a row so far (every client of the account on this machine). */
   get authFailures () {
     return guarded(() => this[NATIVE].authFailures)
   }
 
-  /** Lets the client send again after the auth-failure guard stopped it (after fixing the password or the IPs). */
+  /**
+   * Lets every client of the account on this machine send again after the guard stopped them (after fixing the
+   * password, the IPs or the input): clears the stop and the invalid-answer count.
+   */
   resetAuthGuard () {
     guarded(() => this[NATIVE].resetAuthGuard())
+  }
+
+  /** The file of the account state shared by every client of the account on this machine (null in memory). */
+  get stateFile () {
+    return guarded(() => this[NATIVE].stateFile ?? null)
   }
 
   /** A fresh, unique clTRID (`hostapi-<instance>-<sequence>-<unix>`). */

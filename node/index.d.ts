@@ -746,6 +746,10 @@ export interface WedosClientOptions {
   onLimit?: "raise" | "wait"
   /** stop sending after this many authentication/IP failures in a row (0 = never stop) */
   maxAuthFailures?: number
+  /** stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at the 11th; 0 = never stop) */
+  maxInvalidRequests?: number
+  /** the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the client) */
+  stateDir?: string
   /** [requests, domain checks] per budget window */
   hourlyLimits?: [number, number]
   /** milliseconds the hourly budgets count in */
@@ -956,7 +960,8 @@ export class Notifications {
    */
   next(options?: CallOptions): Promise<Notification | null>
   /**
-   * How many notifications the client took off the server queue while waiting for another one.
+   * How many notifications wait in the account's spool: taken off the server queue by a client of the account (in any
+   * process) while it waited for another one, not yet handed out.
    */
   readonly kept: number
   /** Yields every notification, acknowledging each; `follow` keeps polling until `signal` aborts. */
@@ -971,10 +976,12 @@ export class WedosClient {
   static fromEnv(options?: WedosClientOptions): WedosClient
   /** The account login. */
   readonly user: string
-  /** Authentication/IP failures in a row so far. */
+  /** Authentication/IP failures in a row so far (every client of the account on this machine). */
   readonly authFailures: number
-  /** Lets the client send again after the auth-failure guard stopped it. */
+  /** Lets every client of the account send again after the guard stopped them (clears the stop and the invalid-answer count). */
   resetAuthGuard(): void
+  /** The file of the account state shared by every client of the account on this machine (null when kept in memory). */
+  readonly stateFile: string | null
   /** A fresh, unique clTRID. */
   newCltrid(): string
   /** The endpoint this client talks to. */

@@ -515,6 +515,11 @@ pub struct WedosCreds {
     /// The client's own budget of requests per hour (the server allows 1000).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub hourly_limit: Option<u32>,
+    /// The directory of the account state every hostapi client of the account on this machine shares (budgets,
+    /// guard, clock offset, notification spool) [env: HOSTAPI_STATE_DIR] [default: $XDG_STATE_HOME/hostapi or
+    /// ~/.local/state/hostapi]; `:memory:` keeps it in this run only.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -544,6 +549,9 @@ pub enum WedosOp {
     /// ACME DNS-01 hooks: set and remove the `_acme-challenge` TXT row (lego's exec provider, certbot's manual hooks).
     #[command(subcommand)]
     Acme(AcmeOp),
+    /// The guard every hostapi client of the account on this machine shares: what it counted, and its reset.
+    #[command(subcommand)]
+    Guard(GuardOp),
     /// Any WAPI command, with its data as a JSON object.
     #[command(after_help = "\
 Examples:
@@ -762,6 +770,48 @@ Examples:
         #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
         interval: Duration,
     },
+    /// Receive notifications by HTTP POST (the account's URL delivery): print each one, or keep it in the
+    /// account's spool for the next reader. Answers 200 to a notification it handled, 400 to anything else.
+    #[command(
+        after_help = "Point the account's notification URL (WEDOS admin, or the emulator's /_emulator/wedos/notification-url) at
+http://HOST:PORT/. With --json, each notification is one line of JSON (JSON Lines).
+
+Examples:
+  hostapi wedos notifications serve --port 8099 --json
+  hostapi wedos notifications serve --port 8099 --spool"
+    )]
+    Serve {
+        /// The TCP port to listen on (0: any free port, printed on stderr).
+        #[arg(long, value_name = "N", default_value = "8099")]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Keep each notification in the account's spool (read by `notifications poll|watch` and waiting
+        /// clients) instead of printing it.
+        #[arg(long)]
+        spool: bool,
+        /// Exit after this many notifications.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardOp {
+    /// What the account's clients on this machine counted: requests and domain checks in the hour, invalid
+    /// answers, the stop after authentication failures, the server's IP block, the clock offset, spooled
+    /// notifications.
+    #[command(after_help = "Examples:
+  hostapi wedos guard status
+  hostapi wedos guard status --json")]
+    Status,
+    /// Let the account's clients send again after the guard stopped them (once the password, the IP allow-list
+    /// or the input is fixed): clears the stop and the count of invalid answers. The server's own IP block still
+    /// runs out.
+    #[command(after_help = "Examples:
+  hostapi wedos guard reset")]
+    Reset,
 }
 
 // ---------------------------------------------------------------------------------------------- emulator

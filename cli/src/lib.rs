@@ -9,6 +9,7 @@ mod common;
 mod emulator_cmd;
 mod error;
 mod output;
+mod serve;
 mod velneo_cmd;
 mod wedos_cmd;
 

@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostapi::wedos::{protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Pending, Response};
+use hostapi::wedos::{
+    protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Pending, Response, StateLocation,
+};
 use serde_json::Value;
 
 use crate::args::*;
@@ -33,6 +35,9 @@ fn client(ctx: &mut Ctx, creds: &WedosCreds, transport: &TransportOpts) -> Resul
     }
     if let Some(n) = creds.hourly_limit {
         b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
+    }
+    if let Some(dir) = creds.state_dir.as_deref().filter(|d| !d.trim().is_empty()) {
+        b = b.state_location(StateLocation::parse(dir));
     }
     b = b.transport(ctx.transport_config(transport));
     b.build().map_err(|e| {
@@ -222,6 +227,30 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
             },
             NotificationsOp::Ack { id } => response(ctx, &c.notifications().ack(&id).await?),
             NotificationsOp::Watch { once, interval } => watch(ctx, &c, once, interval).await,
+            NotificationsOp::Serve { port, bind, spool, count } => {
+                crate::serve::serve(ctx, &c, std::net::SocketAddr::new(bind, port), spool, count).await
+            }
+        },
+        WedosOp::Guard(g) => match g {
+            GuardOp::Status => guard_status(ctx, &c),
+            GuardOp::Reset => {
+                let before = c.account_state()?;
+                c.reset_auth_guard()?;
+                if out.json {
+                    return out.json(&serde_json::json!({"reset": true, "state_file": c.state_file()}));
+                }
+                let mut text = format!(
+                    "The guard of {} is reset ({} invalid answers and {} authentication failures forgotten).\n",
+                    c.user(),
+                    before.invalid.len(),
+                    before.auth_failures
+                );
+                if let Some(until) = before.blocked_until {
+                    let left = (until - hostapi::wedos::state::now_f64()).max(0.0);
+                    text.push_str(&format!("The server's IP block still runs for {left:.0} s.\n"));
+                }
+                output::write_stdout(&text)
+            }
         },
         WedosOp::Call { command, .. } => response(ctx, &c.call(&command, data).await?),
     }
@@ -294,26 +323,7 @@ async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<
     let mut header_done = false;
     while !stop.load(Ordering::SeqCst) {
         match c.notifications().next().await? {
-            Some(n) => {
-                if ctx.out.json {
-                    ctx.out.json_line(&n)?;
-                } else {
-                    if !header_done {
-                        output::write_stdout("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n")?;
-                        header_done = true;
-                    }
-                    let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
-                    output::write_stdout(&format!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\n",
-                        opt(&n.id),
-                        n.code,
-                        opt(&n.command),
-                        opt(&n.svtrid),
-                        n.result,
-                        data
-                    ))?;
-                }
-            }
+            Some(n) => print_notification_line(ctx, &n, &mut header_done)?,
             None if once => break,
             None => {
                 tokio::select! {
@@ -324,6 +334,82 @@ async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<
         }
     }
     Ok(())
+}
+
+/// Prints each notification received by `notifications serve` (JSON Lines, or one tab-separated line).
+pub(crate) fn print_notification_line(ctx: &Ctx, n: &Notification, header_done: &mut bool) -> Result<()> {
+    if ctx.out.json {
+        return ctx.out.json_line(n);
+    }
+    if !*header_done {
+        output::write_stdout("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n")?;
+        *header_done = true;
+    }
+    let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    output::write_stdout(&format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\n",
+        opt(&n.id),
+        n.code,
+        opt(&n.command),
+        opt(&n.svtrid),
+        n.result,
+        data
+    ))
+}
+
+fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
+    let st = c.account_state()?;
+    let now = hostapi::wedos::state::now_f64();
+    let file = c.state_file().map(|p| p.display().to_string());
+    if ctx.out.json {
+        return ctx.out.json(&serde_json::json!({
+            "user": c.user(),
+            "base_url": c.base_url(),
+            "state_file": file,
+            "requests_last_hour": st.requests.len(),
+            "domain_checks_last_hour": st.domain_checks.len(),
+            "invalid_last_hour": st.invalid,
+            "auth_failures": st.auth_failures,
+            "stopped": st.auth_stop,
+            "blocked_for_secs": st.blocked_until.map(|t| (t - now).max(0.0).ceil()),
+            "clock_offset": st.clock,
+            "spooled_notifications": st.spool.len(),
+        }));
+    }
+    let invalid = match st.invalid.back() {
+        None => "0".to_owned(),
+        Some(last) => format!("{} (the last: {} {})", st.invalid.len(), last.command, last.code),
+    };
+    fields(vec![
+        ("user", c.user().to_owned()),
+        ("state file", file.unwrap_or_else(|| "(in memory)".into())),
+        ("requests, last hour", st.requests.len().to_string()),
+        ("domain checks, last hour", st.domain_checks.len().to_string()),
+        ("invalid answers, last hour", invalid),
+        ("auth failures in a row", st.auth_failures.to_string()),
+        (
+            "stopped",
+            st.auth_stop
+                .as_ref()
+                .map(|s| {
+                    format!("yes, after {} failures (the last {}): run hostapi wedos guard reset", s.failures, s.code)
+                })
+                .unwrap_or_else(|| "no".into()),
+        ),
+        (
+            "server IP block",
+            st.blocked_until
+                .map(|t| format!("{:.0} s left", (t - now).max(0.0).ceil()))
+                .unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "clock offset",
+            st.clock
+                .map(|o| format!("{:+.2} s (± {:.2})", o.middle(), o.width() / 2.0))
+                .unwrap_or_else(|| "not known yet".into()),
+        ),
+        ("spooled notifications", st.spool.len().to_string()),
+    ])
 }
 
 fn yes_no(b: bool) -> String {

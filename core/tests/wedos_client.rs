@@ -146,7 +146,7 @@ async fn the_client_refuses_past_its_hourly_budget_before_the_server_does() {
     }
     let e = c.ping().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited, "{e}");
-    assert!(e.message().contains("client's hourly"), "{e}");
+    assert!(e.message().contains("account's hourly"), "{e}");
     let after = e.retry_after().expect("says when to retry");
     assert!(after > Duration::from_secs(3000) && after <= Duration::from_secs(3600), "{after:?}");
     let st = account_state(&emu).await;
@@ -201,7 +201,7 @@ async fn a_wrong_password_stops_before_the_ip_block() {
     }
     assert!(!format!("{c:?}").contains(secret));
     // After a reset of the guard the client sends again.
-    c.reset_auth_guard();
+    c.reset_auth_guard().unwrap();
     assert_eq!(c.ping().await.unwrap_err().code(), Some(2050));
 }
 
@@ -219,34 +219,45 @@ async fn set_emulator_time(emu: &Emulator, unix: i64) {
 }
 
 #[tokio::test]
-async fn the_hour_boundary_retry_happens_once_and_only_at_a_boundary() {
+async fn the_clock_is_learned_from_the_server_and_a_2050_is_never_spent_on_a_guess() {
     let emu = emulator().await;
     let (clock, t) = fixed_clock();
-    let c = builder(&emu).clock(clock).build().unwrap();
+    // Two clients sharing one state directory (as two processes would).
+    let dir = tempfile::tempdir().unwrap();
+    let shared = StateLocation::Dir(dir.path().to_owned());
+    let c = builder(&emu).clock(clock).state_location(shared.clone()).build().unwrap();
     // 2026-07-01 10:00:00 UTC = 12:00 in Prague (CEST).
     let boundary = 1_782_900_000;
-    // Client 2 s before the hour, server 2 s after: the first auth is for 11, the server wants 12.
+    // Nothing known yet; client 2 s before the hour, server 2 s after: the first auth is for 11, the server wants
+    // 12 and says so in its answer's timestamp, so the one retry signs for the server's hour.
     t.store(boundary - 2, Ordering::SeqCst);
     set_emulator_time(&emu, boundary + 2).await;
-    c.ping().await.expect("the retry with the other hour succeeds");
+    c.ping().await.expect("the retry with the server's hour succeeds");
     assert_eq!(answers_with(&emu, 2050).await, 1);
     assert_eq!(answers_with(&emu, 1000).await, 1);
-    assert_eq!(c.auth_failures(), 0);
+    assert_eq!(c.auth_failures().unwrap(), 0, "a clock mismatch is not an authentication failure");
+    let offset = c.account_state().unwrap().clock.expect("the offset is known");
+    assert!(offset.low <= 4.0 && 4.0 <= offset.high + 1.0, "{offset:?}");
 
-    // Mid-hour with the clocks an hour apart: no retry, one request, one failure.
-    t.store(boundary + 1800, Ordering::SeqCst);
-    set_emulator_time(&emu, boundary + 3600 + 1800).await;
-    let e = c.ping().await.unwrap_err();
-    assert_eq!(e.code(), Some(2050));
-    assert_eq!(answers_with(&emu, 2050).await, 2, "one more request, not retried");
-    assert_eq!(answers_with(&emu, 1000).await, 1);
+    // The next hour, same skew: the corrected clock signs for the server's hour at once.
+    t.store(boundary + 3600 - 2, Ordering::SeqCst);
+    set_emulator_time(&emu, boundary + 3600 + 2).await;
+    c.ping().await.expect("no 2050 with the offset known");
+    assert_eq!(answers_with(&emu, 2050).await, 1, "no request spent on a guess");
 
-    // At a boundary but with a wrong password: exactly one retry, then the error.
-    let wrong = builder(&emu).password("nope").clock(Clock::from_fn(move || boundary + 3600 - 1)).build().unwrap();
-    set_emulator_time(&emu, boundary + 3600 + 1).await;
+    // A wrong password at the boundary, from another client of the account that knows the offset from the shared
+    // state: the answer's hour is the one signed for, so it is the password: one request, no retry, counted as an
+    // authentication failure.
+    let wrong = builder(&emu)
+        .password("nope")
+        .clock(Clock::from_fn(move || boundary + 3600 - 2))
+        .state_location(shared)
+        .build()
+        .unwrap();
     let e = wrong.ping().await.unwrap_err();
     assert_eq!(e.code(), Some(2050));
-    assert_eq!(answers_with(&emu, 2050).await, 4, "the failed call and its single retry");
+    assert_eq!(answers_with(&emu, 2050).await, 2, "the failed call alone");
+    assert_eq!(wrong.auth_failures().unwrap(), 1);
 }
 
 #[tokio::test]
@@ -266,10 +277,10 @@ async fn waiting_for_a_result_keeps_every_other_notification() {
     assert_eq!(n.command.as_deref(), Some("ping-async"));
     assert_eq!(n.code, 1000);
     // The 20 others were never handed out: the client kept them, in queue order, for its caller.
-    assert_eq!(c.notifications().kept(), 20);
+    assert_eq!(c.notifications().kept().unwrap(), 20);
     let first = c.notifications().poll().await.unwrap().unwrap();
     assert_eq!(first.cltrid.as_deref(), Some("other-0"));
-    assert_eq!(c.notifications().kept(), 20, "poll does not consume");
+    assert_eq!(c.notifications().kept().unwrap(), 20, "poll does not consume");
     for i in 0..20 {
         let n = c.notifications().next().await.unwrap().expect("a kept notification");
         assert_eq!(n.cltrid.as_deref(), Some(format!("other-{i}").as_str()));

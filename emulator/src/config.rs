@@ -424,6 +424,17 @@ pub struct WedosAccount {
     /// shows) or an object keyed by zone id (`"keyed"`, as other accounts see it).
     #[serde(default)]
     pub dns_domains_list: DnsListShape,
+    /// Deliver notifications by HTTP `POST` to this URL (form field `request` holding `{"notify": …}`) instead of
+    /// the POLL queue, as an account set to URL delivery in the WEDOS admin; default none (the POLL queue).
+    #[serde(default)]
+    pub notification_url: Option<String>,
+    /// Seconds between deliveries of a notification the URL did not accept with HTTP 200; default 300.
+    #[serde(default = "five_minutes")]
+    pub notification_retry_secs: f64,
+}
+
+fn five_minutes() -> f64 {
+    300.0
 }
 
 /// The two shapes of `dns-domains-list`'s `data.domain` seen from the real server.
@@ -480,6 +491,8 @@ impl WedosAccount {
             domains: Vec::new(),
             dns_zones: Vec::new(),
             dns_domains_list: DnsListShape::Array,
+            notification_url: None,
+            notification_retry_secs: five_minutes(),
         }
     }
 

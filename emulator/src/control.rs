@@ -130,7 +130,7 @@ pub(crate) async fn wedos_notification(State(s): State<Arc<Shared>>, body: Bytes
         Ok(b) => b,
         Err(e) => return bad_request(e),
     };
-    let queued = s.wedos().queue_notification(&b.user, b.notify);
+    let queued = crate::deliver_notification(&s, &b.user, b.notify);
     match queued {
         Ok(id) => {
             s.persist();
@@ -138,6 +138,43 @@ pub(crate) async fn wedos_notification(State(s): State<Arc<Shared>>, body: Bytes
         }
         Err(e) => bad_request(e),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationUrlBody {
+    user: String,
+    url: Option<String>,
+    retry_secs: Option<f64>,
+}
+
+/// `POST /_emulator/wedos/notification-url`: `{"user", "url": "http://…" | null, "retry_secs"?}` switches the
+/// account to URL delivery of notifications (null: back to the POLL queue).
+pub(crate) async fn wedos_notification_url(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let b: NotificationUrlBody = match parse_body(&body, None) {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    if let Some(u) = &b.url {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            return bad_request(format!("url must be http:// or https://, not {u:?}"));
+        }
+    }
+    if b.retry_secs.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return bad_request("retry_secs must be a positive number");
+    }
+    let updated = s.wedos().account_mut(&b.user).map(|a| {
+        a.notification_url.clone_from(&b.url);
+        if let Some(r) = b.retry_secs {
+            a.notification_retry_secs = r;
+        }
+        a.notification_retry_secs
+    });
+    let Some(retry) = updated else {
+        return bad_request(format!("unknown WEDOS account {}", b.user));
+    };
+    s.persist();
+    Json(json!({"status": "ok", "user": b.user, "url": b.url, "retry_secs": retry})).into_response()
 }
 
 #[derive(Deserialize)]

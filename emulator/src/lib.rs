@@ -212,14 +212,18 @@ async fn wedos_handler(
         schedule_notification(s.clone(), job);
     }
     s.persist();
-    wapi_response(&outcome.body)
+    wapi_response(&outcome.body, ctx.now)
 }
 
 /// A WAPI answer as the real server sends it: `Content-Type: text/html; charset=UTF-8` (for JSON), with `/`
-/// escaped as `\/` (PHP's json_encode).
-fn wapi_response(body: &Value) -> Response {
+/// escaped as `\/` (PHP's json_encode), and a `Date` header of the emulator's clock (as its `timestamp`).
+fn wapi_response(body: &Value, now: i64) -> Response {
     let text = body.to_string().replace('/', "\\/");
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], text).into_response()
+    let date = jiff::Timestamp::from_second(now)
+        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8"), (header::DATE, date.as_str())], text)
+        .into_response()
 }
 
 /// Queues an asynchronous command's notification after the configured delay (unless the emulator was reset
@@ -245,14 +249,66 @@ fn schedule_notification(s: Arc<Shared>, job: wedos::AsyncJob) {
             }
             let mut notify = job.notify;
             notify.insert("timestamp".into(), Value::String(s.now().to_string()));
-            let queued = s.wedos().queue_notification(&job.user, notify);
-            if let Err(e) = queued {
+            if let Err(e) = deliver_notification(&s, &job.user, notify) {
                 tracing::warn!(error = %e, "cannot queue a notification");
             }
         }
         s.persist();
     });
 }
+
+/// Hands a due notification to its account: the POLL queue, or (URL delivery) a `POST` to the account's URL,
+/// repeated every `notification_retry_secs` until it answers HTTP 200 (at most [`MAX_DELIVERIES`] times, or until
+/// a reset). Returns the notification's ID.
+pub(crate) fn deliver_notification(
+    s: &Arc<Shared>,
+    user: &str,
+    mut notify: serde_json::Map<String, Value>,
+) -> Result<String, String> {
+    let target = s.wedos().delivery_url(user);
+    let Some((url, retry_secs)) = target else {
+        return s.wedos().queue_notification(user, notify);
+    };
+    let id = s.wedos().number_notification(&mut notify);
+    let epoch = s.epoch.load(Ordering::SeqCst);
+    let doc = json!({"notify": Value::Object(notify)}).to_string();
+    let body = form_urlencoded::Serializer::new(String::new()).append_pair("request", &doc).finish();
+    let (s, user, out_id) = (s.clone(), user.to_owned(), id.clone());
+    tokio::spawn(async move {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build();
+        let Ok(client) = client else { return };
+        let retry = Duration::from_secs_f64(retry_secs.clamp(0.05, 86_400.0));
+        for _ in 0..MAX_DELIVERIES {
+            if s.epoch.load(Ordering::SeqCst) != epoch {
+                return;
+            }
+            let sent = client
+                .post(&url)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await;
+            let status = match &sent {
+                Ok(r) => Some(r.status().as_u16()),
+                Err(e) => {
+                    tracing::warn!(url = %url, error = %e, "notification delivery failed");
+                    None
+                }
+            };
+            tracing::debug!(url = %url, id = %out_id, ?status, "notification delivered by POST");
+            s.wedos().log_delivery(&user, &out_id, &url, status);
+            s.persist();
+            if status == Some(200) {
+                return;
+            }
+            tokio::time::sleep(retry).await;
+        }
+    });
+    Ok(id)
+}
+
+/// How many times one notification is POSTed before the emulator gives up.
+const MAX_DELIVERIES: u32 = 50;
 
 async fn not_found(req: Request) -> Response {
     let v = json!({"status_code": 404, "message": format!("no such endpoint {}", req.uri().path())});
@@ -272,6 +328,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/velneo/backups/{file}", get(control::backup))
         .route("/_emulator/wedos/notifications", post(control::wedos_notification))
         .route("/_emulator/wedos/ips", post(control::wedos_ips))
+        .route("/_emulator/wedos/notification-url", post(control::wedos_notification_url))
         .route("/_emulator/wedos/fail", post(control::wedos_fail))
         .route("/_emulator/wedos/user-agent-limit", post(control::wedos_user_agent_limit))
         .fallback(not_found)

@@ -111,6 +111,30 @@ test('every WEDOS operation through the client', async () => {
   await c.close()
 })
 
+test('clients of one account share the guard and the notification spool', async () => {
+  await emu.reset()
+  const stateDir = mkdtempSync(join(tmpdir(), 'hostapi-node-state-'))
+  const wrong = emu.wedosClient({ password: 'wrong', stateDir })
+  for (let i = 0; i < 3; i++) await assert.rejects(wrong.ping(), (e) => e instanceof AuthenticationError && e.apiCode === 2050)
+  await wrong.close()
+  // Another client of the account (the right password) is stopped too, without sending.
+  const c = emu.wedosClient({ stateDir, pollIntervalMs: 50 })
+  await assert.rejects(c.ping(), (e) => e instanceof AuthenticationError && /guard reset/.test(e.message) && !/wrong/.test(e.message))
+  assert.equal(c.authFailures, 3)
+  c.resetAuthGuard()
+  assert.equal((await c.ping()).code, 1000)
+  const pending = await c.pingAsync()
+  await c.pingAsync({ waitMs: 10000 })
+  await c.close()
+  const other = emu.wedosClient({ stateDir })
+  assert.equal(other.notifications.kept, 1, 'close() dropped nothing')
+  assert.equal((await other.notifications.next()).svtrid, pending.svtrid)
+  assert.equal(await other.notifications.next(), null)
+  assert.ok(other.stateFile.startsWith(stateDir))
+  assert.ok(!readFileSync(other.stateFile, 'utf8').includes('wrong'))
+  await other.close()
+})
+
 test('errors are classes with stable codes and no secrets', async () => {
   assert.throws(() => new VelneoClient({ email: 'a@b.c' }), (e) => e instanceof ConfigError && e.code === 'HOSTAPI_CONFIG' && e.number === 3 && /VELNEO_API_KEY/.test(e.message))
   assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeoutMs: 'soon' }), ConfigError)

@@ -444,10 +444,12 @@ pub fn dts() -> String {
             Api::Wedos => {
                 l.push("  /** The account login. */".into());
                 l.push("  readonly user: string".into());
-                l.push("  /** Authentication/IP failures in a row so far. */".into());
+                l.push("  /** Authentication/IP failures in a row so far (every client of the account on this machine). */".into());
                 l.push("  readonly authFailures: number".into());
-                l.push("  /** Lets the client send again after the auth-failure guard stopped it. */".into());
+                l.push("  /** Lets every client of the account send again after the guard stopped them (clears the stop and the invalid-answer count). */".into());
                 l.push("  resetAuthGuard(): void".into());
+                l.push("  /** The file of the account state shared by every client of the account on this machine (null when kept in memory). */".into());
+                l.push("  readonly stateFile: string | null".into());
                 l.push("  /** A fresh, unique clTRID. */".into());
                 l.push("  newCltrid(): string".into());
             }

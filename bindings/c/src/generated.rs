@@ -134,6 +134,11 @@ pub extern "C" fn hostapi_velneo_call(
 ///   or wait until there is room (wait)
 /// - `"max_auth_failures"` non-negative integer, default 3: stop sending after this many authentication/IP failures
 ///   in a row (0 = never stop)
+/// - `"max_invalid_requests"` non-negative integer, default 10: stop sending while this many invalid answers (code
+///   >= 2000) lie within the hour (WEDOS blocks the IP at the 11th; 0 = never stop)
+/// - `"state_dir"` string: the directory of the account state shared by every client on the machine (default
+///   HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the
+///   client)
 /// - `"hourly_limits"` [non-negative integer, non-negative integer], default [1000, 100]: [requests, domain checks]
 ///   per budget window
 /// - `"budget_window"` seconds (number), default 3600.0: seconds the hourly budgets count in
@@ -245,8 +250,9 @@ pub extern "C" fn hostapi_wedos_client_new(options_json: *const c_char, out: *mu
 ///   null when the queue is empty. No arguments. Result: Notification {"id" string|null, "code" int, "result"
 ///   string, "timestamp" int|null, "cltrid" string|null, "svtrid" string|null, "command" string|null, "data"
 ///   any|null, "raw" raw} or null.
-/// - `notifications.kept`: How many notifications the client took off the server queue while waiting for another
-///   one. No arguments. Result: an integer.
+/// - `notifications.kept`: How many notifications wait in the account's spool: taken off the server queue by a
+///   client of the account (in any process) while it waited for another one, not yet handed out. No arguments.
+///   Result: an integer.
 #[no_mangle]
 pub extern "C" fn hostapi_wedos_call(
     client: *const hostapi_wedos_client,

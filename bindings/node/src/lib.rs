@@ -237,13 +237,17 @@ impl NativeWedosClient {
 
     #[napi(getter)]
     pub fn auth_failures(&self) -> Result<u32> {
-        Ok(self.held.client("ping")?.auth_failures())
+        self.held.client("ping")?.auth_failures().map_err(|e| to_js(&e))
     }
 
     #[napi]
     pub fn reset_auth_guard(&self) -> Result<()> {
-        self.held.client("ping")?.reset_auth_guard();
-        Ok(())
+        self.held.client("ping")?.reset_auth_guard().map_err(|e| to_js(&e))
+    }
+
+    #[napi(getter)]
+    pub fn state_file(&self) -> Result<Option<String>> {
+        Ok(self.held.client("ping")?.state_file().map(|p| p.display().to_string()))
     }
 
     #[napi]

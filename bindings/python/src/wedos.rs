@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use hostapi::wedos::Client;
 
 use crate::client::Holder;
+use crate::convert::to_pyerr;
 
 /// A WEDOS WAPI client (the private half of `hostapi.wedos.Client` and `AsyncClient`).
 #[pyclass(module = "hostapi._native", frozen)]
@@ -44,16 +45,21 @@ impl WedosClient {
         self.holder.closed()
     }
 
-    /// Authentication/IP failures in a row so far (this process).
+    /// Authentication/IP failures in a row so far (every client of the account on this machine).
     #[getter]
     fn auth_failures(&self, py: Python<'_>) -> PyResult<u32> {
-        Ok(self.holder.client(py, "ping")?.auth_failures())
+        self.holder.client(py, "ping")?.auth_failures().map_err(|e| to_pyerr(py, &e))
     }
 
-    /// Lets the client send again after the auth-failure guard stopped it.
+    /// Lets every client of the account send again after the guard stopped them.
     fn reset_auth_guard(&self, py: Python<'_>) -> PyResult<()> {
-        self.holder.client(py, "ping")?.reset_auth_guard();
-        Ok(())
+        self.holder.client(py, "ping")?.reset_auth_guard().map_err(|e| to_pyerr(py, &e))
+    }
+
+    /// The file of the shared account state (None when it is kept in memory).
+    #[getter]
+    fn state_file(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(self.holder.client(py, "ping")?.state_file().map(|p| p.display().to_string()))
     }
 
     /// A fresh, unique clTRID.

@@ -41,6 +41,8 @@ impl Emu {
         for v in ENV_VARS {
             c.env_remove(v);
         }
+        // Each run keeps its WEDOS account state to itself unless a test shares a directory.
+        c.env("HOSTAPI_STATE_DIR", ":memory:");
         c
     }
 

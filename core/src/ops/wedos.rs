@@ -339,7 +339,7 @@ pub static WEDOS_OPS: &[OpSpec] = &[
         args: &[],
         output: Output::Count,
         idempotent: true,
-        doc: "How many notifications the client took off the server queue while waiting for another one.",
+        doc: "How many notifications wait in the account's spool: taken off the server queue by a client of the account (in any process) while it waited for another one, not yet handed out.",
     },
 ];
 
@@ -367,6 +367,19 @@ pub static WEDOS_SETTINGS: &[Arg] = &[
         Count,
         "3",
         "stop sending after this many authentication/IP failures in a row (0 = never stop)",
+    ),
+    kw_def(
+        "max_invalid_requests",
+        Count,
+        "10",
+        "stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at \
+         the 11th; 0 = never stop)",
+    ),
+    kw_opt(
+        "state_dir",
+        Str,
+        "the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, \
+         else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; \":memory:\" keeps it in the client)",
     ),
     kw_def("hourly_limits", Pair(&Count), "[1000, 100]", "[requests, domain checks] per budget window"),
     kw_def("budget_window", Seconds, "3600.0", "seconds the hourly budgets count in"),

@@ -1,16 +1,16 @@
-//! The async WEDOS WAPI client: Prague-hour auth on every attempt, client-side hourly budgets, a guard that stops
-//! after authentication/IP failures, one retry at an hour boundary, and waiting for asynchronous results without
-//! losing notifications.
+//! The async WEDOS WAPI client: Prague-hour auth from a clock corrected against the server's, hourly budgets and
+//! an invalid-request guard shared by every client of the account on the machine ([`super::state`]), and waiting
+//! for asynchronous results without losing notifications (a durable spool).
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::protocol::{self, Call, Output, RequestOptions};
 use super::records::*;
+use super::state::{self, AccountState, AuthStop, ClockOffset, Invalid, StateLocation, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::{self, Api};
 use crate::secret::Secret;
@@ -22,6 +22,12 @@ pub const ENV_BASE_URL: &str = "WEDOS_BASE_URL";
 
 const BUILD_OP: &str = "wedos client";
 const HOUR: Duration = Duration::from_secs(3600);
+/// The server judges a request a little after it is signed: the margin kept on the late side of an hour boundary.
+const LATENCY_MARGIN: f64 = 0.3;
+/// A clock offset known less precisely than this is not used (the boundary retry applies instead).
+const MAX_OFFSET_WIDTH: f64 = 10.0;
+/// A clock offset older than this is replaced rather than narrowed (clocks drift, servers are reset).
+const OFFSET_MAX_AGE: f64 = 86_400.0;
 
 /// What the client does when one of its hourly budgets is spent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,20 +39,28 @@ pub enum LimitPolicy {
     Wait,
 }
 
-/// Where the client reads the time (Unix seconds) that `auth` is computed for.
+/// Where the client reads the local time (Unix seconds) that `auth` is computed for, before the correction by the
+/// offset learned from the server's answers.
 #[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+pub struct Clock(Arc<dyn Fn() -> f64 + Send + Sync>);
 
 impl Clock {
     /// The system clock (UTC).
     pub fn system() -> Clock {
-        Clock(Arc::new(crate::unix_now))
+        Clock(Arc::new(state::now_f64))
     }
-    /// Any source of Unix seconds (tests, or a clock corrected against NTP).
+    /// Any source of whole Unix seconds (tests, or a clock corrected against NTP).
     pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(move || f() as f64))
+    }
+    /// Any source of Unix seconds with a fraction.
+    pub fn from_fn_f64(f: impl Fn() -> f64 + Send + Sync + 'static) -> Clock {
         Clock(Arc::new(f))
     }
     pub fn now(&self) -> i64 {
+        self.now_f64().floor() as i64
+    }
+    pub fn now_f64(&self) -> f64 {
         (self.0)()
     }
 }
@@ -73,6 +87,8 @@ pub struct ClientBuilder {
     domain_check_limit: u32,
     budget_window: Duration,
     max_auth_failures: u32,
+    max_invalid: u32,
+    state: Option<StateLocation>,
     boundary_window: Duration,
     poll_interval: Duration,
     clock: Clock,
@@ -93,6 +109,8 @@ impl Default for ClientBuilder {
             domain_check_limit: protocol::HOURLY_DOMAIN_CHECK_LIMIT,
             budget_window: HOUR,
             max_auth_failures: 3,
+            max_invalid: 10,
+            state: None,
             boundary_window: Duration::from_secs(5),
             poll_interval: Duration::from_secs(2),
             clock: Clock::system(),
@@ -139,10 +157,23 @@ impl ClientBuilder {
         self.budget_window = window;
         self
     }
-    /// After this many authentication/IP failures (2050, 2051, 2052) in a row the client refuses to send until
-    /// [`Client::reset_auth_guard`] (default 3), so a wrong password cannot get the caller's IP blocked.
+    /// After this many authentication/IP failures (2050, 2051) in a row every client of the account on this
+    /// machine refuses to send until [`Client::reset_auth_guard`] (default 3; 0 = never stop), so a wrong password
+    /// cannot get the caller's IP blocked.
     pub fn max_auth_failures(mut self, n: u32) -> Self {
         self.max_auth_failures = n;
+        self
+    }
+    /// The invalid answers (any code ≥ 2000) the account's clients may receive within the window before they stop
+    /// sending until the oldest leaves it (default 10: WEDOS blocks the IP at the 11th; 0 = never stop).
+    pub fn max_invalid_requests(mut self, n: u32) -> Self {
+        self.max_invalid = n;
+        self
+    }
+    /// Where the account state shared by every client of the account lives (default: [`StateLocation::from_env`]:
+    /// `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else `~/.local/state/hostapi`).
+    pub fn state_location(mut self, location: StateLocation) -> Self {
+        self.state = Some(location);
         self
     }
     /// How close to a Prague hour boundary a 2050 must be to be retried once with the other hour's auth
@@ -181,8 +212,9 @@ impl ClientBuilder {
     }
 
     /// Settings from one JSON object with the keys of the operation model's WEDOS settings (`user`, `password`,
-    /// `from_env`, `base_url`, `test_mode`, `on_limit` (`"raise"`/`"wait"`), `max_auth_failures`, `hourly_limits`
-    /// (`[requests, domain_checks]`), `budget_window`, `poll_interval`, `hour_boundary_window`, and the transport
+    /// `from_env`, `base_url`, `test_mode`, `on_limit` (`"raise"`/`"wait"`), `max_auth_failures`,
+    /// `max_invalid_requests`, `state_dir`, `hourly_limits` (`[requests, domain_checks]`), `budget_window`,
+    /// `poll_interval`, `hour_boundary_window`, and the transport
     /// settings); `null` or absent keys keep the defaults. Every front end builds its clients through here.
     pub fn from_options(options: &Value) -> Result<ClientBuilder> {
         let o = ops::check_settings(Api::Wedos, BUILD_OP, options)?;
@@ -211,6 +243,12 @@ impl ClientBuilder {
         }
         if let Some(v) = o.get("max_auth_failures").and_then(count) {
             b.max_auth_failures = v;
+        }
+        if let Some(v) = o.get("max_invalid_requests").and_then(count) {
+            b.max_invalid = v;
+        }
+        if let Some(v) = ops::text(o, "state_dir").filter(|v| !v.trim().is_empty()) {
+            b.state = Some(StateLocation::parse(&v));
         }
         if let Some([r, d]) = o.get("hourly_limits").and_then(Value::as_array).map(Vec::as_slice) {
             b.hourly_limit = count(r).unwrap_or(b.hourly_limit);
@@ -257,6 +295,8 @@ impl ClientBuilder {
             return Err(Error::config(BUILD_OP, "the poll interval must be greater than zero"));
         }
         let transport = Transport::new(self.transport, BUILD_OP)?;
+        let location = self.state.clone().unwrap_or_else(StateLocation::from_env);
+        let store = Store::open(location, &user, &base_url, BUILD_OP)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 user,
@@ -265,13 +305,16 @@ impl ClientBuilder {
                 transport,
                 test: self.test,
                 policy: self.policy,
-                limiter: Mutex::new(Limiter::new(self.hourly_limit, self.domain_check_limit, self.budget_window)),
+                hourly_limit: self.hourly_limit,
+                domain_check_limit: self.domain_check_limit,
+                window: self.budget_window.as_secs_f64(),
                 max_auth_failures: self.max_auth_failures,
-                auth_failures: AtomicU32::new(0),
+                max_invalid: self.max_invalid,
+                store,
+                queue: tokio::sync::Mutex::new(()),
                 boundary_window: self.boundary_window,
                 poll_interval: self.poll_interval,
                 clock: self.clock,
-                kept: Mutex::new(VecDeque::new()),
                 sequence: AtomicU64::new(0),
                 instance: fastrand::u32(..),
             }),
@@ -279,57 +322,8 @@ impl ClientBuilder {
     }
 }
 
-/// Sliding windows (one hour by default) of request times: all commands, and the domain availability commands.
-#[derive(Debug)]
-struct Limiter {
-    all: VecDeque<Instant>,
-    domain: VecDeque<Instant>,
-    all_limit: u32,
-    domain_limit: u32,
-    window: Duration,
-}
-
-impl Limiter {
-    fn new(all_limit: u32, domain_limit: u32, window: Duration) -> Self {
-        Limiter { all: VecDeque::new(), domain: VecDeque::new(), all_limit, domain_limit, window }
-    }
-
-    /// How long until `command` may be sent (zero = now).
-    fn wait_time(&mut self, command: &str, now: Instant) -> Duration {
-        let window = self.window;
-        let room = |q: &mut VecDeque<Instant>, limit: u32| -> Duration {
-            while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
-                q.pop_front();
-            }
-            if (q.len() as u32) < limit {
-                Duration::ZERO
-            } else {
-                // The oldest of the last `limit` requests leaves the window first.
-                let oldest = q[q.len() - limit as usize];
-                window.saturating_sub(now.duration_since(oldest))
-            }
-        };
-        let mut wait = room(&mut self.all, self.all_limit);
-        if protocol::is_domain_limited(command) {
-            wait = wait.max(room(&mut self.domain, self.domain_limit));
-        }
-        wait
-    }
-
-    fn try_acquire(&mut self, command: &str, now: Instant) -> std::result::Result<(), Duration> {
-        let wait = self.wait_time(command, now);
-        if !wait.is_zero() {
-            return Err(wait);
-        }
-        self.all.push_back(now);
-        if protocol::is_domain_limited(command) {
-            self.domain.push_back(now);
-        }
-        Ok(())
-    }
-}
-
-/// A WEDOS WAPI client. Cheap to clone; clones share the pool, the budgets, the guard and kept notifications.
+/// A WEDOS WAPI client. Cheap to clone; clones share the pool. Every client of the same account (user and base URL)
+/// on the machine shares the account state: budgets, the guard, the clock offset and the notification spool.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -342,15 +336,18 @@ struct Inner {
     transport: Transport,
     test: bool,
     policy: LimitPolicy,
-    limiter: Mutex<Limiter>,
+    hourly_limit: u32,
+    domain_check_limit: u32,
+    /// The budget window, also the window the server counts invalid requests in (seconds).
+    window: f64,
     max_auth_failures: u32,
-    auth_failures: AtomicU32,
+    max_invalid: u32,
+    store: Store,
+    /// One reader of the POLL queue at a time in this client (the store's lock file orders processes).
+    queue: tokio::sync::Mutex<()>,
     boundary_window: Duration,
     poll_interval: Duration,
     clock: Clock,
-    /// Notifications taken off the server queue while waiting for another one: handed out first by
-    /// [`Notifications::poll`].
-    kept: Mutex<VecDeque<Notification>>,
     sequence: AtomicU64,
     instance: u32,
 }
@@ -364,13 +361,11 @@ impl std::fmt::Debug for Client {
             .field("test", &self.inner.test)
             .field("policy", &self.inner.policy)
             .field("max_auth_failures", &self.inner.max_auth_failures)
+            .field("max_invalid_requests", &self.inner.max_invalid)
+            .field("state", &self.inner.store.location())
             .field("transport", self.inner.transport.config())
             .finish()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Seconds until the next full hour, for errors of the hourly limits.
@@ -397,15 +392,35 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// Authentication/IP failures in a row so far.
-    pub fn auth_failures(&self) -> u32 {
-        self.inner.auth_failures.load(Ordering::SeqCst)
+    /// Authentication/IP failures in a row so far, counted by every client of the account on this machine.
+    pub fn auth_failures(&self) -> Result<u32> {
+        self.inner.store.update("wedos guard", |st| st.auth_failures)
     }
 
-    /// Lets the client send again after the auth-failure guard stopped it (after fixing the password or the IP
-    /// allow-list).
-    pub fn reset_auth_guard(&self) {
-        self.inner.auth_failures.store(0, Ordering::SeqCst);
+    /// Lets every client of the account on this machine send again after the guard stopped them (after fixing
+    /// the password, the IP allow-list or the input): clears the authentication-failure stop and the count of
+    /// invalid answers. The server's own IP block, if any, still runs out.
+    pub fn reset_auth_guard(&self) -> Result<()> {
+        self.inner.store.update("wedos guard reset", |st| {
+            st.auth_failures = 0;
+            st.auth_stop = None;
+            st.invalid.clear();
+        })
+    }
+
+    /// The account state shared by every client of the account on this machine, as it is now.
+    pub fn account_state(&self) -> Result<AccountState> {
+        let window = self.inner.window;
+        self.inner.store.update("wedos guard", |st| {
+            let mut copy = st.clone();
+            copy.prune(state::now_f64(), window);
+            copy
+        })
+    }
+
+    /// The file that holds the shared account state (`None` when it is kept in memory).
+    pub fn state_file(&self) -> Option<std::path::PathBuf> {
+        self.inner.store.path().map(std::path::Path::to_path_buf)
     }
 
     /// A fresh, unique clTRID: `hostapi-<instance>-<sequence>-<unix>`.
@@ -539,7 +554,7 @@ impl Client {
             .ok_or_else(|| Error::config("wedos", format!("{operation:?} is not a local operation")))?;
         ops::check_args(spec, &spec.label(), args, false)?;
         match spec.name {
-            "notifications.kept" => Ok(Value::from(self.notifications().kept())),
+            "notifications.kept" => Ok(Value::from(self.notifications().kept()?)),
             other => Err(Error::config("wedos", format!("{other} has no local implementation"))),
         }
     }
@@ -551,6 +566,12 @@ impl Client {
 
     /// Runs any call. `options.cltrid` is used when given, else a fresh one; test mode is on when either the
     /// options or the client ask for it.
+    ///
+    /// Before sending, the shared account state is consulted and the budgets charged: nothing is sent while the
+    /// guard is stopped, the server's IP block lasts, or the invalid answers of the window reached
+    /// `max_invalid_requests`. `auth` is computed for the server's hour (the local clock corrected by the offset
+    /// learned from earlier answers); when that hour is uncertain around a boundary the request waits until it is
+    /// not. After the answer, the offset is narrowed and an invalid answer recorded.
     pub async fn execute_with(&self, call: &Call, options: &RequestOptions) -> Result<Output> {
         let inner = &*self.inner;
         let label = call.label();
@@ -559,84 +580,75 @@ impl Client {
             cltrid: Some(options.cltrid.clone().unwrap_or_else(|| self.new_cltrid())),
             test: options.test || inner.test,
         };
-        let mut boundary_retry_done = false;
+        let command = call.command();
+        let mut clock_retry_done = false;
         let mut time_override: Option<i64> = None;
         loop {
-            self.check_guard(&label)?;
-            self.reserve(call.command(), &label).await?;
+            let offset = self.admit(command, &label).await?.filter(|o| o.width() <= MAX_OFFSET_WIDTH);
+            if let (Some(o), None) = (offset, time_override) {
+                self.wait_past_boundary(&o).await;
+            }
             let mut first_attempt = true;
-            let mut sent_at = 0i64;
+            let mut sent_at = 0f64;
+            let mut signed_at = 0i64;
             let response = inner
                 .transport
                 .send(&label, || {
                     // The first attempt has its budget slot; a transport retry takes a new one.
                     if !first_attempt {
-                        self.try_reserve(call.command(), &label)?;
+                        self.admit_now(command, &label)?;
                     }
                     first_attempt = false;
-                    let now = inner.clock.now();
+                    let now = inner.clock.now_f64();
                     sent_at = now;
-                    let at = time_override.take().unwrap_or(now);
+                    let at = time_override.take().unwrap_or_else(|| match offset {
+                        Some(o) => (now + o.middle()).floor() as i64,
+                        None => now.floor() as i64,
+                    });
+                    signed_at = at;
                     protocol::build_request(&inner.base_url, call, &inner.user, inner.password.expose(), at, &options)
                 })
                 .await?;
-            match protocol::parse_response(call, response.status, &response.body) {
-                Ok(out) => {
-                    inner.auth_failures.store(0, Ordering::SeqCst);
-                    return Ok(out);
+            let received_at = inner.clock.now_f64();
+            let (server_time, parsed) = protocol::parse_response_timed(call, response.status, &response.body);
+            let code = parsed.as_ref().err().and_then(Error::code);
+            // A 2050 whose answer shows another Prague hour than the one signed for is the clock, not the password.
+            let clock_cause = code == Some(2050)
+                && server_time.is_some_and(|t| protocol::prague_hour(t).ok() != protocol::prague_hour(signed_at).ok());
+            let message = parsed.as_ref().err().map(|e| e.message().to_owned()).unwrap_or_default();
+            self.record(&label, command, code, clock_cause, &message, (sent_at, received_at, server_time))?;
+            match parsed {
+                Ok(out) => return Ok(out),
+                Err(_) if clock_cause && !clock_retry_done => {
+                    tracing::debug!(operation = %label, "2050 for another hour than the server's: retrying once with the server's hour");
+                    clock_retry_done = true;
                 }
-                Err(e) => {
-                    let code = e.code();
-                    if matches!(code, Some(2050..=2052)) {
-                        inner.auth_failures.fetch_add(1, Ordering::SeqCst);
-                    }
-                    let near = protocol::seconds_to_hour_boundary(sent_at) <= inner.boundary_window.as_secs() as i64;
-                    if code == Some(2050) && near && !boundary_retry_done {
-                        // Our clock and the server's may sit on two sides of the hour: try the other hour once.
-                        let r = sent_at.rem_euclid(3600);
-                        let other = if r < 1800 { sent_at - r - 1 } else { sent_at - r + 3600 };
-                        tracing::debug!(operation = %label, "2050 at an hour boundary: retrying once with the other hour");
-                        boundary_retry_done = true;
-                        time_override = Some(other);
-                        continue;
-                    }
-                    return Err(with_retry_after(e));
+                Err(e)
+                    if code == Some(2050)
+                        && server_time.is_none()
+                        && offset.is_none()
+                        && !clock_retry_done
+                        && protocol::seconds_to_hour_boundary(signed_at) <= inner.boundary_window.as_secs() as i64 =>
+                {
+                    // No clock known and none in the answer: our clock and the server's may sit on two sides of
+                    // the hour; try the other hour once.
+                    let r = signed_at.rem_euclid(3600);
+                    let other = if r < 1800 { signed_at - r - 1 } else { signed_at - r + 3600 };
+                    tracing::debug!(operation = %label, error = %e, "2050 at an hour boundary: retrying once with the other hour");
+                    clock_retry_done = true;
+                    time_override = Some(other);
                 }
+                Err(e) => return Err(self.explain(e, clock_cause)),
             }
         }
     }
 
-    fn check_guard(&self, label: &str) -> Result<()> {
-        let n = self.inner.auth_failures.load(Ordering::SeqCst);
-        let max = self.inner.max_auth_failures;
-        if max > 0 && n >= max {
-            return Err(Error::new(
-                ErrorKind::Authentication,
-                label,
-                format!(
-                    "not sent: {n} authentication/IP failures in a row (codes 2050-2052); WEDOS blocks an IP after \
-                     repeated failures, so the client stopped. Check the WAPI password and the IP allow-list, then \
-                     call reset_auth_guard()"
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn try_reserve(&self, command: &str, label: &str) -> Result<()> {
-        let result = lock(&self.inner.limiter).try_acquire(command, Instant::now());
-        result.map_err(|wait| {
-            let which = if protocol::is_domain_limited(command) { "domain availability / request" } else { "request" };
-            Error::new(ErrorKind::RateLimited, label, format!("not sent: the client's hourly {which} budget is spent"))
-                .with_retry_after(wait)
-        })
-    }
-
-    /// Takes a slot of the hourly budgets, waiting for one under [`LimitPolicy::Wait`].
-    async fn reserve(&self, command: &str, label: &str) -> Result<()> {
+    /// Consults the shared state and charges the budgets, waiting for room under [`LimitPolicy::Wait`]. Returns
+    /// the clock offset known.
+    async fn admit(&self, command: &str, label: &str) -> Result<Option<ClockOffset>> {
         loop {
-            match self.try_reserve(command, label) {
-                Ok(()) => return Ok(()),
+            match self.try_admit(command, label)? {
+                Ok(offset) => return Ok(offset),
                 Err(e) if self.inner.policy == LimitPolicy::Wait => {
                     let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
                     tracing::debug!(operation = label, ?wait, "hourly budget spent: waiting");
@@ -647,46 +659,208 @@ impl Client {
         }
     }
 
+    /// [`Self::admit`] without waiting (a transport retry).
+    fn admit_now(&self, command: &str, label: &str) -> Result<()> {
+        self.try_admit(command, label)?.map(|_| ())
+    }
+
+    /// The outer error is a refusal (guard, block, invalid answers); the inner one a spent budget.
+    fn try_admit(&self, command: &str, label: &str) -> Result<std::result::Result<Option<ClockOffset>, Error>> {
+        let inner = &*self.inner;
+        let domain = protocol::is_domain_limited(command);
+        inner.store.update(label, |st| {
+            let now = state::now_f64();
+            st.prune(now, inner.window);
+            self.refusal(st, label, now)?;
+            let room = |q: &std::collections::VecDeque<f64>, limit: u32| -> Option<f64> {
+                // The oldest of the last `limit` requests leaves the window first.
+                (q.len() >= limit as usize).then(|| q[q.len() - limit as usize] + inner.window - now)
+            };
+            let wait = room(&st.requests, inner.hourly_limit)
+                .into_iter()
+                .chain(if domain { room(&st.domain_checks, inner.domain_check_limit) } else { None })
+                .fold(None::<f64>, |a, b| Some(a.map_or(b, |a| a.max(b))));
+            if let Some(wait) = wait {
+                let which = if domain { "domain availability / request" } else { "request" };
+                return Ok(Err(Error::new(
+                    ErrorKind::RateLimited,
+                    label,
+                    format!("not sent: the account's hourly {which} budget is spent"),
+                )
+                .with_retry_after(Duration::from_secs_f64(wait.max(0.0)))));
+            }
+            st.requests.push_back(now);
+            if domain {
+                st.domain_checks.push_back(now);
+            }
+            Ok(Ok(st.clock))
+        })?
+    }
+
+    /// Why nothing may be sent now, if so: the guard, the server's block, the invalid answers of the window.
+    fn refusal(&self, st: &AccountState, label: &str, now: f64) -> Result<()> {
+        let inner = &*self.inner;
+        if let (Some(stop), true) = (&st.auth_stop, inner.max_auth_failures > 0) {
+            let (meaning, _) = protocol::code_info(stop.code);
+            return Err(Error::new(
+                ErrorKind::Authentication,
+                label,
+                format!(
+                    "not sent: the WEDOS clients of {} on this machine stopped after {} authentication/IP failures \
+                     in a row (the last: {} {meaning}, {} ago); WEDOS blocks an IP after repeated invalid requests. \
+                     Check the WAPI password and the IP allow-list, then run `hostapi wedos guard reset` (or call \
+                     reset_auth_guard())",
+                    inner.user,
+                    stop.failures,
+                    stop.code,
+                    ago(now - stop.at),
+                ),
+            ));
+        }
+        if let Some(until) = st.blocked_until {
+            let left = until - now;
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                label,
+                format!(
+                    "not sent: WEDOS blocked this IP address for too many invalid requests, for {:.0} s more; a \
+                     request now would lengthen the block",
+                    left.ceil()
+                ),
+            )
+            .with_code(2052)
+            .with_retry_after(Duration::from_secs_f64(left.max(0.0))));
+        }
+        let max = inner.max_invalid as usize;
+        if max > 0 && st.invalid.len() >= max {
+            let frees = st.invalid[st.invalid.len() - max].at + inner.window - now;
+            let last = st.invalid.back().expect("at least max > 0 entries");
+            let (meaning, _) = protocol::code_info(last.code);
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                label,
+                format!(
+                    "not sent: {} invalid requests within the hour ({}; the last: {} {} {meaning}); WEDOS blocks the \
+                     IP at the next one. Sending resumes in {:.0} s, when the oldest leaves the hour; once the cause \
+                     is fixed, `hostapi wedos guard reset` (or reset_auth_guard()) resumes at once",
+                    st.invalid.len(),
+                    causes(&st.invalid),
+                    last.command,
+                    last.code,
+                    frees.ceil()
+                ),
+            )
+            .with_retry_after(Duration::from_secs_f64(frees.max(0.0))));
+        }
+        Ok(())
+    }
+
+    /// Records what an answer taught: the clock offset, an invalid request, an authentication failure, a block.
+    fn record(
+        &self,
+        label: &str,
+        command: &str,
+        code: Option<i64>,
+        clock_cause: bool,
+        message: &str,
+        (sent, received, server_time): (f64, f64, Option<i64>),
+    ) -> Result<()> {
+        let inner = &*self.inner;
+        let now = state::now_f64();
+        inner.store.update(label, |st| {
+            if let Some(t) = server_time {
+                st.clock = Some(narrow(st.clock, t, sent, received, now));
+            }
+            match code {
+                None => st.auth_failures = 0,
+                Some(c) => {
+                    if c >= 2000 {
+                        st.invalid.push_back(Invalid { at: now, code: c, command: command.to_owned() });
+                    }
+                    if matches!(c, 2050 | 2051) && !clock_cause {
+                        st.auth_failures = st.auth_failures.saturating_add(1);
+                        if inner.max_auth_failures > 0 && st.auth_failures >= inner.max_auth_failures {
+                            st.auth_stop = Some(AuthStop {
+                                at: now,
+                                code: c,
+                                command: command.to_owned(),
+                                failures: st.auth_failures,
+                            });
+                        }
+                    }
+                    if c == 2052 {
+                        let offset = st.clock.map(|o| o.middle()).unwrap_or(0.0);
+                        st.blocked_until = Some(block_end(message, now, offset));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Waits until the server's hour is certain: while the interval the server's time lies in (plus the
+    /// latency margin) spans a Prague hour boundary, sleeps past it.
+    async fn wait_past_boundary(&self, o: &ClockOffset) {
+        loop {
+            let now = self.inner.clock.now_f64();
+            let (low, high) = (now + o.low, now + o.high + LATENCY_MARGIN);
+            let hour = |t: f64| protocol::prague_hour(t.floor() as i64).ok();
+            if hour(low) == hour(high) {
+                return;
+            }
+            let boundary = ((low / 3600.0).floor() + 1.0) * 3600.0;
+            let wait = Duration::from_secs_f64((boundary - low + 0.02).clamp(0.01, MAX_OFFSET_WIDTH + 1.0));
+            tracing::debug!(?wait, "the server's Prague hour is uncertain: waiting past the boundary");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A server error, with what the client knows of its cause added.
+    fn explain(&self, e: Error, clock_cause: bool) -> Error {
+        if clock_cause {
+            let message = format!(
+                "{} — the server's clock showed another Prague hour than this machine's even after correcting \
+                 for the offset; check the system clock",
+                e.message()
+            );
+            return Error::new(e.kind(), e.operation(), message).with_code(2050);
+        }
+        let e = with_retry_after(e);
+        if e.code() == Some(2052) {
+            let until = self.inner.store.update(e.operation(), |st| st.blocked_until).ok().flatten();
+            if let Some(until) = until {
+                return e.with_retry_after(Duration::from_secs_f64((until - state::now_f64()).max(0.0)));
+            }
+        }
+        e
+    }
+
     /// Waits up to `timeout` for the notification answering `pending`, acknowledges it and returns it.
     ///
     /// The POLL queue only shows its oldest unread notification, and only acknowledging it shows the next. A
-    /// notification of another request met on the way is therefore taken off the server queue but kept by this
-    /// client, never lost: [`Notifications::poll`] and [`Notifications::next`] hand kept notifications out first,
-    /// in queue order, and [`Notifications::ack`] of a kept one only removes it from the client.
+    /// notification of another request met on the way is therefore taken off the server queue into the account's
+    /// spool (written before it is acknowledged on the server) and never lost: every client of the account, in
+    /// any process, hands spooled notifications out first, in queue order, each exactly once.
     pub async fn wait_for(&self, pending: &Pending, timeout: Duration) -> Result<Notification> {
         let label = format!("wedos wait {}", pending.command);
-        let deadline = Instant::now()
+        let deadline = tokio::time::Instant::now()
             .checked_add(timeout)
             .ok_or_else(|| Error::config(&label, format!("timeout {timeout:?} is too large")))?;
-        {
-            let mut kept = lock(&self.inner.kept);
-            if let Some(i) = kept.iter().position(|n| n.answers(pending)) {
-                return Ok(kept.remove(i).expect("index from position"));
-            }
-        }
         loop {
-            match self.execute(&Call::PollReq).await? {
-                Output::Notification(Some(n)) => {
-                    let id = n.id.clone().ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Protocol,
-                            &label,
-                            "a queued notification without an id cannot be acknowledged",
-                        )
-                    })?;
-                    // Kept only once acknowledged: if the ack fails the notification stays on the server queue
-                    // (and is not in `kept` too, so it is never handed out twice).
-                    self.execute(&Call::PollAck { id }).await?;
-                    if n.answers(pending) {
-                        return Ok(n);
-                    }
-                    lock(&self.inner.kept).push_back(n);
-                    continue;
-                }
-                Output::Notification(None) => {}
-                _ => return Err(unexpected("poll-req")),
+            if let Some(n) = self.claim(&label, |n| n.answers(pending))? {
+                return Ok(n);
             }
-            let now = Instant::now();
+            let found = {
+                let _queue = self.inner.store.lock_queue(&self.inner.queue, &label, deadline).await?;
+                // Another waiter may have spooled ours while this one waited for the queue.
+                if let Some(n) = self.claim(&label, |n| n.answers(pending))? {
+                    return Ok(n);
+                }
+                self.take_from_queue(&label).await?
+            };
+            if found {
+                continue;
+            }
+            let now = tokio::time::Instant::now();
             if now >= deadline {
                 return Err(Error::new(
                     ErrorKind::Timeout,
@@ -701,6 +875,113 @@ impl Client {
             tokio::time::sleep(self.inner.poll_interval.min(deadline - now)).await;
         }
     }
+
+    /// Takes the oldest notification off the server queue into the spool (before acknowledging it there).
+    /// Returns whether there was one. The caller holds the queue.
+    async fn take_from_queue(&self, label: &str) -> Result<bool> {
+        let n = match self.execute(&Call::PollReq).await? {
+            Output::Notification(Some(n)) => n,
+            Output::Notification(None) => return Ok(false),
+            _ => return Err(unexpected("poll-req")),
+        };
+        let id = n.id.clone().ok_or_else(|| {
+            Error::new(ErrorKind::Protocol, label, "a queued notification without an id cannot be acknowledged")
+        })?;
+        self.inner.store.update(label, |st| {
+            // Met again after a process died between spooling (or handing out) and acknowledging: not twice.
+            if st.spooled(&id).is_none() && !st.handed.contains(&id) {
+                st.spool.push_back(Value::Object(n.raw.clone()));
+            }
+        })?;
+        self.execute(&Call::PollAck { id }).await?;
+        Ok(true)
+    }
+
+    /// Removes from the spool, and returns, the first notification that `wanted`.
+    fn claim(&self, label: &str, wanted: impl Fn(&Notification) -> bool) -> Result<Option<Notification>> {
+        self.inner.store.update(label, |st| {
+            let i = st.spool.iter().position(|v| protocol::parse_notification_json(v).is_ok_and(|n| wanted(&n)))?;
+            let v = st.spool.remove(i)?;
+            let n = protocol::parse_notification_json(&v).ok()?;
+            if let Some(id) = &n.id {
+                st.remember_handed(id);
+            }
+            Some(n)
+        })
+    }
+}
+
+/// "3 s", "4 min", "2 h".
+fn ago(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        _ => format!("{} h", s / 3600),
+    }
+}
+
+/// The invalid answers grouped by cause: "8 bad input, 2 password/IP".
+fn causes(invalid: &std::collections::VecDeque<Invalid>) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for i in invalid {
+        let cause = match i.code {
+            2050 | 2051 => "password/IP",
+            2052 => "IP block",
+            2006 | 2250 | 2252 => "limit",
+            4000..=5999 => "server failure",
+            _ => "bad input",
+        };
+        match counts.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((cause, 1)),
+        }
+    }
+    counts.iter().map(|(c, n)| format!("{n} {c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The offset `server − local` known after an answer stamped `server_time` (whole seconds) to a request sent at
+/// `sent` and answered at `received` (local seconds): within `[server_time − received, server_time + 1 − sent]`.
+/// Intersected with what was known when they agree; replaced when they do not (a clock was set) or when the old
+/// knowledge is stale.
+fn narrow(old: Option<ClockOffset>, server_time: i64, sent: f64, received: f64, now: f64) -> ClockOffset {
+    let t = server_time as f64;
+    let new = ClockOffset { low: t - received, high: t + 1.0 - sent, at: now };
+    match old {
+        Some(o) if now - o.at < OFFSET_MAX_AGE => {
+            let (low, high) = (o.low.max(new.low), o.high.min(new.high));
+            if low <= high {
+                ClockOffset { low, high, at: now }
+            } else {
+                new
+            }
+        }
+        _ => new,
+    }
+}
+
+/// The end of the server's IP block (local seconds) from its 2052 text: "… N s …" (seconds left), else
+/// "until <Unix seconds>" (the server's clock), else a minute.
+fn block_end(message: &str, now: f64, offset: f64) -> f64 {
+    let words: Vec<&str> = message
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in words.windows(2) {
+        if let (Ok(n), true) = (pair[0].parse::<f64>(), matches!(pair[1], "s" | "sec" | "secs" | "seconds")) {
+            if n.is_finite() && n >= 0.0 {
+                return now + n;
+            }
+        }
+    }
+    for pair in words.windows(2) {
+        if pair[0].eq_ignore_ascii_case("until") {
+            if let Ok(t) = pair[1].parse::<i64>() {
+                return t as f64 - offset;
+            }
+        }
+    }
+    now + 60.0
 }
 
 fn unexpected(command: &str) -> Error {
@@ -894,11 +1175,13 @@ pub struct Notifications<'a> {
 }
 
 impl Notifications<'_> {
-    /// The oldest unread notification (kept ones first), without acknowledging it; `None` when the queue is
+    /// The oldest unread notification (spooled ones first), without acknowledging it; `None` when the queue is
     /// empty.
     pub async fn poll(self) -> Result<Option<Notification>> {
-        if let Some(n) = lock(&self.client.inner.kept).front().cloned() {
-            return Ok(Some(n));
+        let label = "wedos poll-req";
+        let first = self.client.inner.store.update(label, |st| st.spool.front().cloned())?;
+        if let Some(v) = first {
+            return protocol::parse_notification_json(&v).map(Some);
         }
         match self.client.execute(&Call::PollReq).await? {
             Output::Notification(n) => Ok(n),
@@ -906,41 +1189,68 @@ impl Notifications<'_> {
         }
     }
 
-    /// Marks notification `id` read (`poll-ack`), which exposes the next one. For a notification the client
-    /// kept while waiting, this only removes it from the client (the server has it acknowledged already).
+    /// Marks notification `id` read (`poll-ack`), which exposes the next one. For a spooled notification this
+    /// only removes it from the spool (the server has it acknowledged already).
     pub async fn ack(self, id: &str) -> Result<Response> {
-        {
-            let mut kept = lock(&self.client.inner.kept);
-            if let Some(i) = kept.iter().position(|n| n.id.as_deref() == Some(id)) {
-                kept.remove(i);
-                return Ok(Response {
-                    code: 1002,
-                    result: "Notification acquired (kept by the client)".into(),
-                    timestamp: Some(crate::unix_now()),
-                    cltrid: None,
-                    svtrid: None,
-                    command: Some("poll-ack".into()),
-                    test: false,
-                    data: None,
-                });
-            }
+        let label = "wedos poll-ack";
+        let spooled = self.client.inner.store.update(label, |st| {
+            let i = st.spooled(id)?;
+            st.spool.remove(i);
+            st.remember_handed(id);
+            Some(())
+        })?;
+        if spooled.is_some() {
+            return Ok(Response {
+                code: 1002,
+                result: "Notification acquired (from the client's spool)".into(),
+                timestamp: Some(crate::unix_now()),
+                cltrid: None,
+                svtrid: None,
+                command: Some("poll-ack".into()),
+                test: false,
+                data: None,
+            });
         }
         self.client.run_response(Call::PollAck { id: id.to_owned() }).await
     }
 
     /// The next notification, acknowledged as it is handed over; `None` when the queue is empty. Loop on it to
-    /// drain the queue.
+    /// drain the queue. A notification is spooled before it is acknowledged on the server, so a process that dies
+    /// on the way leaves it to the next reader.
     pub async fn next(self) -> Result<Option<Notification>> {
-        let Some(n) = self.poll().await? else { return Ok(None) };
-        let id =
-            n.id.clone()
-                .ok_or_else(|| Error::new(ErrorKind::Protocol, "wedos poll-req", "a notification without an id"))?;
-        self.ack(&id).await?;
-        Ok(Some(n))
+        let label = "wedos poll-req";
+        let c = self.client;
+        if let Some(n) = c.claim(label, |_| true)? {
+            return Ok(Some(n));
+        }
+        let deadline = tokio::time::Instant::now() + c.inner.transport.config().timeout * 4;
+        let _queue = c.inner.store.lock_queue(&c.inner.queue, label, deadline).await?;
+        if let Some(n) = c.claim(label, |_| true)? {
+            return Ok(Some(n));
+        }
+        if !c.take_from_queue(label).await? {
+            return Ok(None);
+        }
+        c.claim(label, |_| true)
     }
 
-    /// How many notifications this client holds that it took off the server queue while waiting.
-    pub fn kept(self) -> usize {
-        lock(&self.client.inner.kept).len()
+    /// Keeps a notification received some other way (the account's URL delivery: see
+    /// [`protocol::parse_notification`]) in the account's spool, for the next reader in any process. Returns
+    /// false when it is there already or was handed out lately (a redelivery).
+    pub fn keep(self, n: &Notification) -> Result<bool> {
+        self.client.inner.store.update("wedos notifications", |st| {
+            let id = n.id.clone().unwrap_or_default();
+            if !id.is_empty() && (st.spooled(&id).is_some() || st.handed.contains(&id)) {
+                return false;
+            }
+            st.spool.push_back(Value::Object(n.raw.clone()));
+            true
+        })
+    }
+
+    /// How many notifications wait in the account's spool: taken off the server queue by a client of the account
+    /// (in any process) while it waited for another one, not yet handed out.
+    pub fn kept(self) -> Result<usize> {
+        self.client.inner.store.update("wedos notifications", |st| st.spool.len())
     }
 }

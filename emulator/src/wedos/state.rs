@@ -89,7 +89,22 @@ pub(crate) struct Account {
     pub(crate) domain_checks: VecDeque<i64>,
     /// Answers given to this account, by code.
     pub(crate) codes: BTreeMap<String, u64>,
+    /// URL delivery of notifications (instead of the POLL queue), and the seconds between redeliveries.
+    #[serde(default)]
+    pub(crate) notification_url: Option<String>,
+    #[serde(default = "five_minutes")]
+    pub(crate) notification_retry_secs: f64,
+    /// The latest URL deliveries: `{"id", "url", "attempts", "statuses", "delivered"}`, newest last.
+    #[serde(default)]
+    pub(crate) deliveries: VecDeque<Value>,
 }
+
+fn five_minutes() -> f64 {
+    300.0
+}
+
+/// How many URL deliveries an account remembers.
+pub(crate) const DELIVERY_LOG: usize = 100;
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Domain {
@@ -194,6 +209,46 @@ impl WedosState {
                 z.publish();
             }
         }
+    }
+
+    /// Where `user`'s notifications go: `Some((url, retry_secs))` for URL delivery, `None` for the POLL queue.
+    pub(crate) fn delivery_url(&mut self, user: &str) -> Option<(String, f64)> {
+        let a = self.account_mut(user)?;
+        a.notification_url.clone().map(|u| (u, a.notification_retry_secs))
+    }
+
+    /// Gives `notify` the next `ID` (URL delivery); returns it.
+    pub(crate) fn number_notification(&mut self, notify: &mut Map<String, Value>) -> String {
+        if let Some(id) = notification_id(&Value::Object(notify.clone())) {
+            return id;
+        }
+        let id = self.next_notification_id.to_string();
+        self.next_notification_id += 1;
+        notify.remove("id");
+        notify.insert("ID".into(), Value::String(id.clone()));
+        id
+    }
+
+    /// Records one URL delivery attempt of notification `id` (its HTTP status, or null when the URL did not answer).
+    pub(crate) fn log_delivery(&mut self, user: &str, id: &str, url: &str, status: Option<u16>) {
+        let Some(a) = self.account_mut(user) else { return };
+        let pos = a.deliveries.iter().position(|d| d["id"] == id);
+        let entry = match pos {
+            Some(i) => &mut a.deliveries[i],
+            None => {
+                a.deliveries
+                    .push_back(json!({"id": id, "url": url, "attempts": 0, "statuses": [], "delivered": false}));
+                while a.deliveries.len() > DELIVERY_LOG {
+                    a.deliveries.pop_front();
+                }
+                a.deliveries.back_mut().expect("just pushed")
+            }
+        };
+        entry["attempts"] = json!(entry["attempts"].as_u64().unwrap_or(0) + 1);
+        if let Some(list) = entry["statuses"].as_array_mut() {
+            list.push(json!(status));
+        }
+        entry["delivered"] = json!(status == Some(200));
     }
 
     /// Queues `notify` for `user`, giving it the next `ID` unless it has one (`ID` or `id`); returns the ID.
@@ -313,6 +368,9 @@ impl Account {
             "zones": zones,
             "queue": self.queue,
             "codes": self.codes,
+            "notification_url": self.notification_url,
+            "notification_retry_secs": self.notification_retry_secs,
+            "deliveries": self.deliveries,
         })
     }
 }

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import urllib.error
 import urllib.request
 import warnings
@@ -79,6 +81,7 @@ class Emulator:
                 stacklevel=2,
             )
         self._server = _native.Emulator(text, host="127.0.0.1" if host == "localhost" else host, port=port)
+        self._state_dir = tempfile.mkdtemp(prefix="hostapi-emulator-state-")
 
     # ---- addresses and credentials -------------------------------------------------------------------------
 
@@ -133,12 +136,36 @@ class Emulator:
         """A :class:`hostapi.velneo.AsyncClient` of the demo account, pointed at this emulator."""
         return _velneo.AsyncClient(self.velneo_email, self.velneo_api_key, base_url=self.velneo_url, **options)
 
+    @property
+    def state_dir(self) -> str:
+        """The directory of the WEDOS account state (budgets, guard, clock offset, notification spool) that the
+        clients made by :meth:`wedos_client` share — pass it as ``state_dir``, or as ``HOSTAPI_STATE_DIR`` to a
+        ``hostapi`` process, to share it too. :meth:`reset` empties it along with the emulator's own state."""
+        return self._state_dir
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point a ``hostapi`` process (or ``from_env``) at this emulator's demo
+        accounts: ``VELNEO_*``, ``WEDOS_*`` and ``HOSTAPI_STATE_DIR``. Merge them into ``os.environ``."""
+        return {
+            "VELNEO_EMAIL": self.velneo_email,
+            "VELNEO_API_KEY": self.velneo_api_key,
+            "VELNEO_BASE_URL": self.velneo_url,
+            "WEDOS_USER": self.wedos_user,
+            "WEDOS_PASSWORD": self.wedos_password,
+            "WEDOS_BASE_URL": self.wedos_url,
+            "HOSTAPI_STATE_DIR": self._state_dir,
+        }
+
     def wedos_client(self, **options: Any) -> _wedos.Client:
-        """A :class:`hostapi.wedos.Client` of the demo account, pointed at this emulator."""
+        """A :class:`hostapi.wedos.Client` of the demo account, pointed at this emulator, sharing
+        :attr:`state_dir` unless ``options`` name another."""
+        options.setdefault("state_dir", self._state_dir)
         return _wedos.Client(self.wedos_user, self.wedos_password, base_url=self.wedos_url, **options)
 
     def wedos_async_client(self, **options: Any) -> _wedos.AsyncClient:
-        """A :class:`hostapi.wedos.AsyncClient` of the demo account, pointed at this emulator."""
+        """A :class:`hostapi.wedos.AsyncClient` of the demo account, pointed at this emulator, sharing
+        :attr:`state_dir` unless ``options`` name another."""
+        options.setdefault("state_dir", self._state_dir)
         return _wedos.AsyncClient(self.wedos_user, self.wedos_password, base_url=self.wedos_url, **options)
 
     # ---- control endpoints ---------------------------------------------------------------------------------
@@ -166,8 +193,11 @@ class Emulator:
 
     def reset(self) -> None:
         """Restores every account's configured state; clears sessions, login counters, the clock offset and
-        faults."""
+        faults, and the client-side account state in :attr:`state_dir`."""
         self._control("POST", "reset")
+        for name in os.listdir(self._state_dir):
+            if name.endswith(".json"):
+                os.remove(os.path.join(self._state_dir, name))
 
     def state(self) -> dict[str, Any]:
         """The emulator's state: ``{"velneo": {email: {…, "logins": N}}, "wedos": {…}, "clock": {…}, "faults":
@@ -251,9 +281,21 @@ class Emulator:
 
     # ---- lifetime ------------------------------------------------------------------------------------------
 
+    def set_wedos_notification_url(
+        self, url: Optional[str], *, retry_secs: Optional[float] = None, user: Optional[str] = None
+    ) -> None:
+        """Delivers the account's notifications by HTTP ``POST`` to ``url`` (form field ``request``, as WEDOS
+        does) instead of the POLL queue, again every ``retry_secs`` until the URL answers 200; ``None`` switches
+        back to the POLL queue. Each attempt shows in :meth:`state` under ``deliveries``."""
+        body: dict[str, Any] = {"user": user or self.wedos_user, "url": url}
+        if retry_secs is not None:
+            body["retry_secs"] = float(retry_secs)
+        self._control("POST", "wedos/notification-url", body)
+
     def stop(self) -> None:
-        """Stops the server (in-flight requests get up to 2 s). Idempotent."""
+        """Stops the server (in-flight requests get up to 2 s) and removes :attr:`state_dir`. Idempotent."""
         self._server.stop()
+        shutil.rmtree(self._state_dir, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
         return self

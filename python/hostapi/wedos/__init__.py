@@ -2,14 +2,19 @@
 notifications.
 
 :class:`Client` is synchronous (GIL released while waiting, shareable by threads); :class:`AsyncClient` has the
-same methods, awaited. Both compute ``auth`` for the Prague hour on every attempt, keep the client's own hourly
-budgets (``on_limit="raise"`` fails fast with :class:`~hostapi.RateLimited`, ``"wait"`` waits for room), and stop
-sending after ``max_auth_failures`` authentication/IP failures in a row so that a wrong password cannot get your
-IP blocked (:meth:`Client.reset_auth_guard` lets them send again).
+same methods, awaited. Both compute ``auth`` for the server's Prague hour on every attempt (the local clock
+corrected by the offset learned from the server's answers), and share with every other hostapi client of the
+account on this machine — other processes, the ``hostapi`` command, Node, C — one account state in
+``state_dir``: the hourly budgets (``on_limit="raise"`` fails fast with :class:`~hostapi.RateLimited`, ``"wait"``
+waits for room), the count of invalid answers (they stop before the 11th in an hour, which would get your IP
+blocked), the stop after ``max_auth_failures`` authentication/IP failures in a row
+(:meth:`Client.reset_auth_guard` or ``hostapi wedos guard reset`` lets them send again), and the spool of
+notifications taken off the queue while waiting for another one (never lost, each handed out once).
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Literal, Optional, Tuple
 
 if TYPE_CHECKING:
@@ -91,6 +96,8 @@ class _Base(ClientBase):
         test_mode: bool = False,
         on_limit: OnLimit = "raise",
         max_auth_failures: Optional[int] = None,
+        max_invalid_requests: Optional[int] = None,
+        state_dir: Optional[PathLike] = None,
         hourly_limits: Optional[Tuple[int, int]] = None,
         budget_window: Optional[float] = None,
         poll_interval: Optional[float] = None,
@@ -107,6 +114,11 @@ class _Base(ClientBase):
             ``"wait"`` until there is room.
         :param max_auth_failures: stop sending after this many authentication/IP failures in a row (default 3;
             0 = never stop).
+        :param max_invalid_requests: stop sending while this many invalid answers (code >= 2000) lie within the
+            hour (default 10: WEDOS blocks the IP at the 11th; 0 = never stop).
+        :param state_dir: the directory of the account state shared by every client on the machine (default
+            ``HOSTAPI_STATE_DIR``, else ``$XDG_STATE_HOME/hostapi``, else ``~/.local/state/hostapi``); ``":memory:"``
+            keeps it in this client.
         :param hourly_limits: ``(requests, domain_checks)`` per hour (default ``(1000, 100)``, the server's).
         :param budget_window: seconds the budgets count in (default 3600).
         :param poll_interval: seconds between polls while waiting for a notification (default 2).
@@ -131,6 +143,8 @@ class _Base(ClientBase):
                 "test_mode": test_mode,
                 "on_limit": on_limit,
                 "max_auth_failures": max_auth_failures,
+                "max_invalid_requests": max_invalid_requests,
+                "state_dir": None if state_dir is None else os.fspath(state_dir),
                 "hourly_limits": hourly_limits,
                 "budget_window": budget_window,
                 "poll_interval": poll_interval,
@@ -145,12 +159,19 @@ class _Base(ClientBase):
 
     @property
     def auth_failures(self) -> int:
-        """Authentication/IP failures in a row so far."""
+        """Authentication/IP failures in a row so far (every client of the account on this machine)."""
         return self._native.auth_failures
 
+    @property
+    def state_file(self) -> Optional[str]:
+        """The file of the account state shared by every client of the account on this machine (``None`` when
+        it is kept in memory)."""
+        return self._native.state_file
+
     def reset_auth_guard(self) -> None:
-        """Lets the client send again after the auth-failure guard stopped it (after fixing the password or the
-        IP allow-list)."""
+        """Lets every client of the account on this machine send again after the guard stopped them (once the
+        password, the IP allow-list or the input is fixed): clears the stop and the count of invalid answers. The
+        server's own IP block, if any, still runs out."""
         self._native.reset_auth_guard()
 
     def new_cltrid(self) -> str:

@@ -25,6 +25,12 @@ class Settings(TypedDict, total=False):
     """when an hourly budget is spent: fail with RateLimited (raise) or wait until there is room (wait)"""
     max_auth_failures: Optional[int]
     """stop sending after this many authentication/IP failures in a row (0 = never stop)"""
+    max_invalid_requests: Optional[int]
+    """stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at the 11th;
+    0 = never stop)"""
+    state_dir: Optional[str]
+    """the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, else
+    $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the client)"""
     hourly_limits: Optional[Tuple[int, int]]
     """[requests, domain checks] per budget window"""
     budget_window: Optional[float]
@@ -315,7 +321,9 @@ class Notifications(_Handle):
 
     @property
     def kept(self) -> int:
-        """How many notifications the client took off the server queue while waiting for another one."""
+        """How many notifications wait in the account's spool: taken off the server queue by a client of the account (in
+        any process) while it waited for another one, not yet handed out.
+        """
         return int(self._client._native.call("notifications.kept", None))
 
     def __iter__(self) -> Iterator[Notification]:
@@ -641,7 +649,9 @@ class AsyncNotifications(_AsyncHandle):
 
     @property
     def kept(self) -> int:
-        """How many notifications the client took off the server queue while waiting for another one."""
+        """How many notifications wait in the account's spool: taken off the server queue by a client of the account (in
+        any process) while it waited for another one, not yet handed out.
+        """
         return int(self._client._native.call("notifications.kept", None))
 
     async def __aiter__(self) -> AsyncIterator[Notification]:

@@ -55,8 +55,6 @@ pub fn code_info(code: i64) -> (&'static str, Option<ErrorKind>) {
     }
 }
 
-/// Reads the response envelope, without judging its code. Non-JSON bodies are errors here: the plain-text rate
-
 /// The error a failure code means.
 pub fn code_error(label: &str, code: i64, result: &str) -> Error {
     let (meaning, kind) = code_info(code);

@@ -83,9 +83,21 @@ pub enum Output {
 
 /// Reads the answer to `call`: its typed result, or the [`Error`] the answer means.
 pub fn parse_response(call: &Call, http_status: u16, body: &[u8]) -> Result<Output> {
+    parse_response_timed(call, http_status, body).1
+}
+
+/// [`parse_response`], plus the server's `timestamp` of the answer when it has one (failures included): the
+/// client learns the server's clock from it.
+pub fn parse_response_timed(call: &Call, http_status: u16, body: &[u8]) -> (Option<i64>, Result<Output>) {
     let label = call.label();
-    let (resp, _) = parse_envelope(&label, http_status, body)?;
-    let shape = |what: &str| Error::protocol(&label, format!("unexpected answer: {what}"), http_status, body);
+    match parse_envelope(&label, http_status, body) {
+        Err(e) => (None, Err(e)),
+        Ok((resp, _)) => (resp.timestamp, typed_result(call, &label, http_status, body, resp)),
+    }
+}
+
+fn typed_result(call: &Call, label: &str, http_status: u16, body: &[u8], resp: Response) -> Result<Output> {
+    let shape = |what: &str| Error::protocol(label, format!("unexpected answer: {what}"), http_status, body);
     if let Call::DomainCheck { name } = call {
         if resp.code == 1000 || (3201..=3206).contains(&resp.code) {
             return Ok(Output::DomainCheck(DomainCheck {
@@ -107,7 +119,7 @@ pub fn parse_response(call: &Call, http_status: u16, body: &[u8]) -> Result<Outp
         }
     }
     if resp.code >= 2000 || resp.code < 1000 {
-        return Err(code_error(&label, resp.code, &resp.result));
+        return Err(code_error(label, resp.code, &resp.result));
     }
     let data = resp.data.as_ref();
     Ok(match call.operation() {
