@@ -10,7 +10,10 @@
  * - no panic crosses the boundary: it becomes HOSTAPI_PANIC;
  * - strings the library returns are owned by the caller and freed with hostapi_string_free();
  * - objects made by a _new or _start function are released by the matching _free or _stop function;
- * - after a failure, hostapi_last_error_message() says what went wrong (per thread; never a secret).
+ * - after a failure, hostapi_last_error_message() says what went wrong (per thread; never a secret), and
+ *   hostapi_last_error_http_status(), _retry_after_ms(), _api_code() and _may_have_applied() its details;
+ * - SIGPIPE: when the program left it at its default action, the library ignores it (from the first client or
+ *   emulator on), so that a peer closing a connection is an error and not the death of the process.
  */
 
 #ifndef HOSTAPI_H
@@ -65,7 +68,7 @@ typedef enum {
    */
   HOSTAPI_API = 7,
   /**
-   * Connection, TLS or I/O failure.
+   * Connection, TLS or I/O failure, or the service unavailable (HTTP 5xx after the retries).
    */
   HOSTAPI_TRANSPORT = 8,
   /**
@@ -111,6 +114,28 @@ extern "C" {
  * static: never free it.
  */
 const char *hostapi_status_name(int status);
+
+/**
+ * The HTTP status of the answer behind this thread's last failure (0 when there was none, e.g. a connect
+ * failure or a refusal before sending).
+ */
+uint16_t hostapi_last_error_http_status(void);
+
+/**
+ * For `HOSTAPI_RATE_LIMITED`: milliseconds to wait before trying again; -1 when not known (or another kind).
+ */
+int64_t hostapi_last_error_retry_after_ms(void);
+
+/**
+ * The API's own code of this thread's last failure (Velneo `status_code`, WEDOS `code`); 0 when it sent none.
+ */
+int64_t hostapi_last_error_api_code(void);
+
+/**
+ * Whether this thread's last failure is a write whose request may have reached the server (a timeout, a dropped
+ * connection, an HTTP 5xx): it was not sent again, and it may have been applied — look before writing again.
+ */
+bool hostapi_last_error_may_have_applied(void);
 
 /**
  * What went wrong in the last failing call of this thread: `"<operation>: <message>"` (empty after a success).
@@ -221,6 +246,19 @@ hostapi_status hostapi_emulator_url(const hostapi_emulator *emulator,
                                     char **out_url);
 
 /**
+ * Calls one of the emulator's control endpoints, `METHOD /_emulator/<path>` (`method`: "GET", "POST" or
+ * "DELETE"; `body_json`: the JSON body of a POST, or NULL), and writes the JSON answer to `*out_json`. For example
+ * `("POST", "faults", "{\"path\":\"/v1/vserver\",\"status\":503}")` arms a fault, `("GET", "state", NULL)`
+ * reads the state (its `requests` member counts the requests per API path), `("POST", "reset", NULL)` forgets
+ * every change. An answer other than 2xx is `HOSTAPI_API` with the emulator's message.
+ */
+hostapi_status hostapi_emulator_control(const hostapi_emulator *emulator,
+                                        const char *method,
+                                        const char *path,
+                                        const char *body_json,
+                                        char **out_json);
+
+/**
  * The emulator's demo accounts as JSON: `{"velneo_email", "velneo_api_key", "wedos_user", "wedos_password"}`.
  */
 hostapi_status hostapi_emulator_demo(char **out_json);
@@ -251,10 +289,14 @@ const char *hostapi_version(void);
  * - `"base_url"` string, default "https://cloudapi.velneo.com/v1": the API root with its version
  * - `"http_verbs"` bool, default false: send the operation's verb as the HTTP method instead of POST + method
  *   field
- * - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call
+ * - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call (for a download: the
+ *   longest silence between bytes)
  * - `"connect_timeout"` seconds (number), default 10.0: seconds allowed to connect
- * - `"retries"` non-negative integer, default 2: further attempts after transport failures, timeouts and HTTP
- *   5xx/429 (0 = off)
+ * - `"retries"` non-negative integer, default 2: further attempts after connect failures, and for reads and
+ *   idempotent writes after timeouts and HTTP 5xx/429 (0 = off); a write that may have reached the server is never
+ *   sent twice
+ * - `"max_response_bytes"` non-negative integer, default 16777216: the largest answer read; a larger one is a
+ *   ProtocolError and is not read
  * - `"verify"` bool, default true: false turns TLS certificate verification off (only for a test server you
  *   control)
  * - `"ca_bundle"` file path: a PEM file of extra trusted root certificates
@@ -378,10 +420,14 @@ hostapi_status hostapi_velneo_call(const hostapi_velneo_client *client,
  * - `"poll_interval"` seconds (number), default 2.0: seconds between polls while waiting for a notification
  * - `"hour_boundary_window"` seconds (number), default 5.0: how close to a Prague hour boundary a 2050 is retried
  *   once with the other hour's auth
- * - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call
+ * - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call (for a download: the
+ *   longest silence between bytes)
  * - `"connect_timeout"` seconds (number), default 10.0: seconds allowed to connect
- * - `"retries"` non-negative integer, default 2: further attempts after transport failures, timeouts and HTTP
- *   5xx/429 (0 = off)
+ * - `"retries"` non-negative integer, default 2: further attempts after connect failures, and for reads and
+ *   idempotent writes after timeouts and HTTP 5xx/429 (0 = off); a write that may have reached the server is never
+ *   sent twice
+ * - `"max_response_bytes"` non-negative integer, default 16777216: the largest answer read; a larger one is a
+ *   ProtocolError and is not read
  * - `"verify"` bool, default true: false turns TLS certificate verification off (only for a test server you
  *   control)
  * - `"ca_bundle"` file path: a PEM file of extra trusted root certificates

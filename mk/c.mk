@@ -66,7 +66,7 @@ install: c-build-release
 C_TEST_PREFIX := $(C_WORK)/prefix
 C_BIN := $(C_WORK)/bin
 C_PC := PKG_CONFIG_PATH=$(C_TEST_PREFIX)/lib/pkgconfig
-C_TESTS := test_vectors test_clients test_null
+C_TESTS := test_vectors test_clients test_null test_faults
 
 c-install-dev: c-build-dev
 	$(call c_install,debug,$(C_TEST_PREFIX))
@@ -90,11 +90,13 @@ test-c: c-packages check-header c-install-dev
 	done
 	$(C_BIN)/test_vectors $(C_ROOT)/tests/vectors
 	$(C_BIN)/test_clients
+	$(C_BIN)/test_faults $(C_ROOT)/tests/vectors
 	$(C_BIN)/test_null
 	$(C_BIN)/test_null_static
 	$(C_BIN)/test_wrapper
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_vectors.asan $(C_ROOT)/tests/vectors
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_clients.asan
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_faults.asan $(C_ROOT)/tests/vectors
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 $(C_BIN)/test_null.asan
 	@# The headers in the compilers' default (GNU) modes too, where e.g. `unix` is a predefined macro.
 	$(CC) -Wall -Wextra -Werror -fsyntax-only $$($(C_PC) pkg-config --cflags hostapi libcjson) $(C_ROOT)/tests/c/test_null.c

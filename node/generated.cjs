@@ -14,6 +14,7 @@ const VELNEO_SETTINGS = {
   timeoutMs: ["timeout", ms],
   connectTimeoutMs: ["connect_timeout", ms],
   retries: ["retries", null],
+  maxResponseBytes: ["max_response_bytes", null],
   verify: ["verify", null],
   caBundle: ["ca_bundle", null],
   userAgent: ["user_agent", null],
@@ -76,8 +77,12 @@ class VServer {
    * @param path the file to write; written to a temporary file beside it and renamed only when complete
    */
   async downloadBackup(backup, path, options = {}) {
-    const o = checkOptions("velneo vserver.download_backup", options, [])
-    return invoke(this[CLIENT], "vserver.download_backup", { backup: recordOr(backup, "url"), path }, o.signal)
+    const o = checkOptions("velneo vserver.download_backup", options, ["onProgress"])
+    const args = {
+      backup: recordOr(backup, "url"),
+      path,
+    }
+    return invoke(this[CLIENT], "vserver.download_backup", args, o.signal, o.onProgress)
   }
 
   /**
@@ -428,6 +433,7 @@ const WEDOS_SETTINGS = {
   timeoutMs: ["timeout", ms],
   connectTimeoutMs: ["connect_timeout", ms],
   retries: ["retries", null],
+  maxResponseBytes: ["max_response_bytes", null],
   verify: ["verify", null],
   caBundle: ["ca_bundle", null],
   userAgent: ["user_agent", null],

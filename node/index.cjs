@@ -274,8 +274,25 @@ async function startEmulator (options = {}) {
     },
     state: () => control('GET', 'state'),
     setClock: (offsetSecs) => control('POST', 'clock', { offset_secs: offsetSecs }),
-    addFault: ({ path, status, body, times = 1, delayMs = 0 }) =>
-      control('POST', 'faults', { path, status, body, times, delay_ms: delayMs }).then((r) => r.faults),
+    addFault: ({ path, status, body, times = 1, delayMs = 0, headers, apply, action, size, dripBytes, dripIntervalMs, chunked }) =>
+      control('POST', 'faults', {
+        path,
+        status,
+        body,
+        times,
+        delay_ms: delayMs,
+        headers,
+        apply,
+        action,
+        size,
+        drip_bytes: dripBytes,
+        drip_interval_ms: dripIntervalMs,
+        chunked
+      }).then((r) => r.faults),
+    requests: async (path) => {
+      const counts = (await control('GET', 'state')).requests ?? {}
+      return path === undefined ? counts : (counts[path] ?? 0)
+    },
     stop: () => server.stop(),
     [util.inspect.custom]: (depth, opts, inspect) => `Emulator ${inspect({ url, running: server.running }, opts)}`
   }

@@ -34,6 +34,7 @@ class HostapiError extends Error {
     this.apiCode = fields.apiCode ?? null
     this.httpStatus = fields.httpStatus ?? null
     this.body = fields.body ?? null
+    this.mayHaveApplied = fields.mayHaveApplied ?? false
   }
 }
 
@@ -201,12 +202,17 @@ function settings (table, options, label, extra = {}) {
 
 let tokens = 0
 
-/** Runs `operation` on the client's native half; `signal` aborts it (rejecting at once, dropping the request). */
-function invoke (client, operation, args, signal) {
+/** Runs `operation` on the client's native half; `signal` aborts it (rejecting at once, dropping the request);
+ * `onProgress` receives `{received, total}` from the operations that report progress, and stops the call when it
+ * throws (the call rejects with its error) or returns false (an AbortError). */
+function invoke (client, operation, args, signal, onProgress) {
   const n = client[NATIVE]
+  if (onProgress !== undefined && onProgress !== null && typeof onProgress !== 'function') {
+    return Promise.reject(configError(operation, 'onProgress must be a function'))
+  }
   if (signal?.aborted) return Promise.reject(abortError(signal))
-  if (!signal) {
-    return n.call(operation, plain(args), null).then(toRecord, (e) => {
+  if (!signal && !onProgress) {
+    return n.call(operation, plain(args), null, null).then(toRecord, (e) => {
       throw fromNative(e, operation)
     })
   }
@@ -214,24 +220,40 @@ function invoke (client, operation, args, signal) {
   const token = tokens
   return new Promise((resolve, reject) => {
     let settled = false
-    const onAbort = () => {
-      if (settled) return
+    const finish = () => {
       settled = true
-      n.cancel(token)
-      reject(abortError(signal))
+      signal?.removeEventListener('abort', onAbort)
     }
-    signal.addEventListener('abort', onAbort, { once: true })
-    n.call(operation, plain(args), token).then(
+    const stop = (error) => {
+      if (settled) return
+      finish()
+      n.cancel(token)
+      reject(error)
+    }
+    const onAbort = () => stop(abortError(signal))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const report = onProgress
+      ? (p) => {
+          if (settled) return
+          let go
+          try {
+            go = onProgress(Object.freeze({ received: p.received, total: p.total ?? null }))
+          } catch (e) {
+            stop(e)
+            return
+          }
+          if (go === false) stop(new DOMException('The download was stopped by onProgress', 'AbortError'))
+        }
+      : null
+    n.call(operation, plain(args), token, report).then(
       (v) => {
         if (settled) return
-        settled = true
-        signal.removeEventListener('abort', onAbort)
+        finish()
         resolve(toRecord(v))
       },
       (e) => {
         if (settled) return
-        settled = true
-        signal.removeEventListener('abort', onAbort)
+        finish()
         reject(fromNative(e, operation))
       }
     )

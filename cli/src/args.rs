@@ -76,18 +76,38 @@ pub struct GlobalOpts {
     /// The same as -v.
     #[arg(long, global = true)]
     pub debug: bool,
+    /// What is logged on stderr: error, warn (the default), info, debug, trace, or a filter such as
+    /// `hostapi=debug`; overrides -v and the RUST_LOG variable.
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = parse_log_level)]
+    pub log_level: Option<String>,
+}
+
+/// A `--log-level` value: a level or an `EnvFilter` directive list.
+fn parse_log_level(v: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(v)
+        .map(|_| v.to_owned())
+        .map_err(|e| format!("not a log level or filter ({e}); use error, warn, info, debug or trace"))
 }
 
 /// The HTTP settings of the API subcommands (`velneo`, `wedos`).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection")]
 pub struct TransportOpts {
-    /// Time allowed for one attempt of a call, in seconds [default: 30].
+    /// Time allowed for one attempt of a call, in seconds; for a backup download, the longest silence between
+    /// bytes [default: 30].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub timeout: Option<Duration>,
-    /// Retries after transport failures, timeouts and HTTP 5xx/429 (0 turns them off) [default: 2].
+    /// Time allowed to connect, in seconds [default: 10].
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub connect_timeout: Option<Duration>,
+    /// Further attempts after connect failures, and for reads and idempotent writes after timeouts and HTTP
+    /// 5xx/429 (0 turns them off); a write that may have reached the server is never sent twice [default: 2].
     #[arg(long, global = true, value_name = "N")]
     pub retries: Option<u32>,
+    /// The largest answer read, in bytes; a larger one is a protocol error (exit 9) and is not read
+    /// [default: 16777216].
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_response_bytes: Option<u64>,
     /// DANGEROUS: turn TLS certificate verification off. Anyone on the network path can then read and change
     /// the traffic, credentials included. Only for a test server you control.
     #[arg(long, global = true)]
@@ -830,6 +850,14 @@ pub struct EmulatorArgs {
     /// Keep the state in FILE: loaded at start when it exists, written atomically as it changes.
     #[arg(long, value_name = "FILE")]
     pub state_file: Option<PathBuf>,
+    /// Close a connection that sends no complete request head (an idle keep-alive one included) within SECS
+    /// [default: 10, or the config file's header_timeout_secs].
+    #[arg(long, value_name = "SECS")]
+    pub header_timeout: Option<f64>,
+    /// Answer 408 and close when a request body does not arrive within SECS [default: 10, or the config file's
+    /// body_timeout_secs].
+    #[arg(long, value_name = "SECS")]
+    pub body_timeout: Option<f64>,
 }
 
 /// Seconds, possibly fractional: `30`, `0.5`.

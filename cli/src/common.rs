@@ -71,6 +71,12 @@ impl Ctx {
         if let Some(retries) = g.retries {
             t.retries = retries;
         }
+        if let Some(connect) = g.connect_timeout {
+            t.connect_timeout = connect;
+        }
+        if let Some(max) = g.max_response_bytes {
+            t.max_response_bytes = max;
+        }
         t.danger_accept_invalid_certs = g.insecure;
         t.ca_bundle_file = g.ca_bundle.clone();
         t.user_agent = crate::user_agent();

@@ -29,6 +29,13 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
     if let Some(state) = &args.state_file {
         config.state_file = Some(state.clone());
     }
+    if let Some(secs) = args.header_timeout {
+        config.header_timeout_secs = secs;
+    }
+    if let Some(secs) = args.body_timeout {
+        config.body_timeout_secs = secs;
+    }
+    config.check_limits().map_err(|e| CliError::config(OP, e))?;
     let velneo_demo =
         config.velneo.accounts.iter().any(|a| a.email == DEMO_VELNEO_EMAIL && a.api_key == DEMO_VELNEO_API_KEY);
     let wedos_demo =

@@ -21,16 +21,20 @@ use crate::args::{Cli, Command};
 use crate::common::Ctx;
 use crate::error::{code, CliError, Result};
 
-/// `-v`: the core's DEBUG events (requests, retries, waits; never a secret) on stderr; `-vv`: TRACE.
-fn install_logger(verbosity: u8) {
-    let level = match verbosity {
-        0 => return,
-        1 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
+/// Installs the logger on stderr (never a secret is logged). The level: `--log-level`, else `-v` (DEBUG: requests,
+/// retries, waits) / `-vv` (TRACE), else the `RUST_LOG` filter (`debug`, `hostapi=debug,hyper=info`, …), else
+/// `warn` — so warnings of the core and of `hostapi emulator` (a state file it cannot write, …) are shown.
+fn install_logger(verbosity: u8, level: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match (level, verbosity) {
+        (Some(l), _) => EnvFilter::new(l),
+        (None, 1) => EnvFilter::new("debug"),
+        (None, v) if v > 1 => EnvFilter::new("trace"),
+        (None, _) => EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
     };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_max_level(level)
+        .with_env_filter(filter)
         .with_target(true)
         .with_ansi(false)
         .try_init();
@@ -55,7 +59,7 @@ where
             return u8::try_from(e.exit_code()).unwrap_or(code::USAGE);
         }
     };
-    install_logger(cli.global.verbose.max(u8::from(cli.global.debug)));
+    install_logger(cli.global.verbose.max(u8::from(cli.global.debug)), cli.global.log_level.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -78,7 +78,13 @@ pub async fn serve(ctx: &Ctx, c: &Client, addr: SocketAddr, spool: bool, count: 
             handled += 1;
         }
     }
+    // A handler still waiting in the channel gets its answer (an error: not handled) when the channel closes;
+    // idle keep-alive connections get two seconds before the server is dropped.
+    drop(incoming);
     let _ = stop_tx.send(());
-    let _ = server.await;
+    let abort = server.abort_handle();
+    if tokio::time::timeout(std::time::Duration::from_secs(2), server).await.is_err() {
+        abort.abort();
+    }
     Ok(())
 }

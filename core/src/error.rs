@@ -10,7 +10,8 @@ use std::time::Duration;
 pub enum ErrorKind {
     /// Invalid client settings or arguments, caught before anything is sent.
     Config,
-    /// Connection, TLS or I/O failure.
+    /// Connection, TLS or I/O failure, or the service unavailable (HTTP 5xx after the retries; `http_status` says
+    /// which). A write that may have been applied says so (`may_have_applied`).
     Transport,
     /// No answer within the configured time.
     Timeout,
@@ -75,7 +76,9 @@ impl ErrorKind {
     pub fn doc(self) -> &'static str {
         match self {
             ErrorKind::Config => "invalid client settings or arguments, caught before anything is sent",
-            ErrorKind::Transport => "connection, TLS or I/O failure",
+            ErrorKind::Transport => {
+                "connection, TLS or I/O failure, or the service unavailable (HTTP 5xx after the retries)"
+            }
             ErrorKind::Timeout => "no answer within the configured time",
             ErrorKind::Protocol => "the answer is not what the protocol allows (not JSON, wrong shape)",
             ErrorKind::Authentication => {
@@ -123,6 +126,7 @@ pub struct Error {
     code: Option<i64>,
     retry_after: Option<Duration>,
     body: Option<String>,
+    may_have_applied: bool,
 }
 
 /// How many characters of an unexpected body an error keeps.
@@ -138,6 +142,7 @@ impl Error {
             code: None,
             retry_after: None,
             body: None,
+            may_have_applied: false,
         }
     }
 
@@ -163,6 +168,25 @@ impl Error {
     pub fn with_retry_after(mut self, after: Duration) -> Self {
         self.retry_after = Some(after);
         self
+    }
+
+    /// The same error with another message.
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// Marks a failed write whose request may have reached the server and been applied (a timeout, a dropped
+    /// connection or an HTTP 5xx after the request was sent): it was not retried, and the caller should look
+    /// before writing again.
+    pub fn with_may_have_applied(mut self) -> Self {
+        self.may_have_applied = true;
+        self
+    }
+
+    /// Whether this failed write may have been applied on the server (see [`Error::with_may_have_applied`]).
+    pub fn may_have_applied(&self) -> bool {
+        self.may_have_applied
     }
 
     pub fn with_body(mut self, body: &[u8]) -> Self {

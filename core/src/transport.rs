@@ -10,13 +10,19 @@ use crate::http::HttpRequest;
 /// The default `User-Agent`.
 pub const USER_AGENT: &str = concat!("hostapi/", env!("CARGO_PKG_VERSION"), " (+https://github.com/hostapi/hostapi)");
 
+/// The default cap on an answer's size: far above any API answer, far below a memory problem.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Settings of the HTTP layer, shared by both API clients.
 #[derive(Clone)]
 pub struct TransportConfig {
     /// Time allowed to establish a connection (TCP and TLS).
     pub connect_timeout: Duration,
-    /// Time allowed for one whole attempt: connect, send, receive the full answer.
+    /// Time allowed for one whole attempt: connect, send, receive the full answer. For downloads, the longest
+    /// silence allowed (an idle timeout), not a deadline for the whole transfer.
     pub timeout: Duration,
+    /// The largest answer read (default 16 MiB); a larger one is a `Protocol` error, and is not read.
+    pub max_response_bytes: u64,
     /// Further attempts after a transport failure, a timeout, or an HTTP 5xx/429 answer. 0 turns retries off.
     pub retries: u32,
     /// The first backoff's upper bound; it doubles on each retry up to `backoff_max` (full jitter).
@@ -36,6 +42,7 @@ impl Default for TransportConfig {
         TransportConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retries: 2,
             backoff_initial: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
@@ -52,6 +59,7 @@ impl std::fmt::Debug for TransportConfig {
         f.debug_struct("TransportConfig")
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("retries", &self.retries)
             .field("backoff_initial", &self.backoff_initial)
             .field("backoff_max", &self.backoff_max)
@@ -73,6 +81,9 @@ impl TransportConfig {
         }
         if let Some(v) = secs("connect_timeout") {
             self.connect_timeout = v;
+        }
+        if let Some(v) = o.get("max_response_bytes").and_then(serde_json::Value::as_u64) {
+            self.max_response_bytes = v;
         }
         if let Some(v) = o.get("retries").and_then(serde_json::Value::as_u64) {
             self.retries = u32::try_from(v).unwrap_or(u32::MAX);
@@ -169,6 +180,8 @@ pub(crate) use transport_setters;
 pub struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The `Retry-After` of a 429/503 answer.
+    pub retry_after: Option<Duration>,
 }
 
 /// A connection pool plus the retry policy. Cheap to clone (the pool is shared).
@@ -180,6 +193,9 @@ pub struct Transport {
     http: reqwest::Client,
     /// The pool for loopback destinations, without proxies; built on first use.
     direct: Arc<OnceLock<reqwest::Client>>,
+    /// The download pools (no whole-request deadline), built on first use.
+    download: Arc<OnceLock<reqwest::Client>>,
+    download_direct: Arc<OnceLock<reqwest::Client>>,
     roots: Arc<Vec<reqwest::Certificate>>,
     config: TransportConfig,
 }
@@ -234,7 +250,14 @@ impl Transport {
         }
         let http = client(&config, &roots, false)
             .map_err(|e| Error::config(operation, format!("cannot set up HTTP: {}", chain(&e))))?;
-        Ok(Transport { http, direct: Arc::new(OnceLock::new()), roots: Arc::new(roots), config })
+        Ok(Transport {
+            http,
+            direct: Arc::new(OnceLock::new()),
+            download: Arc::new(OnceLock::new()),
+            download_direct: Arc::new(OnceLock::new()),
+            roots: Arc::new(roots),
+            config,
+        })
     }
 
     /// The pool for `url`: direct for loopback destinations, else the one that honours proxy settings.
@@ -250,80 +273,213 @@ impl Transport {
         &self.config
     }
 
-    /// Sends one request once.
+    /// Sends one request once and reads its answer, up to `max_response_bytes`.
     pub async fn send_once(&self, operation: &str, request: &HttpRequest) -> Result<RawResponse> {
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|_| Error::config(operation, format!("invalid HTTP method {:?}", request.method)))?;
+        self.attempt(operation, request).await.map_err(|f| f.error)
+    }
+
+    async fn attempt(&self, operation: &str, request: &HttpRequest) -> std::result::Result<RawResponse, Failure> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| Failure {
+            error: Error::config(operation, format!("invalid HTTP method {:?}", request.method)),
+            sent: false,
+        })?;
         let mut rb = self.pool(&request.url).request(method, &request.url);
         for (k, v) in &request.headers {
             rb = rb.header(k, v);
         }
-        let result = async {
-            let resp = rb.body(request.body.clone()).send().await?;
-            let status = resp.status().as_u16();
-            let body = resp.bytes().await?;
-            Ok::<_, reqwest::Error>(RawResponse { status, body: body.to_vec() })
+        let fail =
+            |e: reqwest::Error| Failure { sent: !e.is_connect(), error: self.map_error(operation, &request.url, e) };
+        let mut resp = rb.body(request.body.clone()).send().await.map_err(fail)?;
+        let status = resp.status().as_u16();
+        let retry_after =
+            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let cap = self.config.max_response_bytes;
+        let too_large = |n: u64, announced: bool| Failure {
+            sent: true,
+            error: Error::new(
+                ErrorKind::Protocol,
+                operation,
+                format!(
+                    "the answer of {} ({}{n} bytes) is larger than the limit of {cap} bytes (max_response_bytes); \
+                     not read",
+                    host_port(&request.url),
+                    if announced { "" } else { "over " },
+                ),
+            )
+            .with_http_status(status),
+        };
+        if let Some(n) = resp.content_length().filter(|n| *n > cap) {
+            return Err(too_large(n, true));
         }
-        .await;
-        result.map_err(|e| self.map_error(operation, e))
+        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
+        while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+            if (body.len() + chunk.len()) as u64 > cap {
+                return Err(too_large(cap, false));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse { status, body, retry_after })
     }
 
     /// Sends the request `build` makes, retrying per the policy. `build` runs before every attempt, so each
-    /// attempt carries a fresh timestamp and signature. An HTTP 5xx/429 answer that outlasts the retries is
-    /// returned as it is, for the protocol layer to turn into an error.
-    pub async fn send<F>(&self, operation: &str, mut build: F) -> Result<RawResponse>
+    /// attempt carries a fresh timestamp and signature.
+    ///
+    /// What is retried: a failure to connect (the request never left) always; an HTTP 429 (a refusal: nothing
+    /// was applied) when its `Retry-After` fits the backoff; a timeout, a dropped connection or an HTTP 5xx only
+    /// when `idempotent` — a write that may have reached the server is not sent twice, and its error says it may
+    /// have been applied ([`Error::may_have_applied`]). A 429 that outlasts the retries is
+    /// [`ErrorKind::RateLimited`] with the server's `Retry-After`; a 5xx is [`ErrorKind::Transport`] with the
+    /// status. Every error names host:port and the attempts made.
+    pub async fn send<F>(&self, operation: &str, idempotent: bool, mut build: F) -> Result<RawResponse>
     where
         F: FnMut() -> Result<HttpRequest>,
     {
-        let mut attempt: u32 = 0;
+        let mut attempts: u32 = 0;
         loop {
             let request = build()?;
-            tracing::debug!(operation, attempt, method = %request.method, url = %request.url, "sending request");
-            let outcome = self.send_once(operation, &request).await;
-            let retryable = match &outcome {
-                Ok(r) => r.status >= 500 || r.status == 429,
-                Err(e) => e.is_retryable(),
+            attempts += 1;
+            tracing::debug!(operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
+            let outcome = self.attempt(operation, &request).await;
+            let (retry, wait_at_least) = match &outcome {
+                Ok(r) if r.status == 429 => (true, r.retry_after),
+                Ok(r) if r.status >= 500 => (idempotent, None),
+                Ok(_) => return outcome.map_err(|f| f.error),
+                Err(f) if !f.sent => (f.error.is_retryable(), None),
+                Err(f) => (idempotent && f.error.is_retryable(), None),
             };
-            if !retryable || attempt >= self.config.retries {
-                if let Ok(r) = &outcome {
-                    tracing::debug!(operation, attempt, status = r.status, bytes = r.body.len(), "received answer");
+            let mut delay = self.backoff(attempts - 1);
+            if let Some(at_least) = wait_at_least {
+                // The server said when: wait that long, or give the caller the error now if that is too long.
+                if at_least > self.config.backoff_max {
+                    return Err(self.give_up(operation, &request.url, outcome, attempts, idempotent));
                 }
-                return outcome;
+                delay = delay.max(at_least);
             }
-            let delay = self.backoff(attempt);
+            if !retry || attempts > self.config.retries {
+                return Err(self.give_up(operation, &request.url, outcome, attempts, idempotent));
+            }
             match &outcome {
-                Ok(r) => tracing::debug!(operation, attempt, status = r.status, ?delay, "retrying after HTTP status"),
-                Err(e) => tracing::debug!(operation, attempt, error = %e, ?delay, "retrying after failure"),
+                Ok(r) => tracing::debug!(
+                    operation,
+                    attempt = attempts,
+                    status = r.status,
+                    ?delay,
+                    "retrying after HTTP status"
+                ),
+                Err(f) => {
+                    tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure")
+                }
             }
             tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 
+    /// The error of the last attempt, saying how many were made and whether a write may have been applied.
+    fn give_up(
+        &self,
+        operation: &str,
+        url: &str,
+        outcome: std::result::Result<RawResponse, Failure>,
+        attempts: u32,
+        idempotent: bool,
+    ) -> Error {
+        let tries = if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") };
+        let (error, sent) = match outcome {
+            Ok(r) if r.status == 429 => {
+                let mut e = Error::new(
+                    ErrorKind::RateLimited,
+                    operation,
+                    format!("{} refused the request: Too Many Requests ({tries})", host_port(url)),
+                )
+                .with_http_status(429)
+                .with_body(&r.body);
+                if let Some(after) = r.retry_after {
+                    e = e.with_retry_after(after);
+                }
+                return e;
+            }
+            Ok(r) => {
+                let reason = reqwest::StatusCode::from_u16(r.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Server Error");
+                let e = Error::new(
+                    ErrorKind::Transport,
+                    operation,
+                    format!("{} is unavailable: {reason} ({tries})", host_port(url)),
+                )
+                .with_http_status(r.status)
+                .with_body(&r.body);
+                (e, true)
+            }
+            Err(f) => {
+                let e = f.error;
+                let message = format!("{} ({tries})", e.message());
+                (rebuild(e, message), f.sent)
+            }
+        };
+        if sent && !idempotent && matches!(error.kind(), ErrorKind::Transport | ErrorKind::Timeout) {
+            let message = format!(
+                "{}; the request may have been applied (a write is not retried once it may have reached the server)",
+                error.message()
+            );
+            return rebuild(error, message).with_may_have_applied();
+        }
+        error
+    }
+
     /// Downloads `url` with GET, handing each chunk to `sink` along with the total size when the server announces
-    /// it. Returns the number of bytes received. Not retried (a partial download is the caller's to discard).
+    /// it. Returns the number of bytes received. The per-attempt `timeout` bounds the wait for the answer's head
+    /// and each silence between bytes (an idle timeout), not the whole transfer, so a large file on a slow line
+    /// completes. Not retried (a partial download is the caller's to discard).
     pub async fn download(
         &self,
         operation: &str,
         url: &str,
         mut sink: impl FnMut(&[u8], Option<u64>) -> std::io::Result<()>,
     ) -> Result<u64> {
-        let mut resp = self.pool(url).get(url).send().await.map_err(|e| self.map_error(operation, e))?;
+        let idle = self.config.timeout;
+        let silent = || {
+            Error::new(
+                ErrorKind::Timeout,
+                operation,
+                format!(
+                    "the download from {} was silent for {:.1}s (the idle timeout)",
+                    host_port(url),
+                    idle.as_secs_f64()
+                ),
+            )
+        };
+        let head = tokio::time::timeout(idle, self.downloads(url).get(url).send()).await.map_err(|_| silent())?;
+        let mut resp = head.map_err(|e| self.map_error(operation, url, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
-            let body = resp.bytes().await.unwrap_or_default();
+            let body = tokio::time::timeout(idle, resp.bytes()).await.ok().and_then(|r| r.ok()).unwrap_or_default();
             return Err(Error::new(ErrorKind::Api, operation, format!("the download answered HTTP {status}"))
                 .with_http_status(status)
                 .with_body(&body));
         }
         let total = resp.content_length();
         let mut received = 0u64;
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(operation, e))? {
+        loop {
+            let chunk = tokio::time::timeout(idle, resp.chunk()).await.map_err(|_| silent())?;
+            let Some(chunk) = chunk.map_err(|e| self.map_error(operation, url, e))? else { break };
             received += chunk.len() as u64;
             sink(&chunk, total)
                 .map_err(|e| Error::new(ErrorKind::Transport, operation, format!("cannot write the download: {e}")))?;
         }
         Ok(received)
+    }
+
+    /// The pool for downloads: no whole-request deadline (the idle timeout is applied per read).
+    fn downloads(&self, url: &str) -> &reqwest::Client {
+        let direct = is_loopback(url);
+        let cell = if direct { &self.download_direct } else { &self.download };
+        cell.get_or_init(|| {
+            let mut config = self.config.clone();
+            config.timeout = Duration::from_secs(365 * 86_400);
+            client(&config, &self.roots, direct).unwrap_or_else(|_| self.pool(url).clone())
+        })
     }
 
     /// Full jitter: a random delay in `[0, min(max, initial * 2^attempt)]`.
@@ -337,25 +493,114 @@ impl Transport {
         Duration::from_nanos(if nanos == 0 { 0 } else { fastrand::u64(0..=nanos) })
     }
 
-    fn map_error(&self, operation: &str, e: reqwest::Error) -> Error {
-        let host = e.url().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+    fn map_error(&self, operation: &str, url: &str, e: reqwest::Error) -> Error {
+        let host = host_port(url);
         if e.is_timeout() {
-            let bound = if e.is_connect() { self.config.connect_timeout } else { self.config.timeout };
+            let (what, bound) = if e.is_connect() {
+                ("could not connect to", self.config.connect_timeout)
+            } else {
+                ("no answer from", self.config.timeout)
+            };
+            let which = if e.is_connect() { "connect_timeout" } else { "timeout" };
             return Error::new(
                 ErrorKind::Timeout,
                 operation,
-                format!("no answer from {host} within {:.1}s", bound.as_secs_f64()),
+                format!("{what} {host} within {:.1}s ({which})", bound.as_secs_f64()),
             );
         }
-        let what = if e.is_connect() {
-            format!("cannot connect to {host}")
-        } else if e.is_builder() {
+        let connect = e.is_connect();
+        if e.is_builder() {
             return Error::config(operation, format!("invalid request: {}", chain(&e.without_url())));
+        }
+        let detail = chain(&e.without_url());
+        let what = if let Some(tls) = tls_in_plain_words(&detail) {
+            format!("TLS with {host} failed: {tls}")
+        } else if connect {
+            format!("cannot connect to {host}: {}", in_plain_words(&detail))
         } else {
-            format!("HTTP exchange with {host} failed")
+            format!("the HTTP exchange with {host} failed: {}", in_plain_words(&detail))
         };
-        Error::new(ErrorKind::Transport, operation, format!("{what}: {}", chain(&e.without_url())))
+        Error::new(ErrorKind::Transport, operation, what)
     }
+}
+
+/// An attempt's failure, and whether the request may have left (false: it never reached the server).
+struct Failure {
+    error: Error,
+    sent: bool,
+}
+
+/// `error` with another message, everything else kept.
+fn rebuild(error: Error, message: String) -> Error {
+    error.with_message(message)
+}
+
+/// `host:port` of a URL, for messages.
+fn host_port(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => url.to_owned(),
+        },
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let secs = at.as_second() - crate::unix_now();
+    Some(Duration::from_secs(secs.max(0) as u64))
+}
+
+/// A connection failure without reqwest's and hyper's layers of wrapping, in plain words where it is a common one.
+fn in_plain_words(detail: &str) -> String {
+    let d = detail.to_ascii_lowercase();
+    let plain = if d.contains("connection refused") {
+        "connection refused (is the server running, and is the port right?)"
+    } else if d.contains("connection closed before message completed") || d.contains("incomplete message") {
+        "the server closed the connection before its answer was complete"
+    } else if d.contains("connection reset") {
+        "the connection was reset by the server"
+    } else if d.contains("dns error") || d.contains("failed to lookup address") {
+        "the host name could not be resolved"
+    } else if d.contains("network is unreachable") || d.contains("no route to host") {
+        "no route to the host (is the network up?)"
+    } else {
+        return detail
+            .trim_start_matches("error sending request: ")
+            .trim_start_matches("client error (SendRequest): ")
+            .trim_start_matches("client error (Connect): ")
+            .to_owned();
+    };
+    plain.to_owned()
+}
+
+/// What a rustls failure means, for people: `None` when `detail` is not a TLS failure.
+fn tls_in_plain_words(detail: &str) -> Option<String> {
+    let d = detail.to_ascii_lowercase();
+    let text = if d.contains("invalidcontenttype") || d.contains("corrupt message") {
+        "the server did not answer in TLS (is it a plain-HTTP server? check http:// vs https:// in the URL)"
+    } else if d.contains("unknownissuer") || d.contains("unknown issuer") {
+        "the server's certificate is not signed by a trusted authority (self-signed or a private CA: add it with \
+         ca_bundle / --ca-bundle)"
+    } else if d.contains("notvalidforname") || d.contains("not valid for name") {
+        "the server's certificate is for another host name"
+    } else if d.contains("expired") {
+        "the server's certificate has expired (or this machine's clock is wrong)"
+    } else if d.contains("notvalidyet") {
+        "the server's certificate is not valid yet (or this machine's clock is wrong)"
+    } else if d.contains("handshake") || d.contains("tls") || d.contains("certificate") || d.contains("rustls") {
+        return Some(format!("the TLS handshake failed: {detail}"));
+    } else {
+        return None;
+    };
+    Some(text.to_owned())
 }
 
 /// An error and its sources, joined with `: `.

@@ -304,9 +304,13 @@ async fn server_errors_are_retried_then_reported() {
     no_retry.login().await.unwrap();
     control(&emu, "POST", "faults", json!({"path": "/v1/vserver", "status": 503, "body": "busy", "times": 1})).await;
     let e = no_retry.vserver().status().await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    // A 5xx that outlasts the retries is a transient outage, not a protocol error; the message names the server
+    // and the attempts.
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert_eq!(e.http_status(), Some(503));
     assert_eq!(e.body(), Some("busy"));
+    let host = emu.url().trim_start_matches("http://").to_owned();
+    assert!(e.message().contains(&host) && e.message().contains("(1 attempt)"), "{e}");
     // API errors are never retried: the fault budget shows it.
     control(
         &emu,

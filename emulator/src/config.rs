@@ -59,8 +59,19 @@ pub struct EmulatorConfig {
     /// The WEDOS WAPI half.
     pub wedos: WedosConfig,
     /// Where the state of both halves persists: loaded at start when the file exists, written (atomically: a
-    /// temporary file in the same directory, fsync, rename) after every change. `None` = memory only.
+    /// temporary file in the same directory, fsync, rename) after changes — before the answer to a change of
+    /// content, coalesced in the background for counters. `None` = memory only.
     pub state_file: Option<PathBuf>,
+    /// Seconds a connection may take to send a request's headers, and may stay idle between requests, before it
+    /// is closed; default 10.
+    pub header_timeout_secs: f64,
+    /// Seconds a request may take to send its body (answered 408 after); default 10.
+    pub body_timeout_secs: f64,
+    /// The most faults `POST /_emulator/faults` holds (more: HTTP 429); default 1000.
+    pub max_faults: usize,
+    /// The most notifications one WEDOS account's queue holds, waiting ones included (more: the control endpoint
+    /// answers 429; a `ping-async` past it answers 2000-range "queue full"); default 10000.
+    pub max_notifications: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -71,6 +82,10 @@ impl Default for EmulatorConfig {
             velneo: VelneoConfig::default(),
             wedos: WedosConfig::default(),
             state_file: None,
+            header_timeout_secs: 10.0,
+            body_timeout_secs: 10.0,
+            max_faults: 1000,
+            max_notifications: 10_000,
         }
     }
 }
@@ -84,7 +99,25 @@ impl EmulatorConfig {
 
     /// Parses a JSON config text.
     pub fn from_json_str(text: &str) -> std::io::Result<Self> {
-        serde_json::from_str(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        let config: Self =
+            serde_json::from_str(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        config.check_limits().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        Ok(config)
+    }
+
+    /// The timeouts are positive and finite, the caps at least 1.
+    pub fn check_limits(&self) -> Result<(), String> {
+        for (name, v) in
+            [("header_timeout_secs", self.header_timeout_secs), ("body_timeout_secs", self.body_timeout_secs)]
+        {
+            if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+                return Err(format!("{name} must be a number of seconds above 0 and at most 86400, not {v}"));
+            }
+        }
+        if self.max_faults == 0 || self.max_notifications == 0 {
+            return Err("max_faults and max_notifications must be at least 1".into());
+        }
+        Ok(())
     }
 }
 

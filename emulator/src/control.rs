@@ -4,15 +4,15 @@
 //! | --- | --- |
 //! | `GET /_emulator/health` | `{"status":"ok"}` |
 //! | `POST /_emulator/reset` | `{"status":"ok"}`; restores every account's configured state (both APIs), clears sessions, login counters, backups, WEDOS queues, counters and IP blocks, the clock offset, faults and the user-agent limit |
-//! | `GET /_emulator/state` | `{"velneo":{"<email>":{…}},"wedos":{"<user>":{…}},"wedos_ips":{"<ip>":{…}},"wedos_user_agent_limit":N,"clock":{"offset_secs":N,"now":T},"faults":[…]}` |
+//! | `GET /_emulator/state` | `{"requests":{"<path>":N},"velneo":{"<email>":{…}},"wedos":{"<user>":{…}},"wedos_ips":{"<ip>":{…}},"wedos_user_agent_limit":N,"clock":{"offset_secs":N,"now":T},"faults":[…]}` (`requests`: requests received per API path since the start or the last reset) |
 //! | `GET /_emulator/clock` | `{"now":T,"offset_secs":N}` |
 //! | `POST /_emulator/clock` `{"offset_secs":N}` | `{"now":T,"offset_secs":N}` |
 //! | `POST /_emulator/velneo/expire-sessions` `[{"email":"…"}]` | `{"status":"ok","expired":K}` |
 //! | `GET /_emulator/faults` | `{"faults":[…]}` |
-//! | `POST /_emulator/faults` `{"path","status"?,"body"?,"times"?,"delay_ms"?}` | `{"status":"ok","faults":[…]}` |
+//! | `POST /_emulator/faults` `{"path","status"?,"body"?,"times"?,"delay_ms"?,"headers"?,"apply"?,"action"?,"size"?,"drip_bytes"?,"drip_interval_ms"?}` | `{"status":"ok","faults":[…]}`; HTTP 429 when `max_faults` are armed (see [`Fault`]) |
 //! | `DELETE /_emulator/faults` | `{"status":"ok","cleared":K}` |
 //! | `GET /_emulator/velneo/backups/<id>.zip` | the backup bytes (`application/octet-stream`) |
-//! | `POST /_emulator/wedos/notifications` `{"user","notify":{…}}` | `{"status":"ok","id":"N"}`; queues `notify` (an `ID` is assigned when it has neither `ID` nor `id`) |
+//! | `POST /_emulator/wedos/notifications` `{"user","notify":{…}}` | `{"status":"ok","id":"N"}`; queues `notify` (an `ID` is assigned when it has neither `ID` nor `id`); HTTP 429 when the account's queue holds `max_notifications` |
 //! | `POST /_emulator/wedos/ips` `{"user","allowed_ips":["…"]}` | `{"status":"ok","user":"…","allowed_ips":[…]}`; replaces the account's allow-list |
 //! | `POST /_emulator/wedos/fail` `{"code", "command"?, "user"?, "result"?, "times"?=1}` | `{"status":"ok","faults":[…]}`; the next matching authenticated requests answer that WAPI error code |
 //! | `POST /_emulator/wedos/user-agent-limit` `{"times":N}` | `{"status":"ok","times":N}`; the next N WEDOS requests answer HTTP 200 `User-Agent Rate Limit` (text/plain); 0 disarms |
@@ -58,7 +58,10 @@ pub(crate) async fn health() -> Json<Value> {
 
 pub(crate) async fn reset(State(s): State<Arc<Shared>>) -> Response {
     match s.reset() {
-        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Ok(()) => {
+            s.commit().await;
+            Json(json!({"status": "ok"})).into_response()
+        }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
     }
 }
@@ -68,7 +71,9 @@ pub(crate) async fn state(State(s): State<Arc<Shared>>) -> Json<Value> {
     let (wedos, wedos_ips) = s.wedos().snapshot(s.now(), s.config.wedos.auto_publish_secs);
     let ua = *s.user_agent_limit();
     let faults = s.faults().clone();
+    let requests = s.hits().clone();
     Json(json!({
+        "requests": requests,
         "velneo": velneo,
         "wedos": wedos,
         "wedos_ips": wedos_ips,
@@ -111,7 +116,7 @@ pub(crate) async fn expire_sessions(State(s): State<Arc<Shared>>, body: Bytes) -
     let expired = s.velneo().expire_sessions(b.email.as_deref());
     match expired {
         Ok(n) => {
-            s.persist();
+            s.commit().await;
             Json(json!({"status": "ok", "expired": n})).into_response()
         }
         Err(e) => bad_request(e),
@@ -130,10 +135,18 @@ pub(crate) async fn wedos_notification(State(s): State<Arc<Shared>>, body: Bytes
         Ok(b) => b,
         Err(e) => return bad_request(e),
     };
+    if s.wedos().queue_len(&b.user) >= s.config.max_notifications {
+        let message = format!(
+            "the notification queue of {} holds {} notifications, the most the emulator keeps (max_notifications); \
+             poll-ack some or reset",
+            b.user, s.config.max_notifications
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": message}))).into_response();
+    }
     let queued = crate::deliver_notification(&s, &b.user, b.notify);
     match queued {
         Ok(id) => {
-            s.persist();
+            s.commit().await;
             Json(json!({"status": "ok", "id": id})).into_response()
         }
         Err(e) => bad_request(e),
@@ -173,7 +186,7 @@ pub(crate) async fn wedos_notification_url(State(s): State<Arc<Shared>>, body: B
     let Some(retry) = updated else {
         return bad_request(format!("unknown WEDOS account {}", b.user));
     };
-    s.persist();
+    s.commit().await;
     Json(json!({"status": "ok", "user": b.user, "url": b.url, "retry_secs": retry})).into_response()
 }
 
@@ -200,7 +213,7 @@ pub(crate) async fn wedos_ips(State(s): State<Arc<Shared>>, body: Bytes) -> Resp
     if !found {
         return bad_request(format!("unknown WEDOS account {}", b.user));
     }
-    s.persist();
+    s.commit().await;
     Json(json!({"status": "ok", "user": b.user, "allowed_ips": ips})).into_response()
 }
 
@@ -264,11 +277,11 @@ pub(crate) async fn backup(State(s): State<Arc<Shared>>, Path(file): Path<String
 pub(crate) struct Fault {
     /// Exact request path it applies to (`/v1/vserver`).
     pub(crate) path: String,
-    /// HTTP status to answer with; absent = only delay, then process normally.
+    /// HTTP status to answer with; absent = only delay (and `action`), then process normally.
     #[serde(default)]
     pub(crate) status: Option<u16>,
     /// Plain-text body of the faulted answer (default: the status's reason phrase).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) body: Option<String>,
     /// How many more requests it applies to (default 1).
     #[serde(default = "one")]
@@ -276,7 +289,45 @@ pub(crate) struct Fault {
     /// Delay before answering (or processing), milliseconds.
     #[serde(default)]
     pub(crate) delay_ms: u64,
+    /// Extra answer headers (`{"Retry-After": "30"}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) headers: std::collections::BTreeMap<String, String>,
+    /// `true`: the request is processed (and its change applied) first, and its answer replaced by the fault's
+    /// — a proxy that applies a write and answers 502.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) apply: bool,
+    /// How the answer misbehaves: `reset` (the connection is closed without an answer; the request is not
+    /// processed unless `apply`), `truncate` (half the announced body, then the connection is closed), `drip` (the
+    /// body — the real answer, or `size` bytes of `x` — sent `drip_bytes` at a time, one chunk every
+    /// `drip_interval_ms`), `oversize` (a body of `size` bytes of `x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) action: Option<FaultAction>,
+    /// The body size of `oversize`, or of a `drip` of generated bytes instead of the real answer (bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) size: Option<u64>,
+    /// `true`: no `Content-Length` (a chunked answer), so the client learns the size only by reading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) chunked: bool,
+    /// Bytes per chunk of `drip` (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) drip_bytes: Option<usize>,
+    /// Milliseconds between chunks of `drip` (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) drip_interval_ms: Option<u64>,
 }
+
+/// See [`Fault::action`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FaultAction {
+    Reset,
+    Truncate,
+    Drip,
+    Oversize,
+}
+
+/// The largest `oversize` body (1 GiB).
+const MAX_OVERSIZE: u64 = 1 << 30;
 
 fn one() -> u32 {
     1
@@ -304,8 +355,24 @@ pub(crate) async fn faults_add(State(s): State<Arc<Shared>>, body: Bytes) -> Res
         if !(100..=599).contains(&st) {
             return bad_request("status must be an HTTP status between 100 and 599");
         }
-    } else if f.delay_ms == 0 {
-        return bad_request("a fault needs a status, a delay_ms, or both");
+    } else if f.delay_ms == 0 && f.action.is_none() {
+        return bad_request("a fault needs a status, a delay_ms or an action");
+    }
+    if f.action == Some(FaultAction::Oversize) && f.size.is_none_or(|n| n > MAX_OVERSIZE) {
+        return bad_request(format!("an oversize fault needs a size of at most {MAX_OVERSIZE} bytes"));
+    }
+    if f.size.is_some_and(|n| n > MAX_OVERSIZE)
+        || (f.size.is_some() && !matches!(f.action, Some(FaultAction::Oversize | FaultAction::Drip)))
+    {
+        return bad_request(format!("size (at most {MAX_OVERSIZE}) goes with an oversize or drip action"));
+    }
+    if f.drip_bytes == Some(0) || f.drip_interval_ms.is_some_and(|ms| ms > MAX_DELAY_MS) {
+        return bad_request(format!("drip_bytes must be at least 1 and drip_interval_ms at most {MAX_DELAY_MS}"));
+    }
+    for (k, v) in &f.headers {
+        if header::HeaderName::from_bytes(k.as_bytes()).is_err() || header::HeaderValue::from_str(v).is_err() {
+            return bad_request(format!("invalid header {k:?}"));
+        }
     }
     if f.times == 0 {
         return bad_request("times must be at least 1");
@@ -314,6 +381,11 @@ pub(crate) async fn faults_add(State(s): State<Arc<Shared>>, body: Bytes) -> Res
         return bad_request(format!("delay_ms must be at most {MAX_DELAY_MS}"));
     }
     let mut faults = s.faults();
+    if faults.len() >= s.config.max_faults {
+        let message =
+            format!("{} faults are armed, the most the emulator holds (max_faults); clear some first", faults.len());
+        return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": message}))).into_response();
+    }
     faults.push(f);
     Json(json!({"status": "ok", "faults": faults.clone()})).into_response()
 }
@@ -336,6 +408,7 @@ pub(crate) async fn fault_layer(State(s): State<Arc<Shared>>, req: Request, next
     if is_control_path(path) {
         return next.run(req).await;
     }
+    s.count_request(path);
     let fault = {
         let mut faults = s.faults();
         match faults.iter().position(|f| f.path == path) {
@@ -357,10 +430,82 @@ pub(crate) async fn fault_layer(State(s): State<Arc<Shared>>, req: Request, next
     if f.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
     }
-    let Some(code) = f.status else {
-        return next.run(req).await;
+    // A fault with a status or an oversize body replaces the answer; `reset` drops the connection unprocessed;
+    // `truncate` and `drip` misdeliver the real answer. `apply` processes the request first in every case.
+    let processed = if f.apply
+        || (f.status.is_none() && matches!(f.action, None | Some(FaultAction::Truncate | FaultAction::Drip)))
+    {
+        Some(next.run(req).await)
+    } else {
+        None
     };
-    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = f.body.unwrap_or_else(|| status.canonical_reason().unwrap_or_default().to_string());
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    if f.action == Some(FaultAction::Reset) {
+        let mut r = Response::default();
+        r.extensions_mut().insert(crate::DropConnection);
+        return r;
+    }
+    let mut response = match (f.status, processed) {
+        (Some(code), _) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = f.body.clone().unwrap_or_else(|| status.canonical_reason().unwrap_or_default().to_string());
+            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+        }
+        (None, Some(r)) => r,
+        (None, None) => StatusCode::OK.into_response(),
+    };
+    for (k, v) in &f.headers {
+        if let (Ok(k), Ok(v)) = (header::HeaderName::from_bytes(k.as_bytes()), header::HeaderValue::from_str(v)) {
+            response.headers_mut().insert(k, v);
+        }
+    }
+    match f.action {
+        Some(FaultAction::Oversize) => {
+            let size = f.size.unwrap_or(0);
+            let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+            let chunks = (0..size.div_ceil(chunk.len() as u64)).map(move |i| {
+                let n = (size - i * chunk.len() as u64).min(chunk.len() as u64) as usize;
+                Ok::<_, std::io::Error>(chunk.slice(..n))
+            });
+            *response.body_mut() = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+            if !f.chunked {
+                response.headers_mut().insert(header::CONTENT_LENGTH, header::HeaderValue::from(size));
+            }
+            response
+        }
+        Some(FaultAction::Truncate) | Some(FaultAction::Drip) => {
+            let (parts, body) = response.into_parts();
+            let bytes = match f.size {
+                Some(n) => Bytes::from(vec![b'x'; n as usize]),
+                None => axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default(),
+            };
+            let mut parts = parts;
+            if f.chunked {
+                parts.headers.remove(header::CONTENT_LENGTH);
+            } else {
+                parts.headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(bytes.len()));
+            }
+            let stream = if f.action == Some(FaultAction::Truncate) {
+                let half = bytes.slice(..bytes.len() / 2);
+                let items: Vec<Result<Bytes, std::io::Error>> =
+                    vec![Ok(half), Err(std::io::Error::other("truncated on purpose (fault injection)"))];
+                axum::body::Body::from_stream(futures_util::stream::iter(items))
+            } else {
+                let step = f.drip_bytes.unwrap_or(1).max(1);
+                let every = Duration::from_millis(f.drip_interval_ms.unwrap_or(100));
+                let drip = futures_util::stream::unfold((bytes, true), move |(rest, first)| async move {
+                    if rest.is_empty() {
+                        return None;
+                    }
+                    if !first {
+                        tokio::time::sleep(every).await;
+                    }
+                    let n = step.min(rest.len());
+                    Some((Ok::<_, std::io::Error>(rest.slice(..n)), (rest.slice(n..), false)))
+                });
+                axum::body::Body::from_stream(drip)
+            };
+            Response::from_parts(parts, stream)
+        }
+        _ => response,
+    }
 }

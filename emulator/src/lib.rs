@@ -50,6 +50,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Largest accepted request body (Velneo: 413; WEDOS: 2007).
 const MAX_BODY: usize = 1 << 20;
 
+/// The longest a change other than an acknowledged write waits for the state file.
+const WRITE_BEHIND: Duration = Duration::from_secs(1);
+
 /// State shared by every request.
 pub(crate) struct Shared {
     config: EmulatorConfig,
@@ -58,6 +61,8 @@ pub(crate) struct Shared {
     wedos: Mutex<wedos::WedosState>,
     clock_offset: AtomicI64,
     faults: Mutex<Vec<control::Fault>>,
+    /// Requests received per path (control endpoints excepted), since the start or the last reset.
+    hits: Mutex<std::collections::BTreeMap<String, u64>>,
     /// How many more WEDOS requests answer the plain-text `User-Agent Rate Limit`.
     user_agent_limit: Mutex<u32>,
     /// Bumped by every reset, so a `ping-async` notification scheduled before it is dropped.
@@ -66,6 +71,11 @@ pub(crate) struct Shared {
     pending_notifications: Mutex<std::collections::VecDeque<(tokio::time::Instant, u64, wedos::AsyncJob)>>,
     /// Serializes state-file writes (each writes a snapshot taken under it, so the newest snapshot lands last).
     persist_lock: Mutex<()>,
+    /// Write-behind of the state file: changes requested (a generation), the generation on disk, and the
+    /// writer's wake-up.
+    dirty: AtomicU64,
+    flushed: watch::Sender<u64>,
+    wake: tokio::sync::Notify,
 }
 
 /// Locks a mutex, ignoring poisoning (no handler panics while holding a lock, and a panic must not wedge the server).
@@ -91,11 +101,18 @@ impl Shared {
             wedos: Mutex::new(wedos),
             clock_offset: AtomicI64::new(0),
             faults: Mutex::new(Vec::new()),
+            hits: Mutex::new(std::collections::BTreeMap::new()),
             user_agent_limit: Mutex::new(0),
             epoch: AtomicU64::new(0),
             persist_lock: Mutex::new(()),
             pending_notifications: Mutex::new(std::collections::VecDeque::new()),
+            dirty: AtomicU64::new(0),
+            flushed: watch::channel(0).0,
+            wake: tokio::sync::Notify::new(),
         };
+        if let Some(path) = &shared.config.state_file {
+            persist::remove_stale_temporaries(path);
+        }
         shared.try_persist()?;
         Ok(shared)
     }
@@ -112,10 +129,56 @@ impl Shared {
         lock(&self.user_agent_limit)
     }
 
-    /// Writes the state file, if one is configured; a failure is logged.
+    /// Asks for the state file to be written soon (write-behind: at most once a second, coalescing every change
+    /// made meanwhile): for counters and other changes no answer acknowledges as a write.
     pub(crate) fn persist(&self) {
-        if let Err(e) = self.try_persist() {
-            tracing::warn!(error = %e, "cannot write the emulator state file");
+        if self.config.state_file.is_some() {
+            self.dirty.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Writes the state file before returning (one write serves every change made meanwhile): for changes the
+    /// answer acknowledges, so that a kill -9 right after the answer loses none of them.
+    pub(crate) async fn commit(&self) {
+        if self.config.state_file.is_none() {
+            return;
+        }
+        let generation = self.dirty.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut flushed = self.flushed.subscribe();
+        self.wake.notify_one();
+        let _ = flushed.wait_for(|g| *g >= generation).await;
+    }
+
+    /// The state-file writer: writes the newest state at once when a commit waits for it, within a second after
+    /// other changes, and once more at `stop`. A failed write is reported on stderr (and retried with the next
+    /// change); the commit waiting for it is released all the same.
+    async fn write_behind(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        if self.config.state_file.is_none() {
+            return;
+        }
+        loop {
+            let stopping = tokio::select! {
+                () = self.wake.notified() => false,
+                () = tokio::time::sleep(WRITE_BEHIND) => false,
+                _ = stop.wait_for(|s| *s) => true,
+            };
+            let generation = self.dirty.load(Ordering::SeqCst);
+            if generation != *self.flushed.borrow() {
+                let me = self.clone();
+                let written = tokio::task::spawn_blocking(move || me.try_persist()).await;
+                match written {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "cannot write the emulator state file");
+                        eprintln!("hostapi emulator: cannot write the state file: {e}");
+                    }
+                    Err(e) => tracing::error!(error = %e, "the state-file writer failed"),
+                }
+                self.flushed.send_replace(generation);
+            }
+            if stopping {
+                return;
+            }
         }
     }
 
@@ -132,6 +195,22 @@ impl Shared {
         };
         let bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
         persist::write_atomic(path, &bytes)
+    }
+
+    /// Counts a request to `path` (at most 1000 distinct paths are counted; the rest under `other`).
+    pub(crate) fn count_request(&self, path: &str) {
+        let mut hits = lock(&self.hits);
+        if let Some(n) = hits.get_mut(path) {
+            *n += 1;
+        } else if hits.len() < 1000 {
+            hits.insert(path.to_owned(), 1);
+        } else {
+            *hits.entry("other".to_owned()).or_default() += 1;
+        }
+    }
+
+    pub(crate) fn hits(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, u64>> {
+        lock(&self.hits)
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, Vec<control::Fault>> {
@@ -155,6 +234,8 @@ impl Shared {
         *self.wedos() = fresh_wedos;
         self.clock_offset.store(0, Ordering::SeqCst);
         self.faults().clear();
+        self.hits().clear();
+        lock(&self.pending_notifications).clear();
         *self.user_agent_limit() = 0;
         self.persist();
         Ok(())
@@ -183,7 +264,11 @@ async fn velneo_handler(State(s): State<Arc<Shared>>, req: Request) -> Response 
         velneo::handle(&mut st, &call, &ctx)
     };
     tracing::debug!(method = %parts.method, path = %parts.uri.path(), status, "velneo call");
-    s.persist();
+    if s.config.state_file.is_some() && velneo::is_write(&call) {
+        s.commit().await;
+    } else {
+        s.persist();
+    }
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(value)).into_response()
 }
@@ -211,7 +296,11 @@ async fn wedos_handler(
     if let Some(job) = outcome.job {
         schedule_notification(s.clone(), job);
     }
-    s.persist();
+    if wedos::changed_content(&outcome.body) {
+        s.commit().await;
+    } else {
+        s.persist();
+    }
     wapi_response(&outcome.body, ctx.now)
 }
 
@@ -232,7 +321,14 @@ fn wapi_response(body: &Value, now: i64) -> Response {
 fn schedule_notification(s: Arc<Shared>, job: wedos::AsyncJob) {
     let epoch = s.epoch.load(Ordering::SeqCst);
     let due = tokio::time::Instant::now() + Duration::from_millis(s.config.wedos.async_delay_ms);
-    lock(&s.pending_notifications).push_back((due, epoch, job));
+    {
+        let mut pending = lock(&s.pending_notifications);
+        if pending.len() >= s.config.max_notifications {
+            tracing::warn!(user = %job.user, "notification dropped: {} are waiting for their delay (max_notifications)", pending.len());
+            return;
+        }
+        pending.push_back((due, epoch, job));
+    }
     tokio::spawn(async move {
         tokio::time::sleep_until(due).await;
         loop {
@@ -267,7 +363,14 @@ pub(crate) fn deliver_notification(
 ) -> Result<String, String> {
     let target = s.wedos().delivery_url(user);
     let Some((url, retry_secs)) = target else {
-        return s.wedos().queue_notification(user, notify);
+        let mut w = s.wedos();
+        if w.queue_len(user) >= s.config.max_notifications {
+            return Err(format!(
+                "the notification queue of {user} is full ({} notifications, max_notifications)",
+                s.config.max_notifications
+            ));
+        }
+        return w.queue_notification(user, notify);
     };
     let id = s.wedos().number_notification(&mut notify);
     let epoch = s.epoch.load(Ordering::SeqCst);
@@ -333,29 +436,99 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/wedos/user-agent-limit", post(control::wedos_user_agent_limit))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), control::fault_layer))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), body_deadline))
         .with_state(shared)
 }
 
-/// Serves until the shutdown signal (or the sender's drop), then gives in-flight requests [`SHUTDOWN_GRACE`].
-async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: watch::Receiver<bool>) {
-    let mut graceful_rx = shutdown.clone();
-    let mut deadline_rx = shutdown;
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = graceful_rx.wait_for(|stop| *stop).await;
-    });
-    let deadline = async move {
-        let _ = deadline_rx.wait_for(|stop| *stop).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    tokio::select! {
-        result = server => {
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "emulator server stopped with an error");
-            }
-        }
-        () = deadline => {}
+/// Marks an answer that is not sent: the connection is closed instead (the `reset` fault).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose (fault injection)")
     }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Reads a request's body within `body_timeout_secs` (answering 408 and closing the connection after it) and
+/// at most [`MAX_BODY`] bytes (a larger body reaches the handler as an unreadable one, which answers as the API
+/// does), so that no handler waits on a slow sender.
+async fn body_deadline(State(s): State<Arc<Shared>>, req: Request, next: axum::middleware::Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let limit = Duration::from_secs_f64(s.config.body_timeout_secs);
+    let body = match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => axum::body::Body::from(bytes),
+        Ok(Err(e)) => {
+            let failed =
+                futures_util::stream::once(async move { Err::<Bytes, _>(std::io::Error::other(e.to_string())) });
+            axum::body::Body::from_stream(failed)
+        }
+        Err(_) => {
+            tracing::debug!(path = %parts.uri.path(), "request body not received in time");
+            let v = json!({"status_code": 408, "message": format!("the request body did not arrive within {:.1}s", limit.as_secs_f64())});
+            return (StatusCode::REQUEST_TIMEOUT, [(header::CONNECTION, "close")], Json(v)).into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Serves HTTP/1.1 until the shutdown signal (or the sender's drop), then gives in-flight requests
+/// [`SHUTDOWN_GRACE`]. A connection that does not send a request's headers within `header_timeout_secs` — an idle
+/// keep-alive connection included — is closed. The state-file writer runs alongside and writes last.
+async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let writer = tokio::spawn(shared.clone().write_behind(shutdown.clone()));
+    let app = router(shared.clone());
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs_f64(shared.config.header_timeout_secs))
+        .keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                // Out of descriptors or a connection reset before accept: wait a moment rather than spin.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut app = app.clone();
+            async move {
+                let response = match tower_service::Service::call(&mut app, req.map(axum::body::Body::new)).await {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                };
+                if response.extensions().get::<DropConnection>().is_some() {
+                    return Err(DropConnection);
+                }
+                Ok(response)
+            }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(peer = %peer, error = %e, "connection closed");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+    }
+    let _ = writer.await;
 }
 
 enum Runner {
@@ -397,7 +570,7 @@ impl Emulator {
         let url = base_url(addr);
         let shared = Arc::new(Shared::new(config, url.clone())?);
         let (tx, rx) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, router(shared), rx));
+        let task = tokio::spawn(serve(listener, shared, rx));
         Ok(Emulator { addr, url, shutdown: tx, runner: Some(Runner::Task(task)) })
     }
 
@@ -419,7 +592,7 @@ impl Emulator {
         };
         let (tx, rx) = watch::channel(false);
         let thread = std::thread::Builder::new().name("hostapi-emulator".into()).spawn(move || {
-            runtime.block_on(serve(listener, router(shared), rx));
+            runtime.block_on(serve(listener, shared, rx));
             runtime.shutdown_timeout(Duration::from_millis(500));
         })?;
         Ok(Emulator { addr, url, shutdown: tx, runner: Some(Runner::Thread(thread)) })

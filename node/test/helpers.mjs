@@ -9,7 +9,10 @@ export const VECTORS = join(ROOT, 'tests', 'vectors')
 export function vectorFiles () {
   const out = []
   for (const dir of readdirSync(VECTORS, { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue
+    if (!dir.isDirectory()) {
+      if (dir.name.endsWith('.json')) out.push(dir.name)
+      continue
+    }
     for (const f of readdirSync(join(VECTORS, dir.name))) if (f.endsWith('.json')) out.push(`${dir.name}/${f}`)
   }
   return out.sort()

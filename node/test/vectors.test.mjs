@@ -40,6 +40,7 @@ const header = (req, name) => req.headers.find(([k]) => k.toLowerCase() === name
 
 test('every vector file is read', () => {
   assert.deepEqual(vectorFiles(), [
+    'faults.json', // test/faults.test.mjs
     'velneo/requests.json', 'velneo/responses.json', 'velneo/signing.json',
     'wedos/auth.json', 'wedos/notifications.json', 'wedos/requests.json', 'wedos/responses.json'
   ])

@@ -4,7 +4,7 @@ Results are the core's canonical JSON as plain Python values; the idiomatic laye
 Errors are raised as the classes of :mod:`hostapi.errors`.
 """
 
-from typing import Any, Awaitable, List, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, Mapping, Optional, Tuple
 
 __version__: str
 CORE_USER_AGENT: str
@@ -30,8 +30,18 @@ class VelneoClient:
     def login_count(self) -> int: ...
     @property
     def closed(self) -> bool: ...
-    def call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any: ...
-    def call_async(self, operation: str, args: Optional[Mapping[str, Any]]) -> Awaitable[Any]: ...
+    def call(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Any: ...
+    def call_async(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Awaitable[Any]: ...
     def close(self) -> None: ...
 
 class WedosClient:
@@ -50,8 +60,18 @@ class WedosClient:
     @property
     def state_file(self) -> Optional[str]: ...
     def new_cltrid(self) -> str: ...
-    def call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any: ...
-    def call_async(self, operation: str, args: Optional[Mapping[str, Any]]) -> Awaitable[Any]: ...
+    def call(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Any: ...
+    def call_async(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Awaitable[Any]: ...
     def close(self) -> None: ...
 
 class Emulator:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
-from typing import Any, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, List, Mapping, Optional, TypeVar
 
 __all__ = ["FrozenDict", "Record", "build", "build_list", "build_optional", "by_shape", "freeze", "plain_args", "thaw"]
 
@@ -104,6 +105,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value  # the core names the argument and its type in the error
+
+
+def on_loop(progress: Optional[Callable[[int, Optional[int]], object]]) -> Optional[Callable[[int, Optional[int]], None]]:
+    """A progress callback of an ``AsyncClient`` call, moved to the running event loop's thread (the native side
+    reports from its own threads)."""
+    if progress is None:
+        return None
+    loop = asyncio.get_running_loop()
+
+    def report(received: int, total: Optional[int]) -> None:
+        loop.call_soon_threadsafe(progress, received, total)
+
+    return report
 
 
 def plain_args(args: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:

@@ -59,6 +59,7 @@ class Error(Exception):
         http_status: Optional[int] = None,
         retry_after: Optional[float] = None,
         body: Optional[str] = None,
+        may_have_applied: bool = False,
     ) -> None:
         super().__init__(text)
         self.operation = operation
@@ -66,6 +67,9 @@ class Error(Exception):
         self.code = code
         self.http_status = http_status
         self.body = body
+        self.may_have_applied = may_have_applied
+        """A write that failed after its request may have reached the server (a timeout, a dropped connection, an
+        HTTP 5xx): it was not sent again, and it may have been applied. Look before writing again."""
         self._retry_after = retry_after
 
     def __str__(self) -> str:
@@ -79,6 +83,8 @@ class Error(Exception):
             parts.append(f"code={self.code!r}")
         if self.http_status is not None:
             parts.append(f"http_status={self.http_status!r}")
+        if self.may_have_applied:
+            parts.append("may_have_applied=True")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __reduce__(self) -> Any:
@@ -94,6 +100,7 @@ class Error(Exception):
                     "http_status": self.http_status,
                     "retry_after": self._retry_after,
                     "body": self.body,
+                    "may_have_applied": self.may_have_applied,
                 },
             ),
         )
@@ -130,7 +137,8 @@ class ConfigError(Error):
 
 
 class TransportError(Error, ConnectionError):
-    """Connection, TLS or I/O failure."""
+    """Connection, TLS or I/O failure, or the service unavailable (HTTP 5xx after the retries: ``http_status``
+    says which)."""
 
     kind = "Transport"
 

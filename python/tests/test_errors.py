@@ -109,14 +109,26 @@ def test_timeout(fresh_emulator: Emulator) -> None:
     fresh_emulator.clear_faults()
 
 
-def test_protocol_error_keeps_status_and_body(fresh_emulator: Emulator) -> None:
+def test_a_5xx_page_is_a_transport_error_with_status_and_body(fresh_emulator: Emulator) -> None:
     fresh_emulator.add_fault("/v1/groups", status=502, body="<html>bad gateway</html>")
     with fresh_emulator.velneo_client(retries=0) as c:
-        with pytest.raises(hostapi.ProtocolError) as info:
+        with pytest.raises(hostapi.TransportError) as info:
             c.groups.list()
     e = info.value
     assert e.http_status == 502 and e.body is not None and "bad gateway" in e.body
     assert e.operation == "velneo groups.list"
+    assert "(1 attempt)" in str(e) and fresh_emulator.url.removeprefix("http://") in str(e)
+    assert not e.may_have_applied  # a read
+
+
+def test_a_wrong_shape_is_a_protocol_error_with_status_and_body(fresh_emulator: Emulator) -> None:
+    fresh_emulator.add_fault("/v1/vserver", status=200, body='{"status": 5, "vrl": [], "version": null}')
+    with fresh_emulator.velneo_client(retries=0) as c:
+        with pytest.raises(hostapi.ProtocolError) as info:
+            c.vserver.status()
+    e = info.value
+    assert e.http_status == 200 and e.body is not None and '"status": 5' in e.body
+    assert "status is a number, not text" in str(e)
 
 
 def test_retries_recover_from_5xx(fresh_emulator: Emulator) -> None:

@@ -77,8 +77,22 @@ fn params(op: &OpSpec) -> Vec<String> {
         }
         out.push(param(a));
     }
+    if op.reports_progress() {
+        if !star {
+            out.push("*".to_owned());
+        }
+        out.push(format!("progress: {PROGRESS_TYPE} = None"));
+    }
     out
 }
+
+/// The type of the `progress` parameter of the operations that report progress.
+const PROGRESS_TYPE: &str = "Optional[Callable[[int, Optional[int]], object]]";
+
+/// Its documentation.
+const PROGRESS_DOC: &str = "called with (bytes received so far, total bytes or None) at most every 0.1 s and \
+     once at the end; in Client, when it raises (or returns False) the download stops and its exception is raised; \
+     in AsyncClient it runs on the event loop's thread (cancel the task to stop)";
 
 fn param(a: &Arg) -> String {
     let t = py_type(a.ty);
@@ -123,8 +137,9 @@ fn docstring(indent: &str, op: &OpSpec) -> Vec<String> {
     let mut body = wrap(&format!("\"\"\"{}", op.doc), indent, WIDTH);
     if !op.args.is_empty() {
         body.push(String::new());
-        for a in op.args {
-            let lines = wrap(&format!(":param {}: {}", a.name, a.doc), "", WIDTH - indent.len() - 4);
+        let progress = op.reports_progress().then_some(("progress", PROGRESS_DOC));
+        for (name, doc) in op.args.iter().map(|a| (a.name, a.doc)).chain(progress) {
+            let lines = wrap(&format!(":param {name}: {doc}"), "", WIDTH - indent.len() - 4);
             for (i, l) in lines.iter().enumerate() {
                 body.push(if i == 0 { format!("{indent}{l}") } else { format!("{indent}    {l}") });
             }
@@ -189,7 +204,8 @@ fn method(op: &OpSpec, asynchronous: bool, target: &str) -> Vec<String> {
     out.extend(docstring(body, op));
     out.extend(args_dict(body, op));
     let args = if op.args.is_empty() { "None" } else { "args" };
-    let value = format!("{awaited}{target}._call({:?}, {args})", op.name);
+    let progress = if op.reports_progress() { ", progress" } else { "" };
+    let value = format!("{awaited}{target}._call({:?}, {args}{progress})", op.name);
     match op.output {
         Output::Record(r) => out.push(format!("{body}return build({r}, {value})")),
         Output::List(r) => out.push(format!("{body}return build_list({r}, {value})")),
@@ -242,6 +258,9 @@ pub fn module(api: Api) -> String {
     };
     let records: Vec<&str> = record_names(api).into_iter().collect();
     let mut typing = vec!["TYPE_CHECKING", "Any", "List", "Mapping", "Optional", "TypedDict", "Union"];
+    if api.ops().iter().any(OpSpec::reports_progress) {
+        typing.push("Callable");
+    }
     let settings_use = |pred: fn(Type) -> bool| api.settings().any(|a| pred(a.ty));
     if uses(api, |t| matches!(t, Type::Enum(_))) || settings_use(|t| matches!(t, Type::Enum(_))) {
         typing.push("Literal");
@@ -275,7 +294,11 @@ pub fn module(api: Api) -> String {
         format!("from typing import {}", typing.join(", ")),
         String::new(),
         "from .. import _native".into(),
-        "from .._records import build, build_list, build_optional, plain_args".into(),
+        if api.ops().iter().any(OpSpec::reports_progress) {
+            "from .._records import build, build_list, build_optional, on_loop, plain_args".into()
+        } else {
+            "from .._records import build, build_list, build_optional, plain_args".into()
+        },
     ];
     if uses(api, |t| t == Type::Path) || settings_use(|t| t == Type::Path) {
         l.push("from .._settings import PathLike".into());
@@ -393,12 +416,19 @@ pub fn module(api: Api) -> String {
             l.push("        return handle".into());
         }
         l.push(String::new());
+        let progress = api.ops().iter().any(OpSpec::reports_progress);
+        let mut call_params = vec!["operation: str".to_owned(), "args: Optional[Mapping[str, Any]]".to_owned()];
+        if progress {
+            call_params.push(format!("progress: {PROGRESS_TYPE} = None"));
+        }
+        let pass = if progress { ", progress" } else { "" };
+        let on_loop = if progress { ", on_loop(progress)" } else { "" };
         if asynchronous {
-            l.push("    async def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:".into());
-            l.push("        return await self._native.call_async(operation, plain_args(args))".into());
+            l.extend(signature("    ", "async ", "_call", &call_params, "Any"));
+            l.push(format!("        return await self._native.call_async(operation, plain_args(args){on_loop})"));
         } else {
-            l.push("    def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:".into());
-            l.push("        return self._native.call(operation, plain_args(args))".into());
+            l.extend(signature("    ", "", "_call", &call_params, "Any"));
+            l.push(format!("        return self._native.call(operation, plain_args(args){pass})"));
         }
         for op in api.ops().iter().filter(|o| o.handle.is_none()) {
             l.push(String::new());

@@ -15,10 +15,14 @@ use super::{hostapi_status, hostapi_velneo_client, hostapi_wedos_client};
 /// - `"base_url"` string, default "https://cloudapi.velneo.com/v1": the API root with its version
 /// - `"http_verbs"` bool, default false: send the operation's verb as the HTTP method instead of POST + method
 ///   field
-/// - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call
+/// - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call (for a download: the
+///   longest silence between bytes)
 /// - `"connect_timeout"` seconds (number), default 10.0: seconds allowed to connect
-/// - `"retries"` non-negative integer, default 2: further attempts after transport failures, timeouts and HTTP
-///   5xx/429 (0 = off)
+/// - `"retries"` non-negative integer, default 2: further attempts after connect failures, and for reads and
+///   idempotent writes after timeouts and HTTP 5xx/429 (0 = off); a write that may have reached the server is never
+///   sent twice
+/// - `"max_response_bytes"` non-negative integer, default 16777216: the largest answer read; a larger one is a
+///   ProtocolError and is not read
 /// - `"verify"` bool, default true: false turns TLS certificate verification off (only for a test server you
 ///   control)
 /// - `"ca_bundle"` file path: a PEM file of extra trusted root certificates
@@ -145,10 +149,14 @@ pub extern "C" fn hostapi_velneo_call(
 /// - `"poll_interval"` seconds (number), default 2.0: seconds between polls while waiting for a notification
 /// - `"hour_boundary_window"` seconds (number), default 5.0: how close to a Prague hour boundary a 2050 is retried
 ///   once with the other hour's auth
-/// - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call
+/// - `"timeout"` seconds (number), default 30.0: seconds allowed for one attempt of a call (for a download: the
+///   longest silence between bytes)
 /// - `"connect_timeout"` seconds (number), default 10.0: seconds allowed to connect
-/// - `"retries"` non-negative integer, default 2: further attempts after transport failures, timeouts and HTTP
-///   5xx/429 (0 = off)
+/// - `"retries"` non-negative integer, default 2: further attempts after connect failures, and for reads and
+///   idempotent writes after timeouts and HTTP 5xx/429 (0 = off); a write that may have reached the server is never
+///   sent twice
+/// - `"max_response_bytes"` non-negative integer, default 16777216: the largest answer read; a larger one is a
+///   ProtocolError and is not read
 /// - `"verify"` bool, default true: false turns TLS certificate verification off (only for a test server you
 ///   control)
 /// - `"ca_bundle"` file path: a PEM file of extra trusted root certificates

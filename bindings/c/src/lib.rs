@@ -40,7 +40,7 @@ pub enum hostapi_status {
     HOSTAPI_RATE_LIMITED = 6,
     /// Any other error the API reports.
     HOSTAPI_API = 7,
-    /// Connection, TLS or I/O failure.
+    /// Connection, TLS or I/O failure, or the service unavailable (HTTP 5xx after the retries).
     HOSTAPI_TRANSPORT = 8,
     /// The answer is not what the protocol allows.
     HOSTAPI_PROTOCOL = 9,
@@ -106,9 +106,48 @@ thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
 }
 
+/// The details of this thread's last error beside its message.
+#[derive(Clone, Copy, Default)]
+struct Detail {
+    http_status: Option<u16>,
+    retry_after_ms: Option<u64>,
+    api_code: Option<i64>,
+    may_have_applied: bool,
+}
+
+thread_local! {
+    static LAST_DETAIL: std::cell::Cell<Detail> = std::cell::Cell::new(Detail::default());
+}
+
 fn set_last_error(message: &str) {
     let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
     LAST_ERROR.with(|e| *e.borrow_mut() = text);
+}
+
+/// The HTTP status of the answer behind this thread's last failure (0 when there was none, e.g. a connect
+/// failure or a refusal before sending).
+#[no_mangle]
+pub extern "C" fn hostapi_last_error_http_status() -> u16 {
+    LAST_DETAIL.with(|d| d.get().http_status.unwrap_or(0))
+}
+
+/// For `HOSTAPI_RATE_LIMITED`: milliseconds to wait before trying again; -1 when not known (or another kind).
+#[no_mangle]
+pub extern "C" fn hostapi_last_error_retry_after_ms() -> i64 {
+    LAST_DETAIL.with(|d| d.get().retry_after_ms.map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX)))
+}
+
+/// The API's own code of this thread's last failure (Velneo `status_code`, WEDOS `code`); 0 when it sent none.
+#[no_mangle]
+pub extern "C" fn hostapi_last_error_api_code() -> i64 {
+    LAST_DETAIL.with(|d| d.get().api_code.unwrap_or(0))
+}
+
+/// Whether this thread's last failure is a write whose request may have reached the server (a timeout, a dropped
+/// connection, an HTTP 5xx): it was not sent again, and it may have been applied — look before writing again.
+#[no_mangle]
+pub extern "C" fn hostapi_last_error_may_have_applied() -> bool {
+    LAST_DETAIL.with(|d| d.get().may_have_applied)
 }
 
 /// What went wrong in the last failing call of this thread: `"<operation>: <message>"` (empty after a success).
@@ -123,26 +162,35 @@ pub extern "C" fn hostapi_last_error_message() -> *const c_char {
 pub(crate) struct Failure {
     status: hostapi_status,
     message: String,
+    detail: Detail,
 }
 
 impl From<hostapi::Error> for Failure {
     fn from(e: hostapi::Error) -> Self {
-        Failure { status: status_of(e.kind()), message: e.to_string() }
+        let detail = Detail {
+            http_status: e.http_status(),
+            retry_after_ms: e.retry_after().map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            api_code: e.code(),
+            may_have_applied: e.may_have_applied(),
+        };
+        Failure { status: status_of(e.kind()), message: e.to_string(), detail }
     }
 }
 
 pub(crate) fn invalid(what: impl Into<String>) -> Failure {
-    Failure { status: hostapi_status::HOSTAPI_INVALID_ARGUMENT, message: what.into() }
+    Failure { status: hostapi_status::HOSTAPI_INVALID_ARGUMENT, message: what.into(), detail: Detail::default() }
 }
 
 /// The panic boundary of every export: runs `body`, maps its failure (or a panic) to a status and this thread's
 /// last error message.
 pub(crate) fn ffi(body: impl FnOnce() -> Result<(), Failure>) -> hostapi_status {
     set_last_error("");
+    LAST_DETAIL.with(|d| d.set(Detail::default()));
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => hostapi_status::HOSTAPI_OK,
         Ok(Err(f)) => {
             set_last_error(&f.message);
+            LAST_DETAIL.with(|d| d.set(f.detail));
             f.status
         }
         Err(_) => {
@@ -207,9 +255,30 @@ pub extern "C" fn hostapi_string_free(s: *mut c_char) {
     });
 }
 
+/// A peer that closes a connection while the library writes to it must be an error, not the death of the
+/// process: when the program left SIGPIPE at its default action, it is ignored from the first client or emulator
+/// on — as Python, Node and Rust programs do, and as libcurl asks of its users. A handler the program installed
+/// itself is left alone.
+pub(crate) fn ignore_sigpipe() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: reading and setting a signal's disposition with sigaction; `old` and `ignore` are valid structs.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_DFL {
+                let mut ignore: libc::sigaction = std::mem::zeroed();
+                ignore.sa_sigaction = libc::SIG_IGN;
+                libc::sigemptyset(&mut ignore.sa_mask);
+                libc::sigaction(libc::SIGPIPE, &ignore, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
 /// The runtime every blocking call runs on (its own threads; calls may come from any number of C threads).
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    ignore_sigpipe();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -517,6 +586,7 @@ pub extern "C" fn hostapi_emulator_start(
     options_json: *const c_char,
     out: *mut *mut hostapi_emulator,
 ) -> hostapi_status {
+    ignore_sigpipe();
     ffi(|| {
         out_ptr(out, "out")?;
         let o = json_arg(options_json, "options_json")?;
@@ -575,6 +645,60 @@ pub extern "C" fn hostapi_emulator_url(
             other => return Err(invalid(format!("which {other} is none of HOSTAPI_EMULATOR_BASE, _VELNEO, _WEDOS"))),
         };
         write_string(out_url, url)
+    })
+}
+
+/// Calls one of the emulator's control endpoints, `METHOD /_emulator/<path>` (`method`: "GET", "POST" or
+/// "DELETE"; `body_json`: the JSON body of a POST, or NULL), and writes the JSON answer to `*out_json`. For example
+/// `("POST", "faults", "{\"path\":\"/v1/vserver\",\"status\":503}")` arms a fault, `("GET", "state", NULL)`
+/// reads the state (its `requests` member counts the requests per API path), `("POST", "reset", NULL)` forgets
+/// every change. An answer other than 2xx is `HOSTAPI_API` with the emulator's message.
+#[no_mangle]
+pub extern "C" fn hostapi_emulator_control(
+    emulator: *const hostapi_emulator,
+    method: *const c_char,
+    path: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hostapi_status {
+    ffi(|| {
+        out_ptr(out_json, "out_json")?;
+        if emulator.is_null() {
+            return Err(invalid("emulator must not be NULL"));
+        }
+        let method = text(method, "method")?;
+        let path = text(path, "path")?.trim_start_matches('/');
+        let body = if body_json.is_null() { None } else { Some(text(body_json, "body_json")?.to_owned()) };
+        // SAFETY: `emulator` came from `hostapi_emulator_start` and is not stopped during the call.
+        let server = unsafe { &*emulator }.server.as_ref().ok_or_else(|| invalid("the emulator is stopped"))?;
+        let url = format!("{}/_emulator/{path}", server.url());
+        let operation = format!("emulator {method} /_emulator/{path}");
+        let method = match method {
+            "GET" => reqwest::Method::GET,
+            "POST" => reqwest::Method::POST,
+            "DELETE" => reqwest::Method::DELETE,
+            other => return Err(invalid(format!("method {other:?} is none of GET, POST, DELETE"))),
+        };
+        let answer = runtime().block_on(async {
+            let http = reqwest::Client::builder().no_proxy().build()?;
+            let mut rb = http.request(method, &url);
+            if let Some(b) = body {
+                rb = rb.header("content-type", "application/json").body(b);
+            }
+            let resp = rb.send().await?;
+            let status = resp.status().as_u16();
+            Ok::<_, reqwest::Error>((status, resp.text().await?))
+        });
+        let (status, text) = answer.map_err(|e| {
+            Failure::from(hostapi::Error::new(hostapi::ErrorKind::Transport, &operation, e.to_string()))
+        })?;
+        if !(200..300).contains(&status) {
+            return Err(Failure::from(
+                hostapi::Error::new(hostapi::ErrorKind::Api, &operation, format!("HTTP {status}: {text}"))
+                    .with_http_status(status),
+            ));
+        }
+        write_string(out_json, text)
     })
 }
 

@@ -35,6 +35,7 @@ fn to_js(e: &hostapi::Error) -> napi::Error {
         "httpStatus": e.http_status(),
         "retryAfterMs": e.retry_after().map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         "body": e.body(),
+        "mayHaveApplied": e.may_have_applied(),
     });
     napi::Error::new(Status::GenericFailure, payload.to_string())
 }
@@ -57,7 +58,22 @@ trait Core: Clone + Send + Sync + 'static {
         self,
         operation: String,
         args: Value,
+        progress: Option<hostapi::ops::Progress>,
     ) -> impl std::future::Future<Output = hostapi::error::Result<Value>> + Send;
+}
+
+/// A JS progress callback, called on the JS thread with `{received, total}` (non-blocking: a report is dropped
+/// rather than waited for when the JS thread is busy; the last one is always queued).
+type ProgressFn = napi::threadsafe_function::ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false, true>;
+
+/// The core's progress callback reporting to `f`.
+fn js_progress(f: Option<ProgressFn>) -> Option<hostapi::ops::Progress> {
+    let f = Arc::new(f?);
+    Some(Arc::new(move |received: u64, total: Option<u64>| {
+        let event = json!({"received": received, "total": total});
+        let _ = f.call(event, napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking);
+        true
+    }))
 }
 
 impl Core for hostapi::velneo::Client {
@@ -65,8 +81,13 @@ impl Core for hostapi::velneo::Client {
     fn from_options(options: &Value) -> hostapi::error::Result<Self> {
         hostapi::velneo::ClientBuilder::from_options(options)?.build()
     }
-    async fn call_json(self, operation: String, args: Value) -> hostapi::error::Result<Value> {
-        hostapi::velneo::Client::call_json(&self, &operation, &args).await
+    async fn call_json(
+        self,
+        operation: String,
+        args: Value,
+        progress: Option<hostapi::ops::Progress>,
+    ) -> hostapi::error::Result<Value> {
+        hostapi::velneo::Client::call_json_with_progress(&self, &operation, &args, progress).await
     }
 }
 
@@ -75,7 +96,12 @@ impl Core for hostapi::wedos::Client {
     fn from_options(options: &Value) -> hostapi::error::Result<Self> {
         hostapi::wedos::ClientBuilder::from_options(options)?.build()
     }
-    async fn call_json(self, operation: String, args: Value) -> hostapi::error::Result<Value> {
+    async fn call_json(
+        self,
+        operation: String,
+        args: Value,
+        _progress: Option<hostapi::ops::Progress>,
+    ) -> hostapi::error::Result<Value> {
         let options = wp::RequestOptions::default();
         hostapi::wedos::Client::call_json(&self, &operation, &args, &options).await
     }
@@ -104,7 +130,13 @@ impl<C: Core> Held<C> {
     }
 
     /// Runs `operation` through the core's `call_json`; `token` (when given) lets `cancel` drop it.
-    async fn call(&self, operation: String, args: Value, token: Option<u32>) -> Result<Value> {
+    async fn call(
+        &self,
+        operation: String,
+        args: Value,
+        token: Option<u32>,
+        progress: Option<hostapi::ops::Progress>,
+    ) -> Result<Value> {
         let client = self.client(&operation)?;
         let cancelled = token.map(|t| {
             let (tx, rx) = oneshot::channel();
@@ -112,7 +144,7 @@ impl<C: Core> Held<C> {
             rx
         });
         let result = tokio::select! {
-            r = client.call_json(operation, args) => r.map_err(|e| to_js(&e)),
+            r = client.call_json(operation, args, progress) => r.map_err(|e| to_js(&e)),
             () = async {
                 match cancelled {
                     Some(rx) => { let _ = rx.await; }
@@ -183,10 +215,17 @@ impl NativeVelneoClient {
     }
 
     /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON.
+    /// `on_progress` receives `{received, total}` from the operations that report progress.
     #[napi]
-    pub async fn call(&self, operation: String, args: Value, token: Option<u32>) -> Result<Value> {
+    pub async fn call(
+        &self,
+        operation: String,
+        args: Value,
+        token: Option<u32>,
+        on_progress: Option<ProgressFn>,
+    ) -> Result<Value> {
         let held = self.held.clone();
-        held.call(operation, args, token).await
+        held.call(operation, args, token, js_progress(on_progress)).await
     }
 
     /// Drops the in-flight call started with `token`.
@@ -256,10 +295,17 @@ impl NativeWedosClient {
     }
 
     /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON.
+    /// `on_progress` receives `{received, total}` from the operations that report progress.
     #[napi]
-    pub async fn call(&self, operation: String, args: Value, token: Option<u32>) -> Result<Value> {
+    pub async fn call(
+        &self,
+        operation: String,
+        args: Value,
+        token: Option<u32>,
+        on_progress: Option<ProgressFn>,
+    ) -> Result<Value> {
         let held = self.held.clone();
-        held.call(operation, args, token).await
+        held.call(operation, args, token, js_progress(on_progress)).await
     }
 
     /// A local operation of the model (no request), at once.

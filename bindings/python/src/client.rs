@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use hostapi::ops::Api;
+use hostapi::ops::{Api, Progress};
 use hostapi::Error;
 
 use crate::convert::{self, raise, Outcome};
@@ -20,7 +20,12 @@ pub trait Core: Clone + Send + Sync + 'static {
     const API: Api;
     fn from_options(options: &Value) -> Result<Self::Builder, Error>;
     fn build(builder: Self::Builder) -> Result<Self, Error>;
-    fn call_json(self, operation: String, args: Value) -> impl Future<Output = Result<Value, Error>> + Send;
+    fn call_json(
+        self,
+        operation: String,
+        args: Value,
+        progress: Option<Progress>,
+    ) -> impl Future<Output = Result<Value, Error>> + Send;
 }
 
 impl Core for hostapi::velneo::Client {
@@ -32,8 +37,8 @@ impl Core for hostapi::velneo::Client {
     fn build(builder: Self::Builder) -> Result<Self, Error> {
         builder.build()
     }
-    async fn call_json(self, operation: String, args: Value) -> Result<Value, Error> {
-        hostapi::velneo::Client::call_json(&self, &operation, &args).await
+    async fn call_json(self, operation: String, args: Value, progress: Option<Progress>) -> Result<Value, Error> {
+        hostapi::velneo::Client::call_json_with_progress(&self, &operation, &args, progress).await
     }
 }
 
@@ -46,7 +51,7 @@ impl Core for hostapi::wedos::Client {
     fn build(builder: Self::Builder) -> Result<Self, Error> {
         builder.build()
     }
-    async fn call_json(self, operation: String, args: Value) -> Result<Value, Error> {
+    async fn call_json(self, operation: String, args: Value, _progress: Option<Progress>) -> Result<Value, Error> {
         let options = hostapi::wedos::protocol::RequestOptions::default();
         hostapi::wedos::Client::call_json(&self, &operation, &args, &options).await
     }
@@ -114,23 +119,57 @@ impl<C: Core> Holder<C> {
     }
 
     /// `call_json(operation, args)`, waiting with the GIL released; the result's canonical JSON as Python values.
-    pub fn call(&self, py: Python<'_>, operation: &str, args: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    /// `progress`, a callable `(received, total)`, is called by operations that report progress; when it raises
+    /// (or returns `False`), the operation stops and its exception is raised.
+    pub fn call(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        args: &Bound<'_, PyAny>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let (client, args) = self.prepare(py, operation, args)?;
         let operation = operation.to_owned();
-        block(py, async move { Outcome::from_result(client.call_json(operation, args).await) })
+        let (progress, raised) = python_progress(progress);
+        let out = block(py, async move { Outcome::from_result(client.call_json(operation, args, progress).await) });
+        let stopped_by = lock(&raised).take();
+        match stopped_by {
+            Some(e) => Err(e),
+            None => out,
+        }
     }
 
-    /// Like `call`, as an asyncio awaitable.
+    /// Like `call`, as an asyncio awaitable (the Python layer hands `progress` to the event loop's thread).
     pub fn call_async<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         args: &Bound<'py, PyAny>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (client, args) = self.prepare(py, operation, args)?;
         let operation = operation.to_owned();
-        spawn(py, async move { Outcome::from_result(client.call_json(operation, args).await) })
+        let (progress, _raised) = python_progress(progress);
+        spawn(py, async move { Outcome::from_result(client.call_json(operation, args, progress).await) })
     }
+}
+
+/// A core progress callback calling the Python callable `cb` with the GIL, and the slot of the exception it
+/// raised (which stops the operation).
+fn python_progress(cb: Option<Py<PyAny>>) -> (Option<Progress>, std::sync::Arc<Mutex<Option<PyErr>>>) {
+    let raised = std::sync::Arc::new(Mutex::new(None));
+    let Some(cb) = cb else { return (None, raised) };
+    let slot = raised.clone();
+    let progress: Progress = std::sync::Arc::new(move |received: u64, total: Option<u64>| {
+        Python::attach(|py| match cb.call1(py, (received, total)) {
+            Ok(answer) => !answer.bind(py).is(&pyo3::types::PyBool::new(py, false)),
+            Err(e) => {
+                *lock(&slot) = Some(e);
+                false
+            }
+        })
+    });
+    (Some(progress), raised)
 }
 
 /// The name errors carry for `operation` before anything is sent.

@@ -36,6 +36,7 @@ fn build_exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny
     kwargs.set_item("code", e.code())?;
     kwargs.set_item("http_status", e.http_status())?;
     kwargs.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
+    kwargs.set_item("may_have_applied", e.may_have_applied())?;
     kwargs.set_item("body", e.body())?;
     module.getattr(class)?.call((e.to_string(),), Some(&kwargs))
 }

@@ -69,18 +69,27 @@ impl WedosClient {
 
     /// Runs `operation` of the operation model with snake_case `args` (a dict or `None`), waiting with the GIL
     /// released. Returns the canonical JSON of the result as Python objects.
-    fn call(&self, py: Python<'_>, operation: &str, args: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.holder.call(py, operation, args)
+    #[pyo3(signature = (operation, args, progress=None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        args: &Bound<'_, PyAny>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.holder.call(py, operation, args, progress)
     }
 
     /// Like `call`, as an asyncio awaitable.
+    #[pyo3(signature = (operation, args, progress=None))]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         args: &Bound<'py, PyAny>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.holder.call_async(py, operation, args)
+        self.holder.call_async(py, operation, args, progress)
     }
 
     /// Releases the connection pool; later calls raise `ConfigError`.

@@ -42,6 +42,7 @@ fn op_json(op: &OpSpec) -> Value {
         "args": op.args.iter().map(arg_json).collect::<Vec<_>>(),
         "result": output_json(op.output),
         "idempotent": op.idempotent,
+        "progress": op.reports_progress(),
         "doc": op.doc,
     })
 }

@@ -224,7 +224,20 @@ pub struct OpSpec {
     pub doc: &'static str,
 }
 
+/// The operations that report their progress (bytes received so far, and the total when the server announces it)
+/// to a callback of the front end: `progress` in Python, `onProgress` in Node, the bar of the command.
+pub static PROGRESS_OPS: &[&str] = &["vserver.download_backup"];
+
+/// A progress callback: `(bytes received so far, total bytes when announced)` → whether to go on. Called at most
+/// every 100 ms, and once at the end; `false` stops the download (its partial file is removed).
+pub type Progress = std::sync::Arc<dyn Fn(u64, Option<u64>) -> bool + Send + Sync>;
+
 impl OpSpec {
+    /// Whether the operation reports its progress (see [`PROGRESS_OPS`]).
+    pub fn reports_progress(&self) -> bool {
+        PROGRESS_OPS.contains(&self.name)
+    }
+
     /// The name errors of this operation carry: `velneo groups.put`; for WEDOS the command, `wedos dns-row-add`
     /// (the operation's name where it has no single command: `wedos call`, `wedos notifications.next`).
     pub fn label(&self) -> String {
@@ -285,13 +298,25 @@ pub(crate) const fn kw_def(name: &'static str, ty: Type, default: &'static str, 
 
 /// The settings of the HTTP layer, shared by both APIs' clients.
 pub static TRANSPORT_SETTINGS: &[Arg] = &[
-    kw_def("timeout", Type::Seconds, "30.0", "seconds allowed for one attempt of a call"),
+    kw_def(
+        "timeout",
+        Type::Seconds,
+        "30.0",
+        "seconds allowed for one attempt of a call (for a download: the longest silence between bytes)",
+    ),
     kw_def("connect_timeout", Type::Seconds, "10.0", "seconds allowed to connect"),
     kw_def(
         "retries",
         Type::Count,
         "2",
-        "further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)",
+        "further attempts after connect failures, and for reads and idempotent writes after timeouts and HTTP \
+         5xx/429 (0 = off); a write that may have reached the server is never sent twice",
+    ),
+    kw_def(
+        "max_response_bytes",
+        Type::Count,
+        "16777216",
+        "the largest answer read; a larger one is a ProtocolError and is not read",
     ),
     kw_def(
         "verify",

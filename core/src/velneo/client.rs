@@ -154,7 +154,8 @@ impl ClientBuilder {
                 base_url,
                 wire: self.wire,
                 transport,
-                session: Mutex::new(None),
+                session: std::sync::Mutex::new(SessionState::default()),
+                login_gate: Mutex::new(()),
                 logins: AtomicU64::new(0),
             }),
         })
@@ -173,10 +174,27 @@ struct Inner {
     base_url: String,
     wire: WireOptions,
     transport: Transport,
-    /// The live session id. Held across a login so that concurrent first calls log in once.
-    session: Mutex<Option<String>>,
+    /// The live session id, and the outcome of the last login attempt.
+    session: std::sync::Mutex<SessionState>,
+    /// Held by the one login (or logout) in flight: concurrent first calls wait for it and share its outcome.
+    login_gate: Mutex<()>,
     logins: AtomicU64,
 }
+
+#[derive(Default)]
+struct SessionState {
+    current: Option<String>,
+    /// Login attempts so far, and the failure of the last one (with its number).
+    attempts: u64,
+    failed: Option<(u64, Error)>,
+}
+
+fn lock_state(m: &std::sync::Mutex<SessionState>) -> std::sync::MutexGuard<'_, SessionState> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How often a download reports its progress, at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -240,27 +258,37 @@ impl Client {
     /// Ends the session (for every application using it). A no-op when no session is live. The next call logs
     /// in again.
     pub async fn logout(&self) -> Result<()> {
-        let mut guard = self.inner.session.lock().await;
-        let Some(session) = guard.clone() else { return Ok(()) };
+        let _gate = self.inner.login_gate.lock().await;
+        let Some(session) = lock_state(&self.inner.session).current.clone() else { return Ok(()) };
         let result = self.send(&Call::Logout, Auth::Session(&session)).await;
         match result {
-            Ok(_) => {
-                *guard = None;
-                Ok(())
-            }
-            // The session had already ended: the goal is reached.
-            Err(e) if e.kind() == ErrorKind::Authentication => {
-                *guard = None;
-                Ok(())
-            }
-            Err(e) => Err(e),
+            // An ended session (401) is the goal reached too.
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::Authentication => {}
+            Err(e) => return Err(e),
         }
+        let mut st = lock_state(&self.inner.session);
+        if st.current.as_deref() == Some(session.as_str()) {
+            st.current = None;
+        }
+        Ok(())
     }
 
     /// Runs any operation of the operation model (`crate::ops`) by its canonical name with snake_case JSON
     /// arguments, composites included, and returns the result's canonical JSON (the form of the test vectors).
     /// This is the one entry point of every front end; it behaves exactly as the typed handles.
     pub async fn call_json(&self, operation: &str, args: &Value) -> Result<Value> {
+        self.call_json_with_progress(operation, args, None).await
+    }
+
+    /// [`call_json`](Self::call_json) with a progress callback for the operations that report progress
+    /// ([`ops::PROGRESS_OPS`]); other operations ignore it.
+    pub async fn call_json_with_progress(
+        &self,
+        operation: &str,
+        args: &Value,
+        progress: Option<ops::Progress>,
+    ) -> Result<Value> {
         let spec = Api::Velneo
             .op(operation)
             .ok_or_else(|| Error::config("velneo", format!("unknown operation {operation:?}")))?;
@@ -273,7 +301,10 @@ impl Client {
                 }
                 .unwrap_or_default();
                 let path = ops::text(o, "path").unwrap_or_default();
-                let n = self.vserver().download_backup_to(&Backup { url }, std::path::Path::new(&path)).await?;
+                let n = self
+                    .vserver()
+                    .download_backup_to_with_progress(&Backup { url }, std::path::Path::new(&path), progress)
+                    .await?;
                 Ok(Value::from(n))
             }
             "vserver.wait_for_state" => {
@@ -304,6 +335,37 @@ impl Client {
         }
         // Arguments are checked before anything is sent (no login for a call that cannot be built).
         call.parameters()?;
+        match self.execute_signed(call).await {
+            Err(e) if e.may_have_applied() => self.reconcile(call, e).await,
+            other => other,
+        }
+    }
+
+    /// After a write whose answer was lost: looks whether it was applied, where the API allows (an application
+    /// instance is read back by name). Returns the original error when it cannot tell.
+    async fn reconcile(&self, call: &Call, lost: Error) -> Result<Output> {
+        let Call::InstancePut(InstanceKind::App, spec) = call else { return Err(lost) };
+        let get = Call::InstanceGet(InstanceKind::App, InstanceKey::Name(spec.name.clone()));
+        match self.execute_signed(&get).await {
+            Ok(Output::AppInstance(found)) if found.project.as_deref().is_none_or(|p| p == spec.project) => {
+                tracing::debug!(name = %spec.name, "the app instance exists: the lost put was applied");
+                let id = found.raw.get("id_instancia").or_else(|| found.raw.get("id")).and_then(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                });
+                Ok(Output::InstanceCreated(InstanceCreated {
+                    status_code: 200,
+                    message: Some("created (its answer was lost; confirmed by reading the instance back)".into()),
+                    id,
+                }))
+            }
+            _ => Err(lost),
+        }
+    }
+
+    /// A call in the session: logs in first if needed, and once more after a 401.
+    async fn execute_signed(&self, call: &Call) -> Result<Output> {
         let mut relogged = false;
         loop {
             let session = self.session().await?;
@@ -336,7 +398,7 @@ impl Client {
         let label = op.label();
         let response = inner
             .transport
-            .send(&label, || {
+            .send(&label, call.idempotent(), || {
                 protocol::build_request(
                     &inner.base_url,
                     call,
@@ -350,27 +412,56 @@ impl Client {
         protocol::parse_response(op, response.status, &response.body)
     }
 
-    /// The live session, logging in first if there is none. Concurrent callers wait for one login.
+    /// The live session, logging in first if there is none. One login at a time: callers that arrive while it
+    /// is in flight wait for it and share its outcome — the session, or the same error — instead of each trying
+    /// again in turn.
     async fn session(&self) -> Result<String> {
-        let mut guard = self.inner.session.lock().await;
-        if let Some(s) = guard.as_ref() {
-            return Ok(s.clone());
-        }
-        let out = self.send(&Call::Login, Auth::Email(&self.inner.email)).await?;
-        let Output::Session(Session { session }) = out else {
-            return Err(Error::new(ErrorKind::Protocol, Operation::Login.label(), "the login answer holds no session"));
+        let seen = {
+            let st = lock_state(&self.inner.session);
+            if let Some(s) = &st.current {
+                return Ok(s.clone());
+            }
+            st.attempts
         };
-        self.inner.logins.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(email = %self.inner.email, "logged in");
-        *guard = Some(session.clone());
-        Ok(session)
+        let _gate = self.inner.login_gate.lock().await;
+        {
+            let st = lock_state(&self.inner.session);
+            if let Some(s) = &st.current {
+                return Ok(s.clone());
+            }
+            // A login that started after this caller arrived failed while it waited: that is its answer too.
+            if let Some((n, e)) = &st.failed {
+                if *n > seen {
+                    return Err(e.clone());
+                }
+            }
+        }
+        let result = match self.send(&Call::Login, Auth::Email(&self.inner.email)).await {
+            Ok(Output::Session(Session { session })) => Ok(session),
+            Ok(_) => {
+                Err(Error::new(ErrorKind::Protocol, Operation::Login.label(), "the login answer holds no session"))
+            }
+            Err(e) => Err(e),
+        };
+        let mut st = lock_state(&self.inner.session);
+        st.attempts += 1;
+        match &result {
+            Ok(session) => {
+                self.inner.logins.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(email = %self.inner.email, "logged in");
+                st.current = Some(session.clone());
+                st.failed = None;
+            }
+            Err(e) => st.failed = Some((st.attempts, e.clone())),
+        }
+        result
     }
 
     /// Drops `stale` if it is still the current session (another caller may have replaced it already).
     async fn forget(&self, stale: &str) {
-        let mut guard = self.inner.session.lock().await;
-        if guard.as_deref() == Some(stale) {
-            *guard = None;
+        let mut st = lock_state(&self.inner.session);
+        if st.current.as_deref() == Some(stale) {
+            st.current = None;
         }
     }
 }
@@ -433,6 +524,17 @@ impl VServer<'_> {
     /// renamed to `path` only when complete, so a failed or cancelled download leaves `path` as it was (the
     /// temporary file is removed). Returns the number of bytes written.
     pub async fn download_backup_to(self, backup: &Backup, path: &std::path::Path) -> Result<u64> {
+        self.download_backup_to_with_progress(backup, path, None).await
+    }
+
+    /// [`download_backup_to`](Self::download_backup_to), reporting the bytes received (and the total when
+    /// announced) to `progress` at most every 100 ms and once at the end.
+    pub async fn download_backup_to_with_progress(
+        self,
+        backup: &Backup,
+        path: &std::path::Path,
+        progress: Option<ops::Progress>,
+    ) -> Result<u64> {
         use std::io::Write;
         if backup.url.trim().is_empty() {
             return Err(Error::config(DOWNLOAD_OP, "the backup URL must not be empty"));
@@ -450,7 +552,33 @@ impl VServer<'_> {
             .tempfile_in(&dir)
             .map_err(|e| Error::config(DOWNLOAD_OP, format!("cannot create a file in {}: {e}", dir.display())))?;
         let mut writer = std::io::BufWriter::new(tmp);
-        let n = self.download_backup(backup, |chunk, _total| writer.write_all(chunk)).await?;
+        let mut received = 0u64;
+        let mut last_report: Option<std::time::Instant> = None;
+        let mut announced = None;
+        let n = self
+            .download_backup(backup, |chunk, total| {
+                writer.write_all(chunk)?;
+                received += chunk.len() as u64;
+                announced = total;
+                if let Some(report) = &progress {
+                    if last_report.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                        last_report = Some(std::time::Instant::now());
+                        if !report(received, total) {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::Interrupted,
+                                "stopped by the progress callback",
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        if let Some(report) = &progress {
+            if !report(n, announced.or(Some(n))) {
+                return Err(local("cannot write the download", &"stopped by the progress callback"));
+            }
+        }
         let tmp = writer.into_inner().map_err(|e| local("cannot write the download", &e.error()))?;
         tmp.as_file().sync_all().map_err(|e| local("cannot write the download", &e))?;
         tmp.persist(path).map_err(|e| local(&format!("cannot rename the download to {}", path.display()), &e.error))?;

@@ -473,6 +473,41 @@ impl Client {
         Notifications { client: self }
     }
 
+    /// `dns-row-add`, reconciled after a lost answer (see [`Dns::add_row`]).
+    async fn add_row_reconciled(&self, row: NewDnsRow, options: &RequestOptions) -> Result<Response> {
+        let lost = match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
+            Err(e) if e.may_have_applied() => e,
+            other => return other,
+        };
+        let Ok(rows) = self.dns().rows(&row.domain).await else { return Err(lost) };
+        let same = |r: &DnsRow| {
+            r.name.eq_ignore_ascii_case(&row.name) && r.rdtype.eq_ignore_ascii_case(&row.rdtype) && r.rdata == row.rdata
+        };
+        if rows.iter().any(same) {
+            tracing::debug!(domain = %row.domain, name = %row.name, "the row exists: the lost add was applied");
+            return Ok(Response {
+                code: 1000,
+                result: "OK (the answer was lost; the row is listed, so the add was applied)".into(),
+                timestamp: Some(crate::unix_now()),
+                cltrid: None,
+                svtrid: None,
+                command: Some("dns-row-add".into()),
+                test: false,
+                data: None,
+            });
+        }
+        tracing::debug!(domain = %row.domain, name = %row.name, "the row is not listed: adding it again");
+        self.run_response_with(Call::DnsRowAdd(row), options).await
+    }
+
+    async fn run_response_with(&self, call: Call, options: &RequestOptions) -> Result<Response> {
+        let label = call.label();
+        match self.execute_with(&call, options).await? {
+            Output::Response(r) => Ok(r),
+            _ => Err(Error::new(ErrorKind::Protocol, label, "unexpected result type")),
+        }
+    }
+
     async fn run_response(&self, call: Call) -> Result<Response> {
         let label = call.label();
         match self.execute(&call).await? {
@@ -530,6 +565,10 @@ impl Client {
                 ops::check_args(spec, "wedos poll-req", args, false)?;
                 ops::to_json(self.notifications().next().await?)
             }
+            "dns.add_row" => match Call::from_json(operation, args)? {
+                Call::DnsRowAdd(row) => ops::to_json(self.add_row_reconciled(row, options).await?),
+                _ => Err(unexpected("dns-row-add")),
+            },
             _ if spec.kind == ops::Kind::Local => self.call_local(operation, args),
             "call" => {
                 let o = ops::check_args(spec, "wedos call", args, false)?;
@@ -593,7 +632,7 @@ impl Client {
             let mut signed_at = 0i64;
             let response = inner
                 .transport
-                .send(&label, || {
+                .send(&label, call.idempotent(), || {
                     // The first attempt has its budget slot; a transport retry takes a new one.
                     if !first_attempt {
                         self.admit_now(command, &label)?;
@@ -687,7 +726,7 @@ impl Client {
                     label,
                     format!("not sent: the account's hourly {which} budget is spent"),
                 )
-                .with_retry_after(Duration::from_secs_f64(wait.max(0.0)))));
+                .with_retry_after(wait_secs(wait))));
             }
             st.requests.push_back(now);
             if domain {
@@ -729,7 +768,7 @@ impl Client {
                 ),
             )
             .with_code(2052)
-            .with_retry_after(Duration::from_secs_f64(left.max(0.0))));
+            .with_retry_after(wait_secs(left)));
         }
         let max = inner.max_invalid as usize;
         if max > 0 && st.invalid.len() >= max {
@@ -750,7 +789,7 @@ impl Client {
                     frees.ceil()
                 ),
             )
-            .with_retry_after(Duration::from_secs_f64(frees.max(0.0))));
+            .with_retry_after(wait_secs(frees)));
         }
         Ok(())
     }
@@ -828,7 +867,7 @@ impl Client {
         if e.code() == Some(2052) {
             let until = self.inner.store.update(e.operation(), |st| st.blocked_until).ok().flatten();
             if let Some(until) = until {
-                return e.with_retry_after(Duration::from_secs_f64((until - state::now_f64()).max(0.0)));
+                return e.with_retry_after(wait_secs(until - state::now_f64()));
             }
         }
         e
@@ -970,18 +1009,27 @@ fn block_end(message: &str, now: f64, offset: f64) -> f64 {
     for pair in words.windows(2) {
         if let (Ok(n), true) = (pair[0].parse::<f64>(), matches!(pair[1], "s" | "sec" | "secs" | "seconds")) {
             if n.is_finite() && n >= 0.0 {
-                return now + n;
+                return now + n.min(MAX_BLOCK_SECS);
             }
         }
     }
     for pair in words.windows(2) {
         if pair[0].eq_ignore_ascii_case("until") {
             if let Ok(t) = pair[1].parse::<i64>() {
-                return t as f64 - offset;
+                return (t as f64 - offset).clamp(now, now + MAX_BLOCK_SECS);
             }
         }
     }
     now + 60.0
+}
+
+/// The longest block a 2052 answer is believed to announce (a day): a larger figure is a garbled message.
+const MAX_BLOCK_SECS: f64 = 86_400.0;
+
+/// A wait in seconds as a `Duration`: negative, NaN or absurd figures (from a server's text) are clamped to
+/// `[0, 1 day]` instead of panicking.
+fn wait_secs(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs.clamp(0.0, MAX_BLOCK_SECS)).unwrap_or(Duration::ZERO)
 }
 
 fn unexpected(command: &str) -> Error {
@@ -1149,8 +1197,13 @@ impl Dns<'_> {
         }
     }
     /// `dns-row-add`. The change is pending until [`commit`](Self::commit) (or 5 minutes after the last change).
+    ///
+    /// When the answer is lost after the request may have reached the server (a timeout, a dropped connection, a
+    /// 5xx from a proxy), the add is not blindly repeated — that would fail with 2316 "row exists", an invalid
+    /// request — but reconciled: the zone's rows are listed, and the row found there is the add's success; only
+    /// a row provably not there is added again, once.
     pub async fn add_row(self, row: NewDnsRow) -> Result<Response> {
-        self.client.run_response(Call::DnsRowAdd(row)).await
+        self.client.add_row_reconciled(row, &RequestOptions::default()).await
     }
     /// `dns-row-update`: TTL and data only (name and type cannot change).
     pub async fn update_row(self, domain: &str, row_id: i64, ttl: u32, rdata: &str) -> Result<Response> {

@@ -364,9 +364,15 @@ impl FileStore {
         }
         let file = held.as_ref().expect("opened above");
         FileExt::lock_exclusive(file).map_err(|e| io_error(label, "lock", &self.path, &e))?;
-        let result = self.locked_update(label, change);
-        let _ = FileExt::unlock(file);
-        result
+        // Released on every way out, a panic in `change` included.
+        struct Unlock<'f>(&'f File);
+        impl Drop for Unlock<'_> {
+            fn drop(&mut self) {
+                let _ = FileExt::unlock(self.0);
+            }
+        }
+        let _unlock = Unlock(file);
+        self.locked_update(label, change)
     }
 
     fn locked_update<R>(&self, label: &str, change: impl FnOnce(&mut AccountState) -> R) -> Result<R> {

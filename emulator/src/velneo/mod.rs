@@ -162,6 +162,16 @@ pub(crate) fn handle(state: &mut VelneoState, call: &RawCall<'_>, ctx: &Ctx<'_>)
     }
 }
 
+/// Whether `call` may change content (anything but a GET): its answer is only given once the state file holds
+/// the change.
+pub(crate) fn is_write(call: &RawCall<'_>) -> bool {
+    let Ok(fields) = FormFields::decode(call.query, call.body) else { return false };
+    match fields.method.as_deref() {
+        Some("") | None => call.http_method != "GET",
+        Some(m) => Verb::parse(m).is_some_and(|v| v != Verb::Get),
+    }
+}
+
 fn handle_inner(state: &mut VelneoState, call: &RawCall<'_>, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let resource = Resource::parse(call.resource)
         .ok_or_else(|| ApiError::Status(404, format!("unknown resource /v1/{}", call.resource)))?;

@@ -252,6 +252,11 @@ impl WedosState {
     }
 
     /// Queues `notify` for `user`, giving it the next `ID` unless it has one (`ID` or `id`); returns the ID.
+    /// How many notifications wait in `user`'s queue (0 for an unknown account).
+    pub(crate) fn queue_len(&self, user: &str) -> usize {
+        self.accounts.iter().find(|a| a.user == user).map_or(0, |a| a.queue.len())
+    }
+
     pub(crate) fn queue_notification(&mut self, user: &str, mut notify: Map<String, Value>) -> Result<String, String> {
         let given = notify.get("ID").or_else(|| notify.get("id")).cloned();
         let id = match given {

@@ -223,16 +223,46 @@ class Emulator:
         body: Optional[str] = None,
         times: int = 1,
         delay_ms: int = 0,
+        headers: Optional[Mapping[str, str]] = None,
+        apply: bool = False,
+        action: Optional[str] = None,
+        size: Optional[int] = None,
+        drip_bytes: Optional[int] = None,
+        drip_interval_ms: Optional[int] = None,
+        chunked: bool = False,
     ) -> List[dict[str, Any]]:
-        """Answers the next ``times`` requests of ``path`` (e.g. ``/v1/vserver``, ``/wapi/json``) with ``status``
-        and ``body``, and/or delays them by ``delay_ms``. Returns the armed faults."""
+        """Makes the next ``times`` requests of ``path`` (e.g. ``/v1/vserver``, ``/wapi/json``) misbehave:
+
+        - ``status`` and ``body``: answer with them instead (``headers`` adds answer headers, e.g.
+          ``{"Retry-After": "30"}``); ``delay_ms``: wait first;
+        - ``apply=True``: process the request (and apply its change) first — a proxy that applies a write and
+          answers 502;
+        - ``action``: ``"reset"`` (close the connection without an answer), ``"truncate"`` (half the announced
+          body), ``"drip"`` (``drip_bytes`` every ``drip_interval_ms``), ``"oversize"`` (a body of ``size``
+          bytes).
+
+        Returns the armed faults."""
         fault: dict[str, Any] = {"path": path, "times": times, "delay_ms": delay_ms}
-        if status is not None:
-            fault["status"] = status
-        if body is not None:
-            fault["body"] = body
+        optional = {
+            "status": status,
+            "body": body,
+            "headers": dict(headers) if headers else None,
+            "apply": apply or None,
+            "action": action,
+            "size": size,
+            "drip_bytes": drip_bytes,
+            "drip_interval_ms": drip_interval_ms,
+            "chunked": chunked or None,
+        }
+        fault.update({k: v for k, v in optional.items() if v is not None})
         result: List[dict[str, Any]] = self._control("POST", "faults", fault)["faults"]
         return result
+
+    def requests(self, path: Optional[str] = None) -> Any:
+        """Requests received per API path since the start or the last reset (``{"/v1/vserver": 3, …}``), or the
+        count of one ``path``."""
+        counts: dict[str, int] = self.state().get("requests", {})
+        return counts if path is None else counts.get(path, 0)
 
     def faults(self) -> List[dict[str, Any]]:
         """The armed faults."""

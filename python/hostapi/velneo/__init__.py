@@ -89,6 +89,7 @@ class _Base(ClientBase):
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         retries: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
         verify: bool = True,
         ca_bundle: Optional[PathLike] = None,
         user_agent: Optional[str] = None,
@@ -100,7 +101,11 @@ class _Base(ClientBase):
         :param base_url: the API root with its version (default ``https://cloudapi.velneo.com/v1``).
         :param timeout: seconds allowed for one attempt of a call (default 30).
         :param connect_timeout: seconds allowed to connect (default 10).
-        :param retries: further attempts after transport failures, timeouts and HTTP 5xx/429 (default 2; 0 = off).
+        :param retries: further attempts (default 2; 0 = off) after a failure to connect, and — for reads and
+            idempotent writes only — after timeouts and HTTP 5xx/429; a write that may have reached the server is
+            never sent twice: its error has ``may_have_applied`` set.
+        :param max_response_bytes: the largest answer read (default 16 MiB); a larger one is a
+            :class:`~hostapi.ProtocolError` and is not read.
         :param verify: ``False`` turns TLS certificate verification off (only for a test server you control).
         :param ca_bundle: a PEM file of extra trusted root certificates.
         :param user_agent: the ``User-Agent`` header.
@@ -118,6 +123,7 @@ class _Base(ClientBase):
                 "timeout": timeout,
                 "connect_timeout": connect_timeout,
                 "retries": retries,
+                "max_response_bytes": max_response_bytes,
                 "verify": verify,
                 "ca_bundle": ca_bundle,
                 "user_agent": user_agent,

@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
 from .. import _native
-from .._records import build, build_list, build_optional, plain_args
+from .._records import build, build_list, build_optional, on_loop, plain_args
 from .._settings import PathLike
 from .records import Ack, AppInstance, Backup, DataInstance, Folder, Group, InstanceCreated, Session, User, VServerStatus
 
@@ -25,11 +25,14 @@ class Settings(TypedDict, total=False):
     http_verbs: bool
     """send the operation's verb as the HTTP method instead of POST + method field"""
     timeout: Optional[float]
-    """seconds allowed for one attempt of a call"""
+    """seconds allowed for one attempt of a call (for a download: the longest silence between bytes)"""
     connect_timeout: Optional[float]
     """seconds allowed to connect"""
     retries: Optional[int]
-    """further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)"""
+    """further attempts after connect failures, and for reads and idempotent writes after timeouts and HTTP 5xx/429 (0 =
+    off); a write that may have reached the server is never sent twice"""
+    max_response_bytes: Optional[int]
+    """the largest answer read; a larger one is a ProtocolError and is not read"""
     verify: bool
     """false turns TLS certificate verification off (only for a test server you control)"""
     ca_bundle: Optional[PathLike]
@@ -116,15 +119,24 @@ class VServer(_Handle):
         """Starts a backup and returns its download link."""
         return build(Backup, self._client._call("vserver.backup", None))
 
-    def download_backup(self, backup: Union[Backup, str], path: PathLike) -> int:
+    def download_backup(
+        self,
+        backup: Union[Backup, str],
+        path: PathLike,
+        *,
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> int:
         """Downloads a backup into a file and returns the number of bytes written. A failed download leaves the file as
         it was.
 
         :param backup: the Backup that backup() returned, or its URL
         :param path: the file to write; written to a temporary file beside it and renamed only when complete
+        :param progress: called with (bytes received so far, total bytes or None) at most every 0.1 s and once at
+            the end; in Client, when it raises (or returns False) the download stops and its exception is raised; in
+            AsyncClient it runs on the event loop's thread (cancel the task to stop)
         """
         args = {"backup": backup, "path": path}
-        return int(self._client._call("vserver.download_backup", args))
+        return int(self._client._call("vserver.download_backup", args, progress))
 
     def wait_for_state(
         self,
@@ -467,8 +479,13 @@ class _ClientOps:
         handle: DataInstances = self._handles["data_instances"]
         return handle
 
-    def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
-        return self._native.call(operation, plain_args(args))
+    def _call(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Any:
+        return self._native.call(operation, plain_args(args), progress)
 
     def login(self) -> Session:
         """Logs in now instead of on the first call (a no-op while a session is live)."""
@@ -522,15 +539,24 @@ class AsyncVServer(_AsyncHandle):
         """Starts a backup and returns its download link."""
         return build(Backup, await self._client._call("vserver.backup", None))
 
-    async def download_backup(self, backup: Union[Backup, str], path: PathLike) -> int:
+    async def download_backup(
+        self,
+        backup: Union[Backup, str],
+        path: PathLike,
+        *,
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> int:
         """Downloads a backup into a file and returns the number of bytes written. A failed download leaves the file as
         it was.
 
         :param backup: the Backup that backup() returned, or its URL
         :param path: the file to write; written to a temporary file beside it and renamed only when complete
+        :param progress: called with (bytes received so far, total bytes or None) at most every 0.1 s and once at
+            the end; in Client, when it raises (or returns False) the download stops and its exception is raised; in
+            AsyncClient it runs on the event loop's thread (cancel the task to stop)
         """
         args = {"backup": backup, "path": path}
-        return int(await self._client._call("vserver.download_backup", args))
+        return int(await self._client._call("vserver.download_backup", args, progress))
 
     async def wait_for_state(
         self,
@@ -873,8 +899,13 @@ class _AsyncClientOps:
         handle: AsyncDataInstances = self._handles["data_instances"]
         return handle
 
-    async def _call(self, operation: str, args: Optional[Mapping[str, Any]]) -> Any:
-        return await self._native.call_async(operation, plain_args(args))
+    async def _call(
+        self,
+        operation: str,
+        args: Optional[Mapping[str, Any]],
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> Any:
+        return await self._native.call_async(operation, plain_args(args), on_loop(progress))
 
     async def login(self) -> Session:
         """Logs in now instead of on the first call (a no-op while a session is live)."""

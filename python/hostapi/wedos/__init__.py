@@ -89,6 +89,7 @@ class _Base(ClientBase):
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         retries: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
         verify: bool = True,
         ca_bundle: Optional[PathLike] = None,
         user_agent: Optional[str] = None,
@@ -107,7 +108,11 @@ class _Base(ClientBase):
 
         :param base_url: the JSON endpoint (default ``https://api.wedos.com/wapi/json``).
         :param timeout: seconds allowed for one attempt (default 30); ``connect_timeout`` to connect (10).
-        :param retries: further attempts after transport failures, timeouts and HTTP 5xx/429 (default 2).
+        :param retries: further attempts (default 2; 0 = off) after a failure to connect, and — for reads and
+            idempotent writes only — after timeouts and HTTP 5xx/429; a write that may have reached the server is
+            never sent twice: its error has ``may_have_applied`` set.
+        :param max_response_bytes: the largest answer read (default 16 MiB); a larger one is a
+            :class:`~hostapi.ProtocolError` and is not read.
         :param verify: ``False`` turns TLS verification off; ``ca_bundle`` adds trusted roots (PEM file).
         :param test_mode: send every request in WAPI test mode (validated, nothing changed).
         :param on_limit: when an hourly budget is spent: ``"raise"`` (:class:`~hostapi.RateLimited`, default) or
@@ -136,6 +141,7 @@ class _Base(ClientBase):
                 "timeout": timeout,
                 "connect_timeout": connect_timeout,
                 "retries": retries,
+                "max_response_bytes": max_response_bytes,
                 "verify": verify,
                 "ca_bundle": ca_bundle,
                 "user_agent": user_agent,

@@ -40,11 +40,14 @@ class Settings(TypedDict, total=False):
     hour_boundary_window: Optional[float]
     """how close to a Prague hour boundary a 2050 is retried once with the other hour's auth"""
     timeout: Optional[float]
-    """seconds allowed for one attempt of a call"""
+    """seconds allowed for one attempt of a call (for a download: the longest silence between bytes)"""
     connect_timeout: Optional[float]
     """seconds allowed to connect"""
     retries: Optional[int]
-    """further attempts after transport failures, timeouts and HTTP 5xx/429 (0 = off)"""
+    """further attempts after connect failures, and for reads and idempotent writes after timeouts and HTTP 5xx/429 (0 =
+    off); a write that may have reached the server is never sent twice"""
+    max_response_bytes: Optional[int]
+    """the largest answer read; a larger one is a ProtocolError and is not read"""
     verify: bool
     """false turns TLS certificate verification off (only for a test server you control)"""
     ca_bundle: Optional[PathLike]

@@ -137,6 +137,12 @@ pub enum Call {
 }
 
 impl Call {
+    /// Whether sending this request twice has the effect of sending it once (the operation model's flag). The
+    /// transport retries a request that may have reached the server only when it is.
+    pub fn idempotent(&self) -> bool {
+        self.operation().spec().idempotent
+    }
+
     pub fn operation(&self) -> Operation {
         use InstanceKind::*;
         match self {

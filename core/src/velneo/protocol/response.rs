@@ -77,16 +77,19 @@ pub fn parse_response(op: Operation, http_status: u16, body: &[u8]) -> Result<Ou
         }
         VServerStatus => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
+            // The documented fields are text: a number or a list where text belongs is not this answer.
+            let text = |key: &str| strict_text(obj, key).map_err(|what| shape(&what));
             Output::VServerStatus(crate::velneo::records::VServerStatus {
-                status: str_of(obj, &["status"]).ok_or_else(|| shape("no vServer status"))?,
-                vrl: str_of(obj, &["vrl"]),
-                version: str_of(obj, &["version"]),
+                status: text("status")?.filter(|s| !s.is_empty()).ok_or_else(|| shape("no vServer status"))?,
+                vrl: text("vrl")?,
+                version: text("version")?,
                 raw: obj.clone(),
             })
         }
         VServerBackup => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
-            Output::Backup(Backup { url: str_of(obj, &["url"]).ok_or_else(|| shape("no backup url"))? })
+            let url = strict_text(obj, "url").map_err(|what| shape(&what))?;
+            Output::Backup(Backup { url: url.filter(|u| !u.is_empty()).ok_or_else(|| shape("no backup url"))? })
         }
         GroupGet => Output::Group(group(&value).ok_or_else(|| shape("not a group record"))?),
         GroupList => Output::Groups(list(&value, "groups", group).ok_or_else(|| shape("not a list of groups"))?),
@@ -176,6 +179,24 @@ fn describe(text: &str, fallback: &str) -> String {
 }
 
 // ---- reading records ----------------------------------------------------------------------------------------
+
+/// A documented text field: absent or null is `None`, a string is its text, anything else is the description of
+/// the wrong type (a protocol error).
+fn strict_text(obj: &Map<String, Value>, key: &str) -> std::result::Result<Option<String>, String> {
+    match field(obj, &[key]) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => {
+            let kind = match other {
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "a list",
+                _ => "an object",
+            };
+            Err(format!("{key} is {kind}, not text"))
+        }
+    }
+}
 
 fn status_code(obj: &Map<String, Value>) -> Option<i64> {
     int_of(obj, &["status_code"])

@@ -163,6 +163,14 @@ impl Call {
         }
     }
 
+    /// Whether sending this request twice has the effect of sending it once (the operation model's flag; a
+    /// generic call counts as the model's operation of its command, else as not idempotent). The transport
+    /// retries a request that may have reached the server only when it is.
+    pub fn idempotent(&self) -> bool {
+        let command = self.command();
+        crate::ops::Api::Wedos.ops().iter().find(|o| o.wire == command).is_some_and(|o| o.idempotent)
+    }
+
     /// The name errors carry: `wedos dns-row-add`.
     pub fn label(&self) -> String {
         format!("wedos {}", self.command())
