@@ -82,11 +82,15 @@ pub struct GlobalOpts {
     pub log_level: Option<String>,
 }
 
-/// A `--log-level` value: a level or an `EnvFilter` directive list.
+/// A `--log-level` value: a level, or an `EnvFilter` directive list (`hostapi=debug,hyper=info`). A single word
+/// must be a level: `tracing` would take any other word for a target name and log nothing.
 fn parse_log_level(v: &str) -> Result<String, String> {
-    tracing_subscriber::EnvFilter::try_new(v)
-        .map(|_| v.to_owned())
-        .map_err(|e| format!("not a log level or filter ({e}); use error, warn, info, debug or trace"))
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    let hint = "use error, warn, info, debug, trace or off, or a filter such as hostapi=debug";
+    if !v.contains(['=', ',']) && !LEVELS.contains(&v.to_ascii_lowercase().as_str()) {
+        return Err(format!("{v:?} is not a log level; {hint}"));
+    }
+    tracing_subscriber::EnvFilter::try_new(v).map(|_| v.to_owned()).map_err(|e| format!("{e}; {hint}"))
 }
 
 /// The HTTP settings of the API subcommands (`velneo`, `wedos`).

@@ -224,3 +224,112 @@ fn connection_options_belong_to_the_api_subcommands() {
         String::from_utf8_lossy(&hostapi().args(["wedos", "ping", "--help"]).output().unwrap().stdout).to_string();
     assert!(help.contains("--timeout") && help.contains("--retries"), "{help}");
 }
+
+/// Starts `hostapi emulator --port 0 --state-file FILE` and returns the child and its URL.
+fn emulator_with_state(state: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = StdCommand::new(BIN)
+        .args(["emulator", "--host", "127.0.0.1", "--port", "0", "--state-file"])
+        .arg(state)
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let url = first.strip_prefix("hostapi emulator listening on ").expect("the URL line").to_owned();
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+fn velneo_at(url: &str) -> Command {
+    let mut c = hostapi();
+    c.env("VELNEO_BASE_URL", format!("{url}/v1"))
+        .env("VELNEO_EMAIL", hostapi_emulator::DEMO_VELNEO_EMAIL)
+        .env("VELNEO_API_KEY", hostapi_emulator::DEMO_VELNEO_API_KEY)
+        .arg("velneo");
+    c
+}
+
+#[test]
+fn every_acknowledged_write_survives_kill_9_of_the_emulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let (mut child, url) = emulator_with_state(&state, &[]);
+    for i in 0..12 {
+        velneo_at(&url).args(["groups", "put", &format!("Acked{i}")]).assert().success();
+        // Reads in between: their counters are written behind, never before an answer.
+        velneo_at(&url).args(["vserver", "status"]).assert().success();
+    }
+    child.kill().unwrap(); // SIGKILL, right after the last acknowledged write
+    child.wait().unwrap();
+    let (mut again, url) = emulator_with_state(&state, &[]);
+    let out = velneo_at(&url).args(["groups", "list", "--json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for i in 0..12 {
+        assert!(text.contains(&format!("\"Acked{i}\"")), "group Acked{i} lost: {text}");
+    }
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+#[test]
+fn a_state_file_that_cannot_be_written_is_reported_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("vanishing");
+    std::fs::create_dir(&sub).unwrap();
+    let state = sub.join("state.json");
+    let (mut child, url) = emulator_with_state(&state, &[]);
+    std::fs::remove_dir_all(&sub).unwrap();
+    velneo_at(&url).args(["groups", "put", "Lost"]).assert().success();
+    StdCommand::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("cannot write the state file"), "{stderr}");
+}
+
+#[test]
+fn stale_temporary_state_files_are_removed_when_the_emulator_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let stale = dir.path().join(".state.json.999.3.tmp");
+    std::fs::write(&stale, "{").unwrap();
+    let (mut child, _) = emulator_with_state(&state, &["--header-timeout", "2"]);
+    assert!(!stale.exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn the_logger_follows_log_level_and_rust_log() {
+    let emu = Emu::start();
+    // Default (warn): no request log.
+    let quiet = emu.velneo().args(["vserver", "status"]).output().unwrap();
+    assert!(quiet.status.success());
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("sending request"));
+    // --log-level debug and RUST_LOG=hostapi=debug show each request; never the key.
+    for mut cmd in [
+        {
+            let mut c = emu.velneo();
+            c.args(["--log-level", "debug", "vserver", "status"]);
+            c
+        },
+        {
+            let mut c = emu.velneo();
+            c.env("RUST_LOG", "hostapi=debug").args(["vserver", "status"]);
+            c
+        },
+    ] {
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.contains("sending request"), "{stderr}");
+        assert!(!stderr.contains(hostapi_emulator::DEMO_VELNEO_API_KEY), "the key leaked into the log");
+    }
+    // A bad level is a usage error that says what is allowed.
+    let bad = emu.velneo().args(["--log-level", "loud", "vserver", "status"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--log-level"));
+}

@@ -63,6 +63,10 @@ def test_every_model_operation_is_a_method(api: str, package: ModuleType, genera
                 assert isinstance(member, property), op["name"]
                 continue
             params = list(inspect.signature(member).parameters.values())[1:]
+            if op["progress"]:
+                # Operations that report progress end with a keyword-only `progress` callback.
+                assert params[-1].name == "progress" and params[-1].kind == params[-1].KEYWORD_ONLY, op["name"]
+                params = params[:-1]
             assert [p.name for p in params] == [a["name"] for a in op["args"]], op["name"]
             for p, a in zip(params, op["args"]):
                 assert (p.kind == p.POSITIONAL_OR_KEYWORD) == a["positional"], (op["name"], a["name"])
