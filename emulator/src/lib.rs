@@ -641,3 +641,91 @@ impl Drop for Emulator {
         }
     }
 }
+
+/// Entry points for the fuzz targets (`fuzz/`, `make fuzz`): one request through the emulator's own parsing and
+/// handlers, against a fresh demo state, without a socket. Not a stable API.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    use serde_json::{json, Value};
+
+    const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    /// A Velneo request. The first byte picks the HTTP method, then `resource\n`, `query\n` and the body. When
+    /// the body's `params` form field is a JSON object, the harness logs in first and signs it (session,
+    /// timestamp, signature), so that the fuzzer reaches the handlers behind the signature check.
+    pub fn velneo_request(data: &[u8]) {
+        let Some((&first, rest)) = data.split_first() else { return };
+        let method = ["GET", "POST", "PUT", "DELETE", "PATCH"][usize::from(first) % 5];
+        let mut parts = rest.splitn(3, |b| *b == b'\n');
+        let resource = std::str::from_utf8(parts.next().unwrap_or_default()).unwrap_or_default();
+        let query = parts.next().and_then(|q| std::str::from_utf8(q).ok()).filter(|q| !q.is_empty());
+        let body = parts.next().unwrap_or_default();
+        let config = crate::config::VelneoConfig::default();
+        let Ok(mut state) = crate::velneo::VelneoState::new(&config) else { return };
+        let ctx = crate::velneo::Ctx { now: NOW, base_url: "http://127.0.0.1:1" };
+        let account = &config.accounts[0];
+        let login_params = json!({
+            "email": account.email, "timestamp": NOW,
+            "signed": hostapi::velneo::protocol::sign(&account.email, NOW, &account.api_key),
+        })
+        .to_string();
+        let login_body = form(&[("method", "POST"), ("params", &login_params)]);
+        let login = crate::velneo::RawCall {
+            resource: "session",
+            http_method: "POST",
+            query: None,
+            body: login_body.as_bytes(),
+        };
+        let (_, answer) = crate::velneo::handle(&mut state, &login, &ctx);
+        let session = answer["session"].as_str().unwrap_or_default().to_owned();
+        // A signed variant of a JSON `params`, or the bytes as they are.
+        let fields: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+        let signed = fields.iter().find(|(k, _)| k == "params").and_then(|(_, p)| {
+            let mut params: serde_json::Map<String, Value> = serde_json::from_str(p).ok()?;
+            params.insert("session".into(), json!(session));
+            params.insert("timestamp".into(), json!(NOW));
+            params.insert("signed".into(), json!(hostapi::velneo::protocol::sign(&session, NOW, &account.api_key)));
+            let mut out: Vec<(String, String)> = fields.iter().filter(|(k, _)| k != "params").cloned().collect();
+            out.push(("params".into(), Value::Object(params).to_string()));
+            Some(out)
+        });
+        let signed_body = signed.map(|f| {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            form(&pairs)
+        });
+        let body = signed_body.as_deref().map_or(body, str::as_bytes);
+        let call = crate::velneo::RawCall { resource, http_method: method, query, body };
+        let _ = crate::velneo::is_write(&call);
+        let _ = crate::velneo::handle(&mut state, &call, &ctx);
+    }
+
+    /// A WEDOS request body. When it is a form whose `request` is a JSON object with a `request` member, the
+    /// harness fills in the demo user and a correct `auth`, so that the fuzzer reaches the commands.
+    pub fn wedos_request(data: &[u8]) {
+        let config = crate::config::WedosConfig::default();
+        let Ok(mut state) = crate::wedos::WedosState::new(&config, NOW) else { return };
+        let ctx = crate::wedos::Ctx { now: NOW, ip: std::net::IpAddr::from([127, 0, 0, 1]), config: &config };
+        let account = &config.accounts[0];
+        let fields: Vec<(String, String)> = form_urlencoded::parse(data).into_owned().collect();
+        let authed = fields.iter().find(|(k, _)| k == "request").and_then(|(_, r)| {
+            let mut doc: Value = serde_json::from_str(r).ok()?;
+            let inner = doc.get_mut("request")?.as_object_mut()?;
+            inner.insert("user".into(), json!(account.user));
+            let auth = hostapi::wedos::protocol::auth(&account.user, &account.password, NOW).ok()?;
+            inner.insert("auth".into(), json!(auth));
+            Some(form(&[("request", &doc.to_string())]))
+        });
+        let body = authed.as_deref().map_or(data, str::as_bytes);
+        let outcome = crate::wedos::handle(&mut state, Some(body), &ctx);
+        let _ = crate::wedos::changed_content(&outcome.body);
+        let _ = crate::wedos::handle(&mut state, None, &ctx);
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    }
+}
