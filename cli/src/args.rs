@@ -110,7 +110,7 @@ pub struct TransportOpts {
     pub retries: Option<u32>,
     /// The largest answer read, in bytes; a larger one is a protocol error (exit 9) and is not read
     /// [default: 16777216].
-    #[arg(long, global = true, value_name = "BYTES")]
+    #[arg(long, global = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
     pub max_response_bytes: Option<u64>,
     /// DANGEROUS: turn TLS certificate verification off. Anyone on the network path can then read and change
     /// the traffic, credentials included. Only for a test server you control.

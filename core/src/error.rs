@@ -228,15 +228,10 @@ impl Error {
         self.body.as_deref()
     }
 
-    /// Whether the transport may retry the request that failed this way.
+    /// Whether the transport may retry the request that failed this way: a transport failure or a timeout.
+    /// An answer that could not be used (`Protocol`, an oversized one included) is not fetched again.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
-            ErrorKind::Transport | ErrorKind::Timeout => true,
-            ErrorKind::Protocol | ErrorKind::Api => {
-                matches!(self.http_status, Some(s) if s >= 500 || s == 429)
-            }
-            _ => false,
-        }
+        matches!(self.kind, ErrorKind::Transport | ErrorKind::Timeout)
     }
 }
 

@@ -13,6 +13,15 @@ pub const USER_AGENT: &str = concat!("hostapi/", env!("CARGO_PKG_VERSION"), " (+
 /// The default cap on an answer's size: far above any API answer, far below a memory problem.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// How long an idle connection is kept for reuse.
+const IDLE_CONNECTION: Duration = Duration::from_secs(4);
+
+/// The most an answer's announced size reserves up front; the buffer grows with what actually arrives.
+const INITIAL_BUFFER: u64 = 64 * 1024;
+
+/// The most of an error answer kept (for its excerpt).
+const ERROR_BODY: usize = 64 * 1024;
+
 /// Settings of the HTTP layer, shared by both API clients.
 #[derive(Clone)]
 pub struct TransportConfig {
@@ -182,6 +191,10 @@ pub struct RawResponse {
     pub body: Vec<u8>,
     /// The `Retry-After` of a 429/503 answer.
     pub retry_after: Option<Duration>,
+    /// An earlier attempt of the same call may have reached the server (it timed out, lost its connection or
+    /// answered 5xx) before this answer came: an idempotent write's "does not exist" may then mean that attempt
+    /// did the work.
+    pub after_uncertain: bool,
 }
 
 /// A connection pool plus the retry policy. Cheap to clone (the pool is shared).
@@ -206,7 +219,10 @@ fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool
         .connect_timeout(config.connect_timeout)
         .timeout(config.timeout)
         .user_agent(config.user_agent.clone())
-        .pool_idle_timeout(Duration::from_secs(60))
+        // Shorter than the keep-alive timeouts of common servers (Apache 5 s, the emulator 10 s): a request is not
+        // written on a connection the server is closing at that moment, where a write would fail after it may
+        // have been sent.
+        .pool_idle_timeout(IDLE_CONNECTION)
         .danger_accept_invalid_certs(config.danger_accept_invalid_certs);
     for c in roots {
         b = b.add_root_certificate(c.clone());
@@ -311,14 +327,14 @@ impl Transport {
         if let Some(n) = resp.content_length().filter(|n| *n > cap) {
             return Err(too_large(n, true));
         }
-        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
+        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap).min(INITIAL_BUFFER) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(fail)? {
             if (body.len() + chunk.len()) as u64 > cap {
                 return Err(too_large(cap, false));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse { status, body, retry_after })
+        Ok(RawResponse { status, body, retry_after, after_uncertain: false })
     }
 
     /// Sends the request `build` makes, retrying per the policy. `build` runs before every attempt, so each
@@ -335,6 +351,7 @@ impl Transport {
         F: FnMut() -> Result<HttpRequest>,
     {
         let mut attempts: u32 = 0;
+        let mut uncertain = false;
         loop {
             let request = build()?;
             attempts += 1;
@@ -343,7 +360,7 @@ impl Transport {
             let (retry, wait_at_least) = match &outcome {
                 Ok(r) if r.status == 429 => (true, r.retry_after),
                 Ok(r) if r.status >= 500 => (idempotent, None),
-                Ok(_) => return outcome.map_err(|f| f.error),
+                Ok(_) => return outcome.map(|r| RawResponse { after_uncertain: uncertain, ..r }).map_err(|f| f.error),
                 Err(f) if !f.sent => (f.error.is_retryable(), None),
                 Err(f) => (idempotent && f.error.is_retryable(), None),
             };
@@ -370,6 +387,10 @@ impl Transport {
                     tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure")
                 }
             }
+            uncertain |= match &outcome {
+                Ok(r) => r.status >= 500,
+                Err(f) => f.sent,
+            };
             tokio::time::sleep(delay).await;
         }
     }
@@ -385,33 +406,8 @@ impl Transport {
     ) -> Error {
         let tries = if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") };
         let (error, sent) = match outcome {
-            Ok(r) if r.status == 429 => {
-                let mut e = Error::new(
-                    ErrorKind::RateLimited,
-                    operation,
-                    format!("{} refused the request: Too Many Requests ({tries})", host_port(url)),
-                )
-                .with_http_status(429)
-                .with_body(&r.body);
-                if let Some(after) = r.retry_after {
-                    e = e.with_retry_after(after);
-                }
-                return e;
-            }
-            Ok(r) => {
-                let reason = reqwest::StatusCode::from_u16(r.status)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("Server Error");
-                let e = Error::new(
-                    ErrorKind::Transport,
-                    operation,
-                    format!("{} is unavailable: {reason} ({tries})", host_port(url)),
-                )
-                .with_http_status(r.status)
-                .with_body(&r.body);
-                (e, true)
-            }
+            Ok(r) if r.status == 429 => return status_error(operation, url, &r, &tries),
+            Ok(r) => (status_error(operation, url, &r, &tries), true),
             Err(f) => {
                 let e = f.error;
                 let message = format!("{} ({tries})", e.message());
@@ -454,10 +450,25 @@ impl Transport {
         let mut resp = head.map_err(|e| self.map_error(operation, url, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
-            let body = tokio::time::timeout(idle, resp.bytes()).await.ok().and_then(|r| r.ok()).unwrap_or_default();
-            return Err(Error::new(ErrorKind::Api, operation, format!("the download answered HTTP {status}"))
-                .with_http_status(status)
-                .with_body(&body));
+            // The start of the error answer, for its excerpt; the rest is not read.
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let mut body = Vec::new();
+            while body.len() < ERROR_BODY {
+                match tokio::time::timeout(idle, resp.chunk()).await {
+                    Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk[..chunk.len().min(ERROR_BODY - body.len())]),
+                    _ => break,
+                }
+            }
+            return Err(status_error(
+                operation,
+                url,
+                &RawResponse { status, body, retry_after, after_uncertain: false },
+                "1 attempt",
+            ));
         }
         let total = resp.content_length();
         let mut received = 0u64;
@@ -522,6 +533,27 @@ impl Transport {
         };
         Error::new(ErrorKind::Transport, operation, what)
     }
+}
+
+/// The error for an answer whose HTTP status says the request failed: 429 is [`ErrorKind::RateLimited`] (with
+/// the server's `Retry-After`), 5xx is [`ErrorKind::Transport`] (a transient outage) and the rest
+/// [`ErrorKind::Api`]; each names host:port, the status and the attempts made (`tries`).
+fn status_error(operation: &str, url: &str, r: &RawResponse, tries: &str) -> Error {
+    let reason = reqwest::StatusCode::from_u16(r.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let host = host_port(url);
+    let (kind, message) = match r.status {
+        429 => (ErrorKind::RateLimited, format!("{host} refused the request: Too Many Requests ({tries})")),
+        500.. => (
+            ErrorKind::Transport,
+            format!("{host} is unavailable: {} ({tries})", if reason.is_empty() { "Server Error" } else { reason }),
+        ),
+        _ => (ErrorKind::Api, format!("{host} answered HTTP {} {reason} ({tries})", r.status).replace("  (", " (")),
+    };
+    let mut e = Error::new(kind, operation, message).with_http_status(r.status).with_body(&r.body);
+    if let (429, Some(after)) = (r.status, r.retry_after) {
+        e = e.with_retry_after(after);
+    }
+    e
 }
 
 /// An attempt's failure, and whether the request may have left (false: it never reached the server).

@@ -148,6 +148,72 @@ async fn a_write_that_cannot_be_reconciled_is_not_sent_twice_and_says_so() {
     assert!(c.vserver().status().await.is_ok());
 }
 
+#[tokio::test]
+async fn a_delete_applied_then_answered_502_succeeds_on_its_retry() {
+    let emu = emulator().await;
+    let c = velneo_client(&emu, DEMO_VELNEO_API_KEY, 2.0, 2);
+    c.groups().put(velneo::GroupSpec { name: "gone".into(), ..Default::default() }).await.unwrap();
+    control(&emu, "POST", "faults", json!({"path": "/v1/group", "status": 502, "apply": true, "times": 1})).await;
+    let deleted = c.groups().delete("gone").await;
+    assert!(deleted.is_ok(), "no false \"does not exist\" after a lost answer: {deleted:?}");
+    assert!(c.groups().get("gone").await.is_err());
+    // delete (applied, 502), its retry ("does not exist"), the read that confirms it.
+    assert_eq!(requests(&emu, "/v1/group").await, 5, "put, delete, retry, confirming get, final get");
+}
+
+#[tokio::test]
+async fn a_delete_refused_for_another_reason_after_a_lost_answer_stays_an_error() {
+    let emu = emulator().await;
+    let c = velneo_client(&emu, DEMO_VELNEO_API_KEY, 2.0, 2);
+    c.login().await.unwrap();
+    // The group is in use: the first attempt is refused (but answered 502), the retry refused again, and the
+    // group is still there — the refusal stands.
+    control(&emu, "POST", "faults", json!({"path": "/v1/group", "status": 502, "apply": true, "times": 1})).await;
+    let e = c.groups().delete("Administradores").await.expect_err("in use");
+    assert_eq!(e.kind(), ErrorKind::Api, "{e}");
+    assert!(e.to_string().contains("cannot be deleted"), "{e}");
+    assert!(c.groups().get("Administradores").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_wrong_typed_status_code_is_a_protocol_error_not_a_success() {
+    let emu = emulator().await;
+    let c = velneo_client(&emu, DEMO_VELNEO_API_KEY, 2.0, 0);
+    c.login().await.unwrap();
+    for body in [r#"{"status_code": "forbidden"}"#, r#"{"status_code": [403], "message": "no"}"#] {
+        control(&emu, "POST", "faults", json!({"path": "/v1/group", "status": 200, "body": body, "times": 1})).await;
+        let e = c.groups().delete("x").await.expect_err(body);
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{body}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn download_refusals_are_typed_and_name_the_server() {
+    let emu = emulator().await;
+    let c = velneo_client(&emu, DEMO_VELNEO_API_KEY, 2.0, 2);
+    let backup = c.vserver().backup().await.unwrap();
+    let path = format!("/_emulator/{}", backup.url.split("/_emulator/").nth(1).unwrap());
+    let host = emu.url().trim_start_matches("http://").to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.zip");
+    let cases = [
+        (json!({"path": path, "status": 503, "body": "<html>busy</html>", "times": 1}), ErrorKind::Transport),
+        (json!({"path": path, "status": 429, "headers": {"Retry-After": "7"}, "times": 1}), ErrorKind::RateLimited),
+        (json!({"path": path, "status": 404, "times": 1}), ErrorKind::Api),
+    ];
+    for (fault, kind) in cases {
+        control(&emu, "POST", "faults", fault.clone()).await;
+        let e = c.vserver().download_backup_to(&backup, &file).await.expect_err("refused");
+        assert_eq!(e.kind(), kind, "{fault}: {e}");
+        assert_eq!(e.http_status(), fault["status"].as_u64().map(|s| s as u16), "{e}");
+        assert!(e.to_string().contains(&host), "names host:port: {e}");
+        if kind == ErrorKind::RateLimited {
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        }
+        assert!(!file.exists());
+    }
+}
+
 // ---- 3. downloads -------------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

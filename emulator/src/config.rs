@@ -69,8 +69,9 @@ pub struct EmulatorConfig {
     pub body_timeout_secs: f64,
     /// The most faults `POST /_emulator/faults` holds (more: HTTP 429); default 1000.
     pub max_faults: usize,
-    /// The most notifications one WEDOS account's queue holds, waiting ones included (more: the control endpoint
-    /// answers 429; a `ping-async` past it answers 2000-range "queue full"); default 10000.
+    /// The most notifications one WEDOS account's queue holds, those waiting for their delay included (more: the
+    /// control endpoint answers 429; the notification of a `ping-async` past it is dropped, with a warning on
+    /// stderr); default 10000.
     pub max_notifications: usize,
 }
 

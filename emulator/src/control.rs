@@ -236,6 +236,13 @@ pub(crate) async fn wedos_fail(State(s): State<Arc<Shared>>, body: Bytes) -> Res
             return bad_request(format!("unknown WEDOS account {user}"));
         }
     }
+    if w.faults.len() >= s.config.max_faults {
+        let message = format!(
+            "{} WEDOS faults are armed, the most the emulator holds (max_faults); clear some first",
+            w.faults.len()
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": message}))).into_response();
+    }
     w.faults.push(f);
     let armed = serde_json::to_value(&w.faults).unwrap_or(Value::Null);
     Json(json!({"status": "ok", "faults": armed})).into_response()

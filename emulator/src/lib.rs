@@ -86,6 +86,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     fn new(config: EmulatorConfig, base_url: String) -> std::io::Result<Self> {
         let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        config.check_limits().map_err(invalid)?;
         let mut velneo = velneo::VelneoState::new(&config.velneo).map_err(invalid)?;
         let mut wedos = wedos::WedosState::new(&config.wedos, system_now()).map_err(invalid)?;
         if let Some(path) = &config.state_file {
@@ -177,6 +178,8 @@ impl Shared {
                 self.flushed.send_replace(generation);
             }
             if stopping {
+                // Nothing is written any more: a request still in flight past the grace period must not wait.
+                self.flushed.send_replace(u64::MAX);
                 return;
             }
         }
@@ -323,8 +326,9 @@ fn schedule_notification(s: Arc<Shared>, job: wedos::AsyncJob) {
     let due = tokio::time::Instant::now() + Duration::from_millis(s.config.wedos.async_delay_ms);
     {
         let mut pending = lock(&s.pending_notifications);
-        if pending.len() >= s.config.max_notifications {
-            tracing::warn!(user = %job.user, "notification dropped: {} are waiting for their delay (max_notifications)", pending.len());
+        let waiting = pending.iter().filter(|(_, _, j)| j.user == job.user).count();
+        if waiting + s.wedos().queue_len(&job.user) >= s.config.max_notifications {
+            tracing::warn!(user = %job.user, "notification dropped: the account's queue and its waiting notifications reached max_notifications ({})", s.config.max_notifications);
             return;
         }
         pending.push_back((due, epoch, job));
@@ -479,7 +483,9 @@ async fn body_deadline(State(s): State<Arc<Shared>>, req: Request, next: axum::m
 /// keep-alive connection included — is closed. The state-file writer runs alongside and writes last.
 async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     use hyper_util::rt::{TokioIo, TokioTimer};
-    let writer = tokio::spawn(shared.clone().write_behind(shutdown.clone()));
+    // The writer stops after the requests in flight have finished, so that it writes their changes last.
+    let (stop_writer, writer_stop) = watch::channel(false);
+    let writer = tokio::spawn(shared.clone().write_behind(writer_stop));
     let app = router(shared.clone());
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -528,6 +534,7 @@ async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutd
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
     }
+    let _ = stop_writer.send(true);
     let _ = writer.await;
 }
 

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Api;
-use hostapi_emulator::{EmulatorConfig, DEMO_WEDOS_USER};
+use hostapi_emulator::{Emulator, EmulatorConfig, DEMO_WEDOS_USER};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -133,6 +133,48 @@ async fn faults_are_capped() {
     assert_eq!(r.status().as_u16(), 429);
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("max_faults"), "{body}");
+}
+
+#[tokio::test]
+async fn wedos_faults_are_capped_too() {
+    let api = Api::start_with(EmulatorConfig { max_faults: 2, ..EmulatorConfig::default() }).await;
+    let url = format!("{}/_emulator/wedos/fail", api.emu.url());
+    let fail = || api.http.post(&url).json(&json!({"command": "ping", "code": 2001})).send();
+    assert_eq!(fail().await.unwrap().status().as_u16(), 200);
+    assert_eq!(fail().await.unwrap().status().as_u16(), 200);
+    let r = fail().await.unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("max_faults"), "{body}");
+}
+
+#[tokio::test]
+async fn ping_async_notifications_past_the_cap_are_not_kept() {
+    let api = Api::start_with(EmulatorConfig { max_notifications: 3, ..EmulatorConfig::default() }).await;
+    let c = hostapi::wedos::ClientBuilder::from_options(&json!({
+        "user": DEMO_WEDOS_USER, "password": hostapi_emulator::DEMO_WEDOS_PASSWORD,
+        "base_url": api.emu.wedos_url(), "state_dir": ":memory:", "timeout": 1.0,
+    }))
+    .unwrap()
+    .build()
+    .unwrap();
+    for _ in 0..10 {
+        c.ping_async().await.expect("ping-async is answered");
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await; // past async_delay_ms
+    let mut kept = 0;
+    while let Some(n) = c.notifications().poll().await.unwrap() {
+        c.notifications().ack(n.id.as_deref().expect("an id")).await.unwrap();
+        kept += 1;
+    }
+    assert_eq!(kept, 3, "the queue holds max_notifications; the rest were dropped");
+}
+
+#[tokio::test]
+async fn a_config_with_invalid_limits_does_not_start() {
+    let config = EmulatorConfig { header_timeout_secs: -1.0, ..EmulatorConfig::default() };
+    let e = Emulator::start(config).await.err().expect("refused");
+    assert!(e.to_string().contains("header_timeout_secs"), "{e}");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-from typing import Any, Callable, List, Mapping, Optional, TypeVar
+from typing import Any, Awaitable, Callable, List, Mapping, Optional, TypeVar
 
 __all__ = ["FrozenDict", "Record", "build", "build_list", "build_optional", "by_shape", "freeze", "plain_args", "thaw"]
 
@@ -107,17 +107,43 @@ def _plain(value: Any) -> Any:
     return value  # the core names the argument and its type in the error
 
 
-def on_loop(progress: Optional[Callable[[int, Optional[int]], object]]) -> Optional[Callable[[int, Optional[int]], None]]:
-    """A progress callback of an ``AsyncClient`` call, moved to the running event loop's thread (the native side
-    reports from its own threads)."""
+async def call_with_progress(
+    call_async: Callable[..., Awaitable[Any]],
+    operation: str,
+    args: Optional[dict[str, Any]],
+    progress: Optional[Callable[[int, Optional[int]], object]],
+) -> Any:
+    """Runs an ``AsyncClient`` call whose ``progress`` callable runs on the running event loop's thread (the native
+    side reports from its own threads). As in ``Client``: when the callable returns ``False`` the operation stops
+    with the core's error; when it raises, the operation stops and that exception is raised."""
     if progress is None:
-        return None
+        return await call_async(operation, args, None)
     loop = asyncio.get_running_loop()
+    stopped: list[Optional[BaseException]] = []  # what stopped the operation: the exception raised, or None
 
-    def report(received: int, total: Optional[int]) -> None:
-        loop.call_soon_threadsafe(progress, received, total)
+    def run(received: int, total: Optional[int]) -> None:
+        if stopped:
+            return
+        try:
+            if progress(received, total) is False:
+                stopped.append(None)
+        except BaseException as e:  # noqa: BLE001 - re-raised below, in the caller's task
+            stopped.append(e)
 
-    return report
+    def report(received: int, total: Optional[int]) -> bool:
+        loop.call_soon_threadsafe(run, received, total)
+        return not stopped
+
+    try:
+        result = await call_async(operation, args, report)
+    except Exception as e:
+        if stopped and stopped[0] is not None:
+            raise stopped[0] from e
+        raise
+    # Reports made before the answer ran before this task resumed: one that raised is the call's outcome.
+    if stopped and stopped[0] is not None:
+        raise stopped[0]
+    return result
 
 
 def plain_args(args: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:

@@ -126,6 +126,29 @@ def test_async_progress_runs_on_the_event_loop(fresh_emulator: Emulator, tmp_pat
     assert n > 0 and on_loop and all(on_loop)
 
 
+def test_async_a_raising_progress_callback_stops_the_download(fresh_emulator: Emulator, tmp_path: Path) -> None:
+    class Enough(Exception):
+        pass
+
+    def stop(received: int, total: Optional[int]) -> None:
+        raise Enough(received)
+
+    async def main() -> float:
+        async with fresh_emulator.velneo_async_client(timeout=2, retries=0) as c:
+            backup = await c.vserver.backup()
+            # 40 s of dripping if nothing stopped it.
+            fresh_emulator.add_fault(
+                _backup_path(backup.url), action="drip", size=4_000_000, drip_bytes=10_000, drip_interval_ms=100
+            )
+            started = time.monotonic()
+            with pytest.raises(Enough):
+                await c.vserver.download_backup(backup, tmp_path / "a.zip", progress=stop)
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 20
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_100_mb_answer_is_refused_without_reading_it(fresh_emulator: Emulator, chunked: bool) -> None:
     with fresh_emulator.velneo_client(timeout=10) as c:

@@ -295,7 +295,7 @@ pub fn module(api: Api) -> String {
         String::new(),
         "from .. import _native".into(),
         if api.ops().iter().any(OpSpec::reports_progress) {
-            "from .._records import build, build_list, build_optional, on_loop, plain_args".into()
+            "from .._records import build, build_list, build_optional, call_with_progress, plain_args".into()
         } else {
             "from .._records import build, build_list, build_optional, plain_args".into()
         },
@@ -422,10 +422,16 @@ pub fn module(api: Api) -> String {
             call_params.push(format!("progress: {PROGRESS_TYPE} = None"));
         }
         let pass = if progress { ", progress" } else { "" };
-        let on_loop = if progress { ", on_loop(progress)" } else { "" };
         if asynchronous {
             l.extend(signature("    ", "async ", "_call", &call_params, "Any"));
-            l.push(format!("        return await self._native.call_async(operation, plain_args(args){on_loop})"));
+            if progress {
+                l.push(
+                    "        return await call_with_progress(self._native.call_async, operation, plain_args(args), progress)"
+                        .into(),
+                );
+            } else {
+                l.push("        return await self._native.call_async(operation, plain_args(args))".into());
+            }
         } else {
             l.extend(signature("    ", "", "_call", &call_params, "Any"));
             l.push(format!("        return self._native.call(operation, plain_args(args){pass})"));

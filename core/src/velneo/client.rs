@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::protocol::{self, Auth, Call, Operation, Output, WireOptions};
+use super::protocol::{self, Auth, Call, Operation, Output, Verb, WireOptions};
 use super::records::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::{self, Api};
@@ -260,7 +260,7 @@ impl Client {
     pub async fn logout(&self) -> Result<()> {
         let _gate = self.inner.login_gate.lock().await;
         let Some(session) = lock_state(&self.inner.session).current.clone() else { return Ok(()) };
-        let result = self.send(&Call::Logout, Auth::Session(&session)).await;
+        let result = self.send(&Call::Logout, Auth::Session(&session)).await.map_err(|(e, _)| e);
         match result {
             // An ended session (401) is the goal reached too.
             Ok(_) => {}
@@ -335,19 +335,26 @@ impl Client {
         }
         // Arguments are checked before anything is sent (no login for a call that cannot be built).
         call.parameters()?;
-        match self.execute_signed(call).await {
-            Err(e) if e.may_have_applied() => self.reconcile(call, e).await,
-            other => other,
+        match self.execute_tracked(call).await {
+            Err((e, _)) if e.may_have_applied() => self.reconcile(call, e).await,
+            Err((e, true)) if call.operation().verb() == Verb::Delete && e.kind() == ErrorKind::Api => {
+                self.deleted_before(call, e).await
+            }
+            other => other.map_err(|(e, _)| e),
         }
     }
 
     /// After a write whose answer was lost: looks whether it was applied, where the API allows (an application
-    /// instance is read back by name). Returns the original error when it cannot tell.
+    /// instance is read back by name, and counts as created when it has the project and solution asked for).
+    /// Returns the original error when it cannot tell.
     async fn reconcile(&self, call: &Call, lost: Error) -> Result<Output> {
         let Call::InstancePut(InstanceKind::App, spec) = call else { return Err(lost) };
         let get = Call::InstanceGet(InstanceKind::App, InstanceKey::Name(spec.name.clone()));
         match self.execute_signed(&get).await {
-            Ok(Output::AppInstance(found)) if found.project.as_deref().is_none_or(|p| p == spec.project) => {
+            Ok(Output::AppInstance(found))
+                if found.project.as_deref() == Some(spec.project.as_str())
+                    && found.solution.as_deref().is_none_or(|s| s == spec.solution) =>
+            {
                 tracing::debug!(name = %spec.name, "the app instance exists: the lost put was applied");
                 let id = found.raw.get("id_instancia").or_else(|| found.raw.get("id")).and_then(|v| match v {
                     Value::String(s) => Some(s.clone()),
@@ -364,18 +371,46 @@ impl Client {
         }
     }
 
+    /// A delete whose earlier attempt may have reached the server, answered "does not exist" (an API error) on
+    /// the retry: when reading the item back fails the same way, that earlier attempt deleted it, and the delete
+    /// succeeded. Any other outcome keeps the error.
+    async fn deleted_before(&self, call: &Call, refused: Error) -> Result<Output> {
+        let get = match call {
+            Call::GroupDelete(name) => Call::GroupGet(name.clone()),
+            Call::UserDelete(name) => Call::UserGet(name.clone()),
+            Call::FolderDelete(name) => Call::FolderGet(name.clone()),
+            Call::InstanceDelete(kind, key) => Call::InstanceGet(*kind, key.clone()),
+            _ => return Err(refused),
+        };
+        match self.execute_signed(&get).await {
+            Err(e) if e.kind() == ErrorKind::Api && e.http_status() == refused.http_status() => {
+                tracing::debug!(operation = %refused.operation(), "gone after a lost answer: the first delete was applied");
+                Ok(Output::Ack(Ack {
+                    status_code: 200,
+                    message: Some("deleted (the first answer was lost; the retry found it gone)".into()),
+                }))
+            }
+            _ => Err(refused),
+        }
+    }
+
     /// A call in the session: logs in first if needed, and once more after a 401.
     async fn execute_signed(&self, call: &Call) -> Result<Output> {
+        self.execute_tracked(call).await.map_err(|(e, _)| e)
+    }
+
+    /// [`Self::execute_signed`], a failure with whether an earlier attempt may have reached the server.
+    async fn execute_tracked(&self, call: &Call) -> Result<Output, (Error, bool)> {
         let mut relogged = false;
         loop {
-            let session = self.session().await?;
+            let session = self.session().await.map_err(|e| (e, false))?;
             match self.send(call, Auth::Session(&session)).await {
-                Err(e) if e.kind() == ErrorKind::Authentication && !relogged => {
+                Err((e, _)) if e.kind() == ErrorKind::Authentication && !relogged => {
                     tracing::debug!(operation = call.operation().name(), "401: the session ended; logging in again");
                     self.forget(&session).await;
                     relogged = true;
                 }
-                Err(e) if e.kind() == ErrorKind::Authentication => {
+                Err((e, uncertain)) if e.kind() == ErrorKind::Authentication => {
                     let msg = format!("{} (after logging in again)", e.message());
                     let mut again = Error::new(ErrorKind::Authentication, e.operation(), msg);
                     if let Some(c) = e.code() {
@@ -384,7 +419,7 @@ impl Client {
                     if let Some(h) = e.http_status() {
                         again = again.with_http_status(h);
                     }
-                    return Err(again);
+                    return Err((again, uncertain));
                 }
                 other => return other,
             }
@@ -392,7 +427,9 @@ impl Client {
     }
 
     /// One signed exchange: build (fresh timestamp and signature per attempt), send with retries, parse.
-    async fn send(&self, call: &Call, auth: Auth<'_>) -> Result<Output> {
+    /// A failure comes with whether an earlier attempt may have reached the server (see
+    /// [`RawResponse::after_uncertain`](crate::transport::RawResponse::after_uncertain)).
+    async fn send(&self, call: &Call, auth: Auth<'_>) -> Result<Output, (Error, bool)> {
         let inner = &*self.inner;
         let op = call.operation();
         let label = op.label();
@@ -408,8 +445,9 @@ impl Client {
                     inner.wire,
                 )
             })
-            .await?;
-        protocol::parse_response(op, response.status, &response.body)
+            .await
+            .map_err(|e| (e, false))?;
+        protocol::parse_response(op, response.status, &response.body).map_err(|e| (e, response.after_uncertain))
     }
 
     /// The live session, logging in first if there is none. One login at a time: callers that arrive while it
@@ -436,7 +474,7 @@ impl Client {
                 }
             }
         }
-        let result = match self.send(&Call::Login, Auth::Email(&self.inner.email)).await {
+        let result = match self.send(&Call::Login, Auth::Email(&self.inner.email)).await.map_err(|(e, _)| e) {
             Ok(Output::Session(Session { session })) => Ok(session),
             Ok(_) => {
                 Err(Error::new(ErrorKind::Protocol, Operation::Login.label(), "the login answer holds no session"))

@@ -483,21 +483,31 @@ impl Client {
         let same = |r: &DnsRow| {
             r.name.eq_ignore_ascii_case(&row.name) && r.rdtype.eq_ignore_ascii_case(&row.rdtype) && r.rdata == row.rdata
         };
+        let applied = || Response {
+            code: 1000,
+            result: "OK (the answer was lost; the row is listed, so the add was applied)".into(),
+            timestamp: Some(crate::unix_now()),
+            cltrid: None,
+            svtrid: None,
+            command: Some("dns-row-add".into()),
+            test: false,
+            data: None,
+        };
         if rows.iter().any(same) {
             tracing::debug!(domain = %row.domain, name = %row.name, "the row exists: the lost add was applied");
-            return Ok(Response {
-                code: 1000,
-                result: "OK (the answer was lost; the row is listed, so the add was applied)".into(),
-                timestamp: Some(crate::unix_now()),
-                cltrid: None,
-                svtrid: None,
-                command: Some("dns-row-add".into()),
-                test: false,
-                data: None,
-            });
+            return Ok(applied());
         }
+        // Not listed: not applied (an add is applied or refused before it is answered). Adding it again cannot
+        // make a duplicate — the server refuses an exact duplicate with 2316 — and a 2316 here means the first
+        // add landed after the listing: listed again, that is a success too.
         tracing::debug!(domain = %row.domain, name = %row.name, "the row is not listed: adding it again");
-        self.run_response_with(Call::DnsRowAdd(row), options).await
+        match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
+            Err(e) if e.code() == Some(2316) => match self.dns().rows(&row.domain).await {
+                Ok(rows) if rows.iter().any(same) => Ok(applied()),
+                _ => Err(e),
+            },
+            other => other,
+        }
     }
 
     async fn run_response_with(&self, call: Call, options: &RequestOptions) -> Result<Response> {
@@ -676,6 +686,24 @@ impl Client {
                     tracing::debug!(operation = %label, error = %e, "2050 at an hour boundary: retrying once with the other hour");
                     clock_retry_done = true;
                     time_override = Some(other);
+                }
+                Err(_)
+                    if response.after_uncertain
+                        && matches!((command, code), ("dns-row-delete", Some(3309)) | ("poll-ack", Some(2151))) =>
+                {
+                    // An earlier attempt may have reached the server, and what it was to remove is gone: that
+                    // attempt did it.
+                    tracing::debug!(operation = %label, "gone after a lost answer: the first attempt was applied");
+                    return Ok(Output::Response(Response {
+                        code: 1000,
+                        result: "OK (the first answer was lost; the retry found it already done)".into(),
+                        timestamp: server_time,
+                        cltrid: options.cltrid.clone(),
+                        svtrid: None,
+                        command: Some(command.to_owned()),
+                        test: options.test,
+                        data: None,
+                    }));
                 }
                 Err(e) => return Err(self.explain(e, clock_cause)),
             }

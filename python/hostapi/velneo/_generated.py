@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
 from .. import _native
-from .._records import build, build_list, build_optional, on_loop, plain_args
+from .._records import build, build_list, build_optional, call_with_progress, plain_args
 from .._settings import PathLike
 from .records import Ack, AppInstance, Backup, DataInstance, Folder, Group, InstanceCreated, Session, User, VServerStatus
 
@@ -905,7 +905,7 @@ class _AsyncClientOps:
         args: Optional[Mapping[str, Any]],
         progress: Optional[Callable[[int, Optional[int]], object]] = None,
     ) -> Any:
-        return await self._native.call_async(operation, plain_args(args), on_loop(progress))
+        return await call_with_progress(self._native.call_async, operation, plain_args(args), progress)
 
     async def login(self) -> Session:
         """Logs in now instead of on the first call (a no-op while a session is live)."""

@@ -145,6 +145,12 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
         return Err(e);
     }
     let message = str_of(obj, &["message"]);
+    // A `status_code` that is there but no number is not an answer of this API: not a success either.
+    if field(obj, &["status_code"]).is_some_and(|v| !v.is_null()) && status_code(obj).is_none() {
+        // No excerpt: this may be a login answer, which holds a session id.
+        return Err(Error::new(ErrorKind::Protocol, label, "unexpected answer: status_code is not a number")
+            .with_http_status(http_status));
+    }
     match status_code(obj) {
         Some(200) | None => {}
         Some(code) => {
