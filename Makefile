@@ -13,6 +13,7 @@ include mk/python.mk
 include mk/node.mk
 include mk/c.mk
 include mk/fuzz.mk
+include mk/bench.mk
 
 ## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust, the
 ## command line, Python, Node and C.

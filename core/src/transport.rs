@@ -209,6 +209,8 @@ pub struct Transport {
     /// The download pools (no whole-request deadline), built on first use.
     download: Arc<OnceLock<reqwest::Client>>,
     download_direct: Arc<OnceLock<reqwest::Client>>,
+    /// The pools of calls made on a current-thread runtime, one per thread (see [`Transport::pool`]).
+    per_thread: Arc<std::sync::Mutex<Vec<(PoolKey, reqwest::Client)>>>,
     roots: Arc<Vec<reqwest::Certificate>>,
     config: TransportConfig,
 }
@@ -233,13 +235,24 @@ fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool
     b.build()
 }
 
-/// Whether `url` points at this machine.
+/// Whether `url` points at this machine: its host is `localhost`, in 127.0.0.0/8 or `::1`. Read from the text
+/// (this runs for every request), the same as a URL parser would for the URLs the clients build.
 fn is_loopback(url: &str) -> bool {
-    match reqwest::Url::parse(url).ok().as_ref().and_then(|u| u.host()) {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+    let Some((_, rest)) = url.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let host = host.trim_end_matches('.');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
     }
 }
 
@@ -271,18 +284,59 @@ impl Transport {
             direct: Arc::new(OnceLock::new()),
             download: Arc::new(OnceLock::new()),
             download_direct: Arc::new(OnceLock::new()),
+            per_thread: Arc::new(std::sync::Mutex::new(Vec::new())),
             roots: Arc::new(roots),
             config,
         })
     }
 
     /// The pool for `url`: direct for loopback destinations, else the one that honours proxy settings.
-    fn pool(&self, url: &str) -> &reqwest::Client {
-        if !is_loopback(url) {
-            return &self.http;
+    ///
+    /// A connection is driven by a task of the runtime that opened it. On a multi-thread runtime that task runs
+    /// whenever needed, and every call shares one pool. A current-thread runtime only runs its tasks while its
+    /// own thread waits on it — so a call made from another thread (another current-thread runtime) must not
+    /// borrow that connection, or it would wait for a task nobody runs. Calls on a current-thread runtime (the
+    /// blocking calls of the Python and C front ends: each caller thread runs its call itself, without handing it
+    /// to other threads) therefore get a pool per thread.
+    fn pool(&self, url: &str) -> reqwest::Client {
+        self.pool_of(url, false)
+    }
+
+    fn pool_of(&self, url: &str, download: bool) -> reqwest::Client {
+        let direct = is_loopback(url);
+        let current_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if current_thread {
+            let key = PoolKey { thread: std::thread::current().id(), direct, download };
+            let mut pools = self.per_thread.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, c)) = pools.iter().find(|(k, _)| *k == key) {
+                return c.clone();
+            }
+            if pools.len() >= MAX_THREAD_POOLS {
+                // Threads come and go; their pools are not told. Start afresh (idle connections close).
+                pools.clear();
+            }
+            let c = self.build_pool(direct, download);
+            pools.push((key, c.clone()));
+            return c;
         }
-        // Building a client with settings that already built once does not fail; fall back to the proxied one.
-        self.direct.get_or_init(|| client(&self.config, &self.roots, true).unwrap_or_else(|_| self.http.clone()))
+        let cell = match (download, direct) {
+            (false, false) => return self.http.clone(),
+            (false, true) => &self.direct,
+            (true, false) => &self.download,
+            (true, true) => &self.download_direct,
+        };
+        cell.get_or_init(|| self.build_pool(direct, download)).clone()
+    }
+
+    /// A new pool. Downloads have no whole-request deadline (the idle timeout is applied per read). Building a
+    /// client with settings that already built once does not fail; the fallback is the first pool.
+    fn build_pool(&self, direct: bool, download: bool) -> reqwest::Client {
+        let mut config = self.config.clone();
+        if download {
+            config.timeout = Duration::from_secs(365 * 86_400);
+        }
+        client(&config, &self.roots, direct).unwrap_or_else(|_| self.http.clone())
     }
 
     pub fn config(&self) -> &TransportConfig {
@@ -299,7 +353,7 @@ impl Transport {
             error: Error::config(operation, format!("invalid HTTP method {:?}", request.method)),
             sent: false,
         })?;
-        let mut rb = self.pool(&request.url).request(method, &request.url);
+        let mut rb = self.pool(&request.url).request(method, request.url.as_str());
         for (k, v) in &request.headers {
             rb = rb.header(k, v);
         }
@@ -446,7 +500,7 @@ impl Transport {
                 ),
             )
         };
-        let head = tokio::time::timeout(idle, self.downloads(url).get(url).send()).await.map_err(|_| silent())?;
+        let head = tokio::time::timeout(idle, self.pool_of(url, true).get(url).send()).await.map_err(|_| silent())?;
         let mut resp = head.map_err(|e| self.map_error(operation, url, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
@@ -480,17 +534,6 @@ impl Transport {
                 .map_err(|e| Error::new(ErrorKind::Transport, operation, format!("cannot write the download: {e}")))?;
         }
         Ok(received)
-    }
-
-    /// The pool for downloads: no whole-request deadline (the idle timeout is applied per read).
-    fn downloads(&self, url: &str) -> &reqwest::Client {
-        let direct = is_loopback(url);
-        let cell = if direct { &self.download_direct } else { &self.download };
-        cell.get_or_init(|| {
-            let mut config = self.config.clone();
-            config.timeout = Duration::from_secs(365 * 86_400);
-            client(&config, &self.roots, direct).unwrap_or_else(|_| self.pool(url).clone())
-        })
     }
 
     /// Full jitter: a random delay in `[0, min(max, initial * 2^attempt)]`.
@@ -555,6 +598,17 @@ fn status_error(operation: &str, url: &str, r: &RawResponse, tries: &str) -> Err
     }
     e
 }
+
+/// Which per-thread pool: the thread, loopback or not, download or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PoolKey {
+    thread: std::thread::ThreadId,
+    direct: bool,
+    download: bool,
+}
+
+/// The most per-thread pools kept at once.
+const MAX_THREAD_POOLS: usize = 64;
 
 /// An attempt's failure, and whether the request may have left (false: it never reached the server).
 struct Failure {
@@ -647,4 +701,34 @@ fn chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_hosts_are_recognised_from_the_text() {
+        for url in [
+            "http://127.0.0.1:8640/v1/vserver",
+            "http://localhost/wapi/json",
+            "https://LOCALHOST.:443/x",
+            "http://[::1]:9/v1",
+            "http://127.9.8.7",
+            "http://user@127.0.0.1:1/x?y",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://cloudapi.velneo.com/v1/session",
+            "https://api.wedos.com/wapi/json",
+            "http://10.0.0.1/x",
+            "http://[2001:db8::1]:80/",
+            "http://localhost.example.com/",
+            "http://127.0.0.1.example.com/",
+            "not a url",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
 }

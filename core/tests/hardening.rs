@@ -368,3 +368,38 @@ async fn a_refused_connection_names_host_port_and_attempts() {
     assert!(e.message().contains("connection refused") && e.message().contains("(2 attempts)"), "{e}");
     assert!(!e.may_have_applied(), "a refused connection never reached the server");
 }
+
+// ---- blocking front ends ------------------------------------------------------------------------------------------
+
+/// Two threads, each with its own current-thread runtime (as the Python and C blocking calls run), share one
+/// client in turns: a connection opened on one thread's runtime must not be handed to the other, whose call
+/// would then wait on a task nobody runs.
+#[test]
+fn threads_with_their_own_current_thread_runtimes_share_a_client() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let c = velneo_client(&emu, DEMO_VELNEO_API_KEY, 5.0, 0);
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (c, barrier) = (c.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                for _ in 0..50 {
+                    // In lock step: each thread's call finds the other's idle connection in a shared pool.
+                    barrier.wait();
+                    rt.block_on(c.vserver().status()).expect("status");
+                }
+            })
+        })
+        .collect();
+    // A hang is the failure looked for: wait for the threads with a deadline instead of joining blindly.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ok = threads.into_iter().all(|t| t.join().is_ok());
+        let _ = done.send(ok);
+    });
+    match finished.recv_timeout(Duration::from_secs(60)) {
+        Ok(ok) => assert!(ok, "a thread's call failed"),
+        Err(_) => panic!("calls from two current-thread runtimes sharing a client hung"),
+    }
+}

@@ -289,6 +289,38 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+thread_local! {
+    /// The runtime of this thread's calls, with the process id it was made in.
+    static LOCAL: std::cell::RefCell<Option<(u32, std::rc::Rc<tokio::runtime::Runtime>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs a client call to its end on the calling thread, on a current-thread runtime of that thread: the call never
+/// changes threads, which costs far less than handing it to another runtime's workers and back (the core gives
+/// each such thread its own connection pool). A forked child makes a new runtime; the parent's is leaked.
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    ignore_sigpipe();
+    let rt = LOCAL.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let pid = std::process::id();
+        if slot.as_ref().is_some_and(|(p, _)| *p != pid) {
+            if let Some((_, old)) = slot.take() {
+                std::mem::forget(old);
+            }
+        }
+        slot.get_or_insert_with(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cannot start the runtime of hostapi");
+            (pid, std::rc::Rc::new(rt))
+        })
+        .1
+        .clone()
+    });
+    rt.block_on(fut)
+}
+
 // ---- clients ------------------------------------------------------------------------------------------------------
 
 /// A Velneo Cloud API client (opaque). May be shared by threads: calls on one client from several threads run
@@ -373,7 +405,7 @@ pub(crate) fn velneo_call(
     args_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> hostapi_status {
-    call(client, operation, args_json, out_json, |c, op, args| runtime().block_on(c.client.call_json(op, &args)))
+    call(client, operation, args_json, out_json, |c, op, args| block_on(c.client.call_json(op, &args)))
 }
 
 pub(crate) fn wedos_call(
@@ -384,7 +416,7 @@ pub(crate) fn wedos_call(
 ) -> hostapi_status {
     call(client, operation, args_json, out_json, |c, op, args| {
         let options = wp::RequestOptions::default();
-        runtime().block_on(c.client.call_json(op, &args, &options))
+        block_on(c.client.call_json(op, &args, &options))
     })
 }
 

@@ -186,8 +186,7 @@ where
     F: Future<Output = Outcome> + Send,
 {
     logging::refresh(py);
-    let rt = runtime::get();
-    let out = py.detach(|| runtime::block_on(rt, fut))?;
+    let out = py.detach(|| runtime::block_on(fut))?;
     Ok(out.into_pyobject(py)?.unbind())
 }
 

@@ -1,4 +1,5 @@
-//! The tokio runtime every client of this process shares, rebuilt in a child after `os.fork()`.
+//! The tokio runtimes of the Python front end: the shared one of `AsyncClient` calls (rebuilt in a child after
+//! `os.fork()`), and one per thread for blocking calls ([`block_on`]).
 //!
 //! A forked child has only the thread that called `fork()`: the parent's runtime workers do not exist there, and
 //! anything that waits for them (dropping the runtime, a task on it) would hang. So the runtime is kept per
@@ -60,13 +61,49 @@ pub fn get() -> &'static Runtime {
     }
 }
 
+thread_local! {
+    /// The runtime of this thread's blocking calls, with the process id it was made in.
+    static LOCAL: std::cell::RefCell<Option<(u32, std::rc::Rc<Runtime>)>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Runs `fut` to completion on the current thread (which must have released the GIL), checking every 100 ms
 /// for a pending Python signal so that Ctrl-C interrupts a long call.
-pub fn block_on<F, T>(runtime: &'static Runtime, fut: F) -> PyResult<T>
+///
+/// A blocking call runs on a current-thread runtime of the calling thread: the call never changes threads, which
+/// costs far less than handing it to the shared runtime's workers and back. (The core gives each such thread its
+/// own connection pool.) Each thread keeps its runtime; a forked child makes a new one.
+pub fn block_on<F, T>(fut: F) -> PyResult<T>
 where
     F: Future<Output = T>,
 {
-    runtime.block_on(async move {
+    if Handle::try_current().is_ok() {
+        // A blocking call from inside another one (a progress callback calling the client): it would deadlock.
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "a blocking hostapi call cannot be made while another one runs on this thread (from a progress \
+             callback, say)",
+        ));
+    }
+    let rt = LOCAL.with(|cell| -> PyResult<std::rc::Rc<Runtime>> {
+        let mut slot = cell.borrow_mut();
+        let pid = pid();
+        if slot.as_ref().is_some_and(|(p, _)| *p != pid) {
+            // Made before a fork: its driver's descriptors are shared with the parent. Leaked, never touched.
+            if let Some((_, old)) = slot.take() {
+                std::mem::forget(old);
+            }
+        }
+        if let Some((_, rt)) = slot.as_ref() {
+            return Ok(rt.clone());
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(std::rc::Rc::new)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start a runtime: {e}")))?;
+        *slot = Some((pid, rt.clone()));
+        Ok(rt)
+    })?;
+    rt.block_on(async move {
         tokio::pin!(fut);
         loop {
             tokio::select! {
