@@ -11,6 +11,9 @@ DEBUG; never a secret).
 
 from __future__ import annotations
 
+import importlib as _importlib
+import typing as _typing
+
 from . import _logging, _native
 from .errors import (
     ApiError,
@@ -26,7 +29,8 @@ from .errors import (
 
 __version__: str = _native.__version__
 
-from . import velneo, wedos  # noqa: E402  (the subpackages need the names above)
+if _typing.TYPE_CHECKING:
+    from . import velneo, wedos  # noqa: F401
 
 __all__ = [
     "__version__",
@@ -44,3 +48,11 @@ __all__ = [
 ]
 
 _logging.install()
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``hostapi.velneo`` and ``hostapi.wedos`` are imported on first use: a program that needs one API does not
+    pay for the other (``import hostapi.velneo`` and ``from hostapi import wedos`` work as usual)."""
+    if name in ("velneo", "wedos"):
+        return _importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 from typing import Any, Awaitable, Callable, List, Mapping, Optional, TypeVar
@@ -36,10 +35,15 @@ class FrozenDict(dict):  # type: ignore[type-arg]
 
 def freeze(value: Any) -> Any:
     """JSON as read-only values: objects become read-only dicts, arrays tuples (recursively)."""
-    if isinstance(value, Mapping):
+    t = type(value)
+    # Exact types first: the native module hands over plain JSON values, and this runs for every field of every
+    # record (isinstance against the typing ABCs costs several times more).
+    if t is str or t is int or t is float or t is bool or value is None:
+        return value
+    if t is dict or isinstance(value, Mapping):
         return FrozenDict({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
+    if t is list or t is tuple:
+        return tuple([freeze(v) for v in value])
     return value
 
 
@@ -68,10 +72,16 @@ class Record:
         return {f.name: thaw(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def build(cls: type[R], value: Mapping[str, Any]) -> R:
     """A record of ``cls`` from the core's canonical JSON object ``value``."""
-    kwargs = {f.name: freeze(value.get(f.name)) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**kwargs)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    get = value.get
+    return cls(**{name: freeze(get(name)) for name in names})
 
 
 def build_list(cls: type[R], value: Any) -> List[R]:
@@ -118,6 +128,8 @@ async def call_with_progress(
     with the core's error; when it raises, the operation stops and that exception is raised."""
     if progress is None:
         return await call_async(operation, args, None)
+    import asyncio  # here, not at the top: `import hostapi` stays light for programs that never use asyncio
+
     loop = asyncio.get_running_loop()
     stopped: list[Optional[BaseException]] = []  # what stopped the operation: the exception raised, or None
 

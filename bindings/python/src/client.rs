@@ -131,7 +131,7 @@ impl<C: Core> Holder<C> {
         let (client, args) = self.prepare(py, operation, args)?;
         let operation = operation.to_owned();
         let (progress, raised) = python_progress(progress);
-        let out = block(py, async move { Outcome::from_result(client.call_json(operation, args, progress).await) });
+        let out = block(py, async move { Outcome::from_json(client.call_json(operation, args, progress).await) });
         let stopped_by = lock(&raised).take();
         match stopped_by {
             Some(e) => Err(e),
@@ -150,7 +150,7 @@ impl<C: Core> Holder<C> {
         let (client, args) = self.prepare(py, operation, args)?;
         let operation = operation.to_owned();
         let (progress, _raised) = python_progress(progress);
-        spawn(py, async move { Outcome::from_result(client.call_json(operation, args, progress).await) })
+        spawn(py, async move { Outcome::from_json(client.call_json(operation, args, progress).await) })
     }
 }
 
@@ -196,7 +196,7 @@ where
     F: Future<Output = Outcome> + Send + 'static,
 {
     logging::refresh(py);
-    runtime::awaitable(py, async move { Ok(fut.await) })
+    crate::bridge::spawn(py, fut)
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -160,6 +160,14 @@ impl Outcome {
             Err(e) => Outcome::Failed(e),
         }
     }
+
+    /// A result that is JSON already (the client calls'): moved, not copied through serde.
+    pub fn from_json(r: Result<Value, Error>) -> Outcome {
+        match r {
+            Ok(json) => Outcome::Json(json),
+            Err(e) => Outcome::Failed(e),
+        }
+    }
 }
 
 impl<'py> IntoPyObject<'py> for Outcome {

@@ -1,12 +1,14 @@
 //! `hostapi._native` — the private native module under the pure-Python package `hostapi`.
 //!
 //! Conversion and error mapping only: every protocol rule, signature, retry and parse lives in the `hostapi`
-//! core crate. Sync calls release the GIL while they wait; async calls return asyncio awaitables driven by a
-//! tokio runtime of this module (rebuilt in a child after `os.fork()`); core errors become instances of the
+//! core crate. Sync calls release the GIL and run on the calling thread; async calls return asyncio futures of
+//! the running loop, run on a tokio runtime of this module (rebuilt in a child after `os.fork()`) and resolved by
+//! the loop in batches (`bridge`); core errors become instances of the
 //! classes in `hostapi.errors`; the core's `tracing` events go to Python's `logging`.
 
 use pyo3::prelude::*;
 
+mod bridge;
 mod client;
 mod convert;
 mod emulator;

@@ -9,13 +9,10 @@
 //! GIL too, so no other thread can be half-way through it when a child is made.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
-use pyo3_async_runtimes::TaskLocals;
 use tokio::runtime::{Handle, Runtime};
 
 struct Entry {
@@ -114,59 +111,4 @@ where
             }
         }
     })
-}
-
-/// The runtime pyo3-async-runtimes spawns Python awaitables' futures on: this module's per-process runtime.
-pub struct HostRuntime;
-
-tokio::task_local! {
-    static TASK_LOCALS: std::cell::OnceCell<TaskLocals>;
-}
-
-fn handle() -> Handle {
-    Handle::try_current().unwrap_or_else(|_| get().handle().clone())
-}
-
-impl GenericRuntime for HostRuntime {
-    type JoinError = tokio::task::JoinError;
-    type JoinHandle = tokio::task::JoinHandle<()>;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        handle().spawn(fut)
-    }
-
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        handle().spawn_blocking(f)
-    }
-}
-
-impl ContextExt for HostRuntime {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        let cell = std::cell::OnceCell::new();
-        let _ = cell.set(locals);
-        Box::pin(TASK_LOCALS.scope(cell, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
-    }
-}
-
-/// Wraps `fut` into an asyncio awaitable of the running event loop; the future runs on this process's runtime.
-pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    get(); // make sure this process has its runtime before pyo3-async-runtimes spawns on it
-    pyo3_async_runtimes::generic::future_into_py::<HostRuntime, F, T>(py, fut)
 }
