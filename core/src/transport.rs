@@ -209,7 +209,7 @@ pub struct Transport {
     /// The download pools (no whole-request deadline), built on first use.
     download: Arc<OnceLock<reqwest::Client>>,
     download_direct: Arc<OnceLock<reqwest::Client>>,
-    /// The pools of calls made on a current-thread runtime, one per thread (see [`Transport::pool`]).
+    /// The pools of calls made on a current-thread runtime, one per runtime (see [`Transport::pool`]).
     per_thread: Arc<std::sync::Mutex<Vec<(PoolKey, reqwest::Client)>>>,
     roots: Arc<Vec<reqwest::Certificate>>,
     config: TransportConfig,
@@ -235,24 +235,15 @@ fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool
     b.build()
 }
 
-/// Whether `url` points at this machine: its host is `localhost`, in 127.0.0.0/8 or `::1`. Read from the text
-/// (this runs for every request), the same as a URL parser would for the URLs the clients build.
+/// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`), as the URL parser reads it — the same
+/// reading as the connection's: a URL from a server's answer (a backup link) must not reach another host without
+/// the proxy by looking local to a simpler reading.
 fn is_loopback(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        host_port.split(':').next().unwrap_or_default()
-    };
-    let host = host.trim_end_matches('.');
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => false,
+    match reqwest::Url::parse(url).ok().as_ref().and_then(|u| u.host()) {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost."),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -297,7 +288,7 @@ impl Transport {
     /// own thread waits on it — so a call made from another thread (another current-thread runtime) must not
     /// borrow that connection, or it would wait for a task nobody runs. Calls on a current-thread runtime (the
     /// blocking calls of the Python and C front ends: each caller thread runs its call itself, without handing it
-    /// to other threads) therefore get a pool per thread.
+    /// to other threads) therefore get a pool per runtime.
     fn pool(&self, url: &str) -> reqwest::Client {
         self.pool_of(url, false)
     }
@@ -305,16 +296,17 @@ impl Transport {
     fn pool_of(&self, url: &str, download: bool) -> reqwest::Client {
         let direct = is_loopback(url);
         let current_thread = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
-        if current_thread {
-            let key = PoolKey { thread: std::thread::current().id(), direct, download };
+            .ok()
+            .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if let Some(runtime) = current_thread {
+            let key = PoolKey { runtime: runtime.id(), direct, download };
             let mut pools = self.per_thread.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((_, c)) = pools.iter().find(|(k, _)| *k == key) {
                 return c.clone();
             }
             if pools.len() >= MAX_THREAD_POOLS {
-                // Threads come and go; their pools are not told. Start afresh (idle connections close).
-                pools.clear();
+                // Runtimes come and go (with their threads); their pools are not told. The oldest goes.
+                pools.remove(0);
             }
             let c = self.build_pool(direct, download);
             pools.push((key, c.clone()));
@@ -599,15 +591,16 @@ fn status_error(operation: &str, url: &str, r: &RawResponse, tries: &str) -> Err
     e
 }
 
-/// Which per-thread pool: the thread, loopback or not, download or not.
+/// Which per-runtime pool: the current-thread runtime (one per calling thread in the blocking front ends; a new
+/// one in a forked child), loopback or not, download or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PoolKey {
-    thread: std::thread::ThreadId,
+    runtime: tokio::runtime::Id,
     direct: bool,
     download: bool,
 }
 
-/// The most per-thread pools kept at once.
+/// The most per-runtime pools kept at once.
 const MAX_THREAD_POOLS: usize = 64;
 
 /// An attempt's failure, and whether the request may have left (false: it never reached the server).
@@ -713,6 +706,7 @@ mod loopback_tests {
             "http://127.0.0.1:8640/v1/vserver",
             "http://localhost/wapi/json",
             "https://LOCALHOST.:443/x",
+            "http://127.1/",
             "http://[::1]:9/v1",
             "http://127.9.8.7",
             "http://user@127.0.0.1:1/x?y",
@@ -726,6 +720,7 @@ mod loopback_tests {
             "http://[2001:db8::1]:80/",
             "http://localhost.example.com/",
             "http://127.0.0.1.example.com/",
+            "https://evil.example\\@127.0.0.1/x",
             "not a url",
         ] {
             assert!(!is_loopback(url), "{url}");

@@ -43,11 +43,40 @@ impl Queue {
     }
 }
 
+/// A call's future on its way back to the loop. Whatever ends the call — its outcome, a panic, the task dropped
+/// (cancelled, or the runtime shutting down) — the future goes back through the queue, so that it is settled (or
+/// found cancelled) and released on the loop's thread, with the GIL.
+struct Pending {
+    future: Option<Py<PyAny>>,
+    queue: Arc<Queue>,
+}
+
+impl Pending {
+    fn finish(&mut self, outcome: Outcome) {
+        if let Some(future) = self.future.take() {
+            self.queue.finish(future, outcome);
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let ended = hostapi::Error::new(
+            hostapi::ErrorKind::Transport,
+            "hostapi",
+            "the call ended without a result (cancelled, or the runtime stopped)",
+        );
+        self.finish(Outcome::Failed(ended));
+    }
+}
+
 /// The loop side of a [`Queue`]: registered with `loop.add_reader(bridge.fileno(), bridge.drain)`.
 #[pyclass(module = "hostapi._native", frozen)]
 pub struct Bridge {
     queue: Arc<Queue>,
     reader: UnixStream,
+    /// The process that made it: a forked child that keeps the loop object makes its own.
+    pid: u32,
 }
 
 #[pymethods]
@@ -61,18 +90,35 @@ impl Bridge {
         let mut sink = [0u8; 256];
         while matches!((&self.reader).read(&mut sink), Ok(n) if n > 0) {}
         let done = std::mem::take(&mut *self.queue.done.lock().unwrap_or_else(|e| e.into_inner()));
+        // Every future of the batch is settled, whatever happens to one of them: the first failure (there should
+        // be none) is reported to the loop's exception handler after the others are settled.
+        let mut first_failure = None;
         for (future, outcome) in done {
-            let future = future.bind(py);
-            if future.call_method0(pyo3::intern!(py, "done"))?.is_truthy()? {
-                continue; // cancelled meanwhile
+            if let Err(e) = settle(py, future.bind(py), outcome) {
+                first_failure.get_or_insert(e);
             }
-            match outcome.into_pyobject(py) {
-                Ok(value) => future.call_method1(pyo3::intern!(py, "set_result"), (value,))?,
-                Err(e) => future.call_method1(pyo3::intern!(py, "set_exception"), (e.value(py),))?,
-            };
         }
-        Ok(())
+        first_failure.map_or(Ok(()), Err)
     }
+}
+
+/// Resolves `future` with `outcome`, unless it is done already (cancelled meanwhile).
+fn settle(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Outcome) -> PyResult<()> {
+    if future.call_method0(pyo3::intern!(py, "done"))?.is_truthy()? {
+        return Ok(());
+    }
+    let settled = match outcome.into_pyobject(py) {
+        Ok(value) => future.call_method1(pyo3::intern!(py, "set_result"), (value,)),
+        Err(e) => future.call_method1(pyo3::intern!(py, "set_exception"), (e.value(py),)),
+    };
+    if let Err(e) = settled {
+        // Whatever went wrong, the awaiting task gets it rather than waiting forever.
+        if !future.call_method0(pyo3::intern!(py, "done"))?.is_truthy()? {
+            future.call_method1(pyo3::intern!(py, "set_exception"), (e.value(py),))?;
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Aborts a call when its future is cancelled (a done callback of the future).
@@ -97,17 +143,25 @@ fn bridge_of<'py>(py: Python<'py>, event_loop: &Bound<'py, PyAny>) -> PyResult<B
             Ok(py.import("weakref")?.getattr("WeakKeyDictionary")?.call0()?.unbind())
         })?
         .bind(py);
-    if let Ok(found) = bridges.get_item(event_loop) {
-        return Ok(found.cast_into::<Bridge>()?);
+    let found = bridges.call_method1(pyo3::intern!(py, "get"), (event_loop,))?;
+    if !found.is_none() {
+        let found = found.cast_into::<Bridge>()?;
+        if found.get().pid == runtime::pid() {
+            return Ok(found);
+        }
+        // Inherited across fork(): the socket pair is shared with the parent. Leave it to the parent.
+        event_loop.call_method1(pyo3::intern!(py, "remove_reader"), (found.get().fileno(),))?;
     }
     let (reader, wake) = UnixStream::pair().map_err(|e| {
         pyo3::exceptions::PyOSError::new_err(format!("cannot make the event loop's wake-up socket: {e}"))
     })?;
     reader.set_nonblocking(true)?;
     wake.set_nonblocking(true)?;
-    let bridge = Bound::new(py, Bridge { queue: Arc::new(Queue { done: Mutex::new(Vec::new()), wake }), reader })?;
-    event_loop.call_method1(pyo3::intern!(py, "add_reader"), (bridge.get().fileno(), bridge.getattr("drain")?))?;
+    let queue = Arc::new(Queue { done: Mutex::new(Vec::new()), wake });
+    let bridge = Bound::new(py, Bridge { queue, reader, pid: runtime::pid() })?;
+    // Kept first (this fails for a loop that cannot be weakly referenced, before anything is registered).
     bridges.set_item(event_loop, &bridge)?;
+    event_loop.call_method1(pyo3::intern!(py, "add_reader"), (bridge.get().fileno(), bridge.getattr("drain")?))?;
     Ok(bridge)
 }
 
@@ -125,10 +179,10 @@ where
     let event_loop = get_running_loop.call0()?;
     let queue = bridge_of(py, &event_loop)?.get().queue.clone();
     let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
-    let settle = future.clone().unbind();
+    let mut pending = Pending { future: Some(future.clone().unbind()), queue };
     let task = runtime::get().spawn(async move {
         let outcome = fut.await;
-        queue.finish(settle, outcome);
+        pending.finish(outcome);
     });
     future.call_method1(pyo3::intern!(py, "add_done_callback"), (Abort(task.abort_handle()),))?;
     Ok(future)
