@@ -238,8 +238,8 @@ fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool
 /// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`), as the URL parser reads it — the same
 /// reading as the connection's: a URL from a server's answer (a backup link) must not reach another host without
 /// the proxy by looking local to a simpler reading.
-fn is_loopback(url: &str) -> bool {
-    match reqwest::Url::parse(url).ok().as_ref().and_then(|u| u.host()) {
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost."),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -289,11 +289,7 @@ impl Transport {
     /// borrow that connection, or it would wait for a task nobody runs. Calls on a current-thread runtime (the
     /// blocking calls of the Python and C front ends: each caller thread runs its call itself, without handing it
     /// to other threads) therefore get a pool per runtime.
-    fn pool(&self, url: &str) -> reqwest::Client {
-        self.pool_of(url, false)
-    }
-
-    fn pool_of(&self, url: &str, download: bool) -> reqwest::Client {
+    fn pool(&self, url: &reqwest::Url, download: bool) -> reqwest::Client {
         let direct = is_loopback(url);
         let current_thread = tokio::runtime::Handle::try_current()
             .ok()
@@ -345,7 +341,12 @@ impl Transport {
             error: Error::config(operation, format!("invalid HTTP method {:?}", request.method)),
             sent: false,
         })?;
-        let mut rb = self.pool(&request.url).request(method, request.url.as_str());
+        // Parsed once: for the choice of pool and for the request.
+        let url = reqwest::Url::parse(&request.url).map_err(|e| Failure {
+            error: Error::config(operation, format!("invalid request URL: {e}")),
+            sent: false,
+        })?;
+        let mut rb = self.pool(&url, false).request(method, url);
         for (k, v) in &request.headers {
             rb = rb.header(k, v);
         }
@@ -492,7 +493,10 @@ impl Transport {
                 ),
             )
         };
-        let head = tokio::time::timeout(idle, self.pool_of(url, true).get(url).send()).await.map_err(|_| silent())?;
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| Error::config(operation, format!("invalid download URL: {e}")))?;
+        let head =
+            tokio::time::timeout(idle, self.pool(&parsed, true).get(parsed).send()).await.map_err(|_| silent())?;
         let mut resp = head.map_err(|e| self.map_error(operation, url, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
@@ -711,7 +715,7 @@ mod loopback_tests {
             "http://127.9.8.7",
             "http://user@127.0.0.1:1/x?y",
         ] {
-            assert!(is_loopback(url), "{url}");
+            assert!(reqwest::Url::parse(url).is_ok_and(|u| is_loopback(&u)), "{url}");
         }
         for url in [
             "https://cloudapi.velneo.com/v1/session",
@@ -723,7 +727,7 @@ mod loopback_tests {
             "https://evil.example\\@127.0.0.1/x",
             "not a url",
         ] {
-            assert!(!is_loopback(url), "{url}");
+            assert!(!reqwest::Url::parse(url).is_ok_and(|u| is_loopback(&u)), "{url}");
         }
     }
 }

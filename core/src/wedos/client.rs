@@ -483,15 +483,9 @@ impl Client {
         let same = |r: &DnsRow| {
             r.name.eq_ignore_ascii_case(&row.name) && r.rdtype.eq_ignore_ascii_case(&row.rdtype) && r.rdata == row.rdata
         };
-        let applied = || Response {
-            code: 1000,
-            result: "OK (the answer was lost; the row is listed, so the add was applied)".into(),
-            timestamp: Some(crate::unix_now()),
-            cltrid: None,
-            svtrid: None,
-            command: Some("dns-row-add".into()),
-            test: false,
-            data: None,
+        let applied = || {
+            let result = "OK (the answer was lost; the row is listed, so the add was applied)";
+            Response::concluded(1000, result, "dns-row-add", Some(crate::unix_now()))
         };
         if rows.iter().any(same) {
             tracing::debug!(domain = %row.domain, name = %row.name, "the row exists: the lost add was applied");
@@ -694,15 +688,12 @@ impl Client {
                     // An earlier attempt may have reached the server, and what it was to remove is gone: that
                     // attempt did it.
                     tracing::debug!(operation = %label, "gone after a lost answer: the first attempt was applied");
+                    let result = "OK (the first answer was lost; the retry found it already done)";
+                    let done = Response::concluded(1000, result, command, server_time);
                     return Ok(Output::Response(Response {
-                        code: 1000,
-                        result: "OK (the first answer was lost; the retry found it already done)".into(),
-                        timestamp: server_time,
                         cltrid: options.cltrid.clone(),
-                        svtrid: None,
-                        command: Some(command.to_owned()),
                         test: options.test,
-                        data: None,
+                        ..done
                     }));
                 }
                 Err(e) => return Err(self.explain(e, clock_cause)),
@@ -1281,16 +1272,8 @@ impl Notifications<'_> {
             Some(())
         })?;
         if spooled.is_some() {
-            return Ok(Response {
-                code: 1002,
-                result: "Notification acquired (from the client's spool)".into(),
-                timestamp: Some(crate::unix_now()),
-                cltrid: None,
-                svtrid: None,
-                command: Some("poll-ack".into()),
-                test: false,
-                data: None,
-            });
+            let result = "Notification acquired (from the client's spool)";
+            return Ok(Response::concluded(1002, result, "poll-ack", Some(crate::unix_now())));
         }
         self.client.run_response(Call::PollAck { id: id.to_owned() }).await
     }

@@ -20,6 +20,23 @@ pub struct Response {
     pub data: Option<Value>,
 }
 
+impl Response {
+    /// A success the client concludes without the server's answer (a lost answer reconciled, an acknowledgement
+    /// served from the client's spool): `code` and `result` say so; no server transaction id, no data.
+    pub(crate) fn concluded(code: i64, result: &str, command: &str, timestamp: Option<i64>) -> Response {
+        Response {
+            code,
+            result: result.to_owned(),
+            timestamp,
+            cltrid: None,
+            svtrid: None,
+            command: Some(command.to_owned()),
+            test: false,
+            data: None,
+        }
+    }
+}
+
 /// An asynchronous request the server accepted (`1001 Request pending`); its result comes as a notification
 /// carrying the same `clTRID`/`svTRID`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
