@@ -131,3 +131,39 @@ pub fn set_total(pb: &ProgressBar, total: u64) {
             .progress_chars("=> "),
     );
 }
+
+/// Ctrl-C and (on Unix) SIGTERM.
+pub(crate) struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    pub(crate) fn new(op: &str) -> Result<Self> {
+        #[cfg(unix)]
+        {
+            let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| CliError::local(op, format!("cannot listen for SIGTERM: {e}")))?;
+            Ok(Signals { term })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
+        }
+    }
+
+    pub(crate) async fn wait(mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = self.term.recv() => "terminated",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "interrupted"
+        }
+    }
+}

@@ -6,7 +6,7 @@ use hostapi_emulator::{
 use serde_json::json;
 
 use crate::args::EmulatorArgs;
-use crate::common::Ctx;
+use crate::common::{Ctx, Signals};
 use crate::error::{CliError, Result};
 use crate::output::write_stdout;
 
@@ -58,7 +58,7 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
     let (host, port) = (config.host, config.port);
 
     // Signals are registered before the URL is printed: whoever reads the URL may send SIGTERM at once.
-    let signals = Signals::new()?;
+    let signals = Signals::new(OP)?;
     let emu = Emulator::start(config)
         .await
         .map_err(|e| CliError::local(OP, format!("cannot start on {host}:{port}: {e}")))?;
@@ -113,40 +113,4 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
     emu.stop().await;
     eprintln!("hostapi emulator: stopped");
     Ok(())
-}
-
-/// Ctrl-C and (on Unix) SIGTERM.
-struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> Result<Self> {
-        #[cfg(unix)]
-        {
-            let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(|e| CliError::local(OP, format!("cannot listen for SIGTERM: {e}")))?;
-            Ok(Signals { term })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Signals {})
-        }
-    }
-
-    async fn wait(mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted",
-                _ = self.term.recv() => "terminated",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "interrupted"
-        }
-    }
 }

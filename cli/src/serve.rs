@@ -1,8 +1,13 @@
 //! `hostapi wedos notifications serve`: receives the notifications WEDOS POSTs to the account's URL (form field
 //! `request`), prints each one or keeps it in the account's spool, and answers 200 only once it is handled — so a
 //! notification it could not handle is delivered again.
+//!
+//! One signal future (Ctrl-C, SIGTERM) watches the whole run: a signal ends it within two seconds whatever it is
+//! doing — waiting for a POST, for the account's lock, or for a stdout nobody reads — and a POST still in hand is
+//! answered 503 (not handled: WEDOS delivers it again).
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -12,12 +17,21 @@ use axum::Router;
 use hostapi::wedos::{protocol, Client, Notification};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::common::Ctx;
+use crate::common::{Ctx, Signals};
 use crate::error::{CliError, Result};
 
 const LABEL: &str = "wedos notifications serve";
+/// How long open connections get to finish once the run ends.
+const GRACE: Duration = Duration::from_millis(1500);
 
-type Inbox = mpsc::Sender<(Notification, oneshot::Sender<std::result::Result<(), String>>)>;
+/// What became of a received notification.
+enum Handled {
+    Done,
+    Failed(String),
+    ShuttingDown,
+}
+
+type Inbox = mpsc::Sender<(Notification, oneshot::Sender<Handled>)>;
 
 async fn receive(State(inbox): State<Inbox>, method: Method, body: Bytes) -> Response {
     if method != Method::POST {
@@ -28,17 +42,47 @@ async fn receive(State(inbox): State<Inbox>, method: Method, body: Bytes) -> Res
         Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
     };
     let (reply, handled) = oneshot::channel();
+    let shutting_down = || (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
     if inbox.send((n, reply)).await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+        return shutting_down();
     }
     match handled.await {
-        Ok(Ok(())) => (StatusCode::OK, "OK\n").into_response(),
-        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response(),
+        Ok(Handled::Done) => (StatusCode::OK, "OK\n").into_response(),
+        Ok(Handled::Failed(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Ok(Handled::ShuttingDown) | Err(_) => shutting_down(),
+    }
+}
+
+/// Writes `text` to stdout on a thread of its own, so that a stdout nobody reads blocks that thread, not the run.
+async fn write_out(text: String) -> std::result::Result<(), String> {
+    let (done, written) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("hostapi-stdout".into())
+        .spawn(move || {
+            let _ = done.send(crate::output::write_stdout(&text).map_err(|e| e.to_string()));
+        })
+        .map_err(|e| e.to_string())?;
+    written.await.map_err(|_| "stdout writer ended".to_owned())?
+}
+
+async fn handle(ctx: &Ctx, c: &Client, n: &Notification, spool: bool, header_done: &mut bool) -> Handled {
+    let outcome = if spool {
+        c.notifications().keep(n).await.map(|_| ()).map_err(|e| e.to_string())
+    } else {
+        match crate::wedos_cmd::notification_line(ctx, n, header_done) {
+            Ok(text) => write_out(text).await,
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    match outcome {
+        Ok(()) => Handled::Done,
+        Err(e) => Handled::Failed(e),
     }
 }
 
 pub async fn serve(ctx: &Ctx, c: &Client, addr: SocketAddr, spool: bool, count: Option<u64>) -> Result<()> {
+    let stop = Signals::new(LABEL)?.wait();
+    tokio::pin!(stop);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| CliError::config(LABEL, format!("cannot listen on {addr}: {e}")))?;
@@ -61,29 +105,31 @@ pub async fn serve(ctx: &Ctx, c: &Client, addr: SocketAddr, spool: bool, count: 
             break;
         }
         let (n, reply) = tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             m = incoming.recv() => match m {
                 Some(m) => m,
                 None => break,
             },
         };
-        let outcome = if spool {
-            c.notifications().keep(&n).map(|_| ()).map_err(|e| e.to_string())
-        } else {
-            crate::wedos_cmd::print_notification_line(ctx, &n, &mut header_done).map_err(|e| e.to_string())
+        let outcome = tokio::select! {
+            _ = &mut stop => {
+                let _ = reply.send(Handled::ShuttingDown);
+                break;
+            }
+            o = handle(ctx, c, &n, spool, &mut header_done) => o,
         };
-        let ok = outcome.is_ok();
+        let ok = matches!(outcome, Handled::Done);
         let _ = reply.send(outcome);
         if ok {
             handled += 1;
         }
     }
-    // A handler still waiting in the channel gets its answer (an error: not handled) when the channel closes;
-    // idle keep-alive connections get two seconds before the server is dropped.
+    // A handler still waiting in the channel gets its answer (503: not handled) when the channel closes; open
+    // connections get a moment to finish before the server is dropped.
     drop(incoming);
     let _ = stop_tx.send(());
     let abort = server.abort_handle();
-    if tokio::time::timeout(std::time::Duration::from_secs(2), server).await.is_err() {
+    if tokio::time::timeout(GRACE, server).await.is_err() {
         abort.abort();
     }
     Ok(())

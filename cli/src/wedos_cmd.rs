@@ -232,21 +232,24 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
             }
         },
         WedosOp::Guard(g) => match g {
-            GuardOp::Status => guard_status(ctx, &c),
+            GuardOp::Status => guard_status(ctx, &c).await,
             GuardOp::Reset => {
-                let before = c.account_state()?;
-                c.reset_auth_guard()?;
+                let before = c.guard_status().await?;
+                c.reset_auth_guard().await?;
                 if out.json {
-                    return out.json(&serde_json::json!({"reset": true, "state_file": c.state_file()}));
+                    return out.json(&serde_json::json!({"reset": true, "store": c.state_store()}));
                 }
-                let mut text = format!(
-                    "The guard of {} is reset ({} invalid answers and {} authentication failures forgotten).\n",
-                    c.user(),
-                    before.invalid.len(),
-                    before.auth_failures
-                );
-                if let Some(until) = before.blocked_until {
-                    let left = (until - hostapi::wedos::state::now_f64()).max(0.0);
+                let mut text = if before.damaged.is_some() {
+                    format!("The damaged account state of {} is started afresh ({}).\n", c.user(), c.state_store())
+                } else {
+                    format!(
+                        "The guard of {} is reset ({} invalid answers and {} authentication failures forgotten).\n",
+                        c.user(),
+                        before.invalid.len(),
+                        before.auth_failures
+                    )
+                };
+                if let Some(left) = before.blocked_for_secs {
                     text.push_str(&format!("The server's IP block still runs for {left:.0} s.\n"));
                 }
                 output::write_stdout(&text)
@@ -336,17 +339,24 @@ async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<
     Ok(())
 }
 
-/// Prints each notification received by `notifications serve` (JSON Lines, or one tab-separated line).
+/// Prints a notification as `notifications watch` and `serve` do (JSON Lines, or one tab-separated line).
 pub(crate) fn print_notification_line(ctx: &Ctx, n: &Notification, header_done: &mut bool) -> Result<()> {
+    output::write_stdout(&notification_line(ctx, n, header_done)?)
+}
+
+/// The text [`print_notification_line`] prints (the header before the first line).
+pub(crate) fn notification_line(ctx: &Ctx, n: &Notification, header_done: &mut bool) -> Result<String> {
     if ctx.out.json {
-        return ctx.out.json_line(n);
+        let text = serde_json::to_string(n).map_err(|e| CliError::local("output", e))?;
+        return Ok(format!("{text}\n"));
     }
+    let mut text = String::new();
     if !*header_done {
-        output::write_stdout("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n")?;
+        text.push_str("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n");
         *header_done = true;
     }
     let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
-    output::write_stdout(&format!(
+    text.push_str(&format!(
         "{}\t{}\t{}\t{}\t{}\t{}\n",
         opt(&n.id),
         n.code,
@@ -354,42 +364,58 @@ pub(crate) fn print_notification_line(ctx: &Ctx, n: &Notification, header_done: 
         opt(&n.svtrid),
         n.result,
         data
-    ))
+    ));
+    Ok(text)
 }
 
-fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
-    let st = c.account_state()?;
-    let now = hostapi::wedos::state::now_f64();
-    let file = c.state_file().map(|p| p.display().to_string());
+async fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
+    let st = c.guard_status().await?;
     if ctx.out.json {
         return ctx.out.json(&serde_json::json!({
             "user": c.user(),
             "base_url": c.base_url(),
-            "state_file": file,
-            "requests_last_hour": st.requests.len(),
-            "domain_checks_last_hour": st.domain_checks.len(),
+            "store": st.store,
+            "state_file": c.state_file(),
+            "requests_last_hour": st.requests_in_window,
+            "domain_checks_last_hour": st.domain_checks_in_window,
+            "in_flight": st.in_flight,
             "invalid_last_hour": st.invalid,
             "auth_failures": st.auth_failures,
-            "stopped": st.auth_stop,
-            "blocked_for_secs": st.blocked_until.map(|t| (t - now).max(0.0).ceil()),
-            "clock_offset": st.clock,
-            "spooled_notifications": st.spool.len(),
+            "credentials_proven": st.credentials_proven,
+            "stopped": st.stopped,
+            "blocked_for_secs": st.blocked_for_secs,
+            "clock_offset": st.clock_offset,
+            "spooled_notifications": st.spooled_notifications,
+            "damaged": st.damaged,
         }));
     }
-    let invalid = match st.invalid.back() {
+    if let Some(why) = &st.damaged {
+        return fields(vec![
+            ("user", c.user().to_owned()),
+            ("store", st.store.clone()),
+            ("damaged", why.clone()),
+        ]);
+    }
+    let invalid = match st.invalid.last() {
         None => "0".to_owned(),
-        Some(last) => format!("{} (the last: {} {})", st.invalid.len(), last.command, last.code),
+        Some(last) => format!(
+            "{} (the last: {} {})",
+            st.invalid.len(),
+            last.command,
+            last.code.map_or_else(|| "outcome unknown".to_owned(), |c| c.to_string())
+        ),
     };
     fields(vec![
         ("user", c.user().to_owned()),
-        ("state file", file.unwrap_or_else(|| "(in memory)".into())),
-        ("requests, last hour", st.requests.len().to_string()),
-        ("domain checks, last hour", st.domain_checks.len().to_string()),
+        ("store", st.store.clone()),
+        ("requests, last hour", st.requests_in_window.to_string()),
+        ("domain checks, last hour", st.domain_checks_in_window.to_string()),
+        ("requests in flight", st.in_flight.len().to_string()),
         ("invalid answers, last hour", invalid),
         ("auth failures in a row", st.auth_failures.to_string()),
         (
             "stopped",
-            st.auth_stop
+            st.stopped
                 .as_ref()
                 .map(|s| {
                     format!("yes, after {} failures (the last {}): run hostapi wedos guard reset", s.failures, s.code)
@@ -398,17 +424,15 @@ fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
         ),
         (
             "server IP block",
-            st.blocked_until
-                .map(|t| format!("{:.0} s left", (t - now).max(0.0).ceil()))
-                .unwrap_or_else(|| "none".into()),
+            st.blocked_for_secs.map(|t| format!("{t:.0} s left")).unwrap_or_else(|| "none".into()),
         ),
         (
             "clock offset",
-            st.clock
+            st.clock_offset
                 .map(|o| format!("{:+.2} s (± {:.2})", o.middle(), o.width() / 2.0))
                 .unwrap_or_else(|| "not known yet".into()),
         ),
-        ("spooled notifications", st.spool.len().to_string()),
+        ("spooled notifications", st.spooled_notifications.to_string()),
     ])
 }
 

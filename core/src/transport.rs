@@ -397,49 +397,22 @@ impl Transport {
     where
         F: FnMut() -> Result<HttpRequest>,
     {
-        let mut attempts: u32 = 0;
-        let mut uncertain = false;
+        let mut attempts = self.attempts(operation, idempotent);
         loop {
             let request = build()?;
-            attempts += 1;
-            tracing::debug!(operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
-            let outcome = self.attempt(operation, &request).await;
-            let (retry, wait_at_least) = match &outcome {
-                Ok(r) if r.status == 429 => (true, r.retry_after),
-                Ok(r) if r.status >= 500 => (idempotent, None),
-                Ok(_) => return outcome.map(|r| RawResponse { after_uncertain: uncertain, ..r }).map_err(|f| f.error),
-                Err(f) if !f.sent => (f.error.is_retryable(), None),
-                Err(f) => (idempotent && f.error.is_retryable(), None),
-            };
-            let mut delay = self.backoff(attempts - 1);
-            if let Some(at_least) = wait_at_least {
-                // The server said when: wait that long, or give the caller the error now if that is too long.
-                if at_least > self.config.backoff_max {
-                    return Err(self.give_up(operation, &request.url, outcome, attempts, idempotent));
-                }
-                delay = delay.max(at_least);
+            match attempts.attempt(&request).await {
+                Step::Answer(r) => return Ok(r),
+                Step::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Step::Fail { error, .. } => return Err(error),
             }
-            if !retry || attempts > self.config.retries {
-                return Err(self.give_up(operation, &request.url, outcome, attempts, idempotent));
-            }
-            match &outcome {
-                Ok(r) => tracing::debug!(
-                    operation,
-                    attempt = attempts,
-                    status = r.status,
-                    ?delay,
-                    "retrying after HTTP status"
-                ),
-                Err(f) => {
-                    tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure")
-                }
-            }
-            uncertain |= match &outcome {
-                Ok(r) => r.status >= 500,
-                Err(f) => f.sent,
-            };
-            tokio::time::sleep(delay).await;
         }
+    }
+
+    /// The attempts of one call under the retry policy of [`Transport::send`], one at a time, for a caller that
+    /// must act between them (the WEDOS client reserves a slot of the account's limits before each attempt and
+    /// settles it after).
+    pub(crate) fn attempts<'a>(&'a self, operation: &'a str, idempotent: bool) -> Attempts<'a> {
+        Attempts { transport: self, operation, idempotent, made: 0, uncertain: false }
     }
 
     /// The error of the last attempt, saying how many were made and whether a write may have been applied.
@@ -608,6 +581,88 @@ struct PoolKey {
 const MAX_THREAD_POOLS: usize = 64;
 
 /// An attempt's failure, and whether the request may have left (false: it never reached the server).
+/// How far an attempt got, for a caller that counts what the server saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The request never left (a failure to connect).
+    NotSent,
+    /// The server answered with this HTTP status (a 429 or 5xx: the step did not hand the answer over).
+    Answered(u16),
+    /// The request may have reached the server, and its answer was lost (a timeout, a dropped connection).
+    Lost,
+}
+
+/// What one attempt of [`Attempts`] came to.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// An answer to parse: any HTTP status but a retried 429 or 5xx. `after_uncertain` says whether an earlier
+    /// attempt may have reached the server.
+    Answer(RawResponse),
+    /// The attempt failed and is to be retried after `delay`.
+    Retry { delay: Duration, reach: Reach },
+    /// The call failed: the retries are spent or the failure is not retried.
+    Fail { error: Error, reach: Reach },
+}
+
+/// The attempts of one call (see [`Transport::attempts`]).
+pub(crate) struct Attempts<'a> {
+    transport: &'a Transport,
+    operation: &'a str,
+    idempotent: bool,
+    made: u32,
+    uncertain: bool,
+}
+
+impl Attempts<'_> {
+    /// Sends `request` once and decides what follows.
+    pub(crate) async fn attempt(&mut self, request: &HttpRequest) -> Step {
+        let t = self.transport;
+        let operation = self.operation;
+        self.made += 1;
+        let attempts = self.made;
+        tracing::debug!(operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
+        let outcome = t.attempt(operation, request).await;
+        let reach = match &outcome {
+            Ok(r) => Reach::Answered(r.status),
+            Err(f) if f.sent => Reach::Lost,
+            Err(_) => Reach::NotSent,
+        };
+        let (retry, wait_at_least) = match &outcome {
+            Ok(r) if r.status == 429 => (true, r.retry_after),
+            Ok(r) if r.status >= 500 => (self.idempotent, None),
+            Ok(_) => {
+                let uncertain = self.uncertain;
+                return match outcome {
+                    Ok(r) => Step::Answer(RawResponse { after_uncertain: uncertain, ..r }),
+                    Err(f) => Step::Fail { error: f.error, reach },
+                };
+            }
+            Err(f) if !f.sent => (f.error.is_retryable(), None),
+            Err(f) => (self.idempotent && f.error.is_retryable(), None),
+        };
+        let mut delay = t.backoff(attempts - 1);
+        if let Some(at_least) = wait_at_least {
+            // The server said when: wait that long, or give the caller the error now if that is too long.
+            if at_least > t.config.backoff_max {
+                return Step::Fail { error: t.give_up(operation, &request.url, outcome, attempts, self.idempotent), reach };
+            }
+            delay = delay.max(at_least);
+        }
+        if !retry || attempts > t.config.retries {
+            return Step::Fail { error: t.give_up(operation, &request.url, outcome, attempts, self.idempotent), reach };
+        }
+        match &outcome {
+            Ok(r) => tracing::debug!(operation, attempt = attempts, status = r.status, ?delay, "retrying after HTTP status"),
+            Err(f) => tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure"),
+        }
+        self.uncertain |= match &outcome {
+            Ok(r) => r.status >= 500,
+            Err(f) => f.sent,
+        };
+        Step::Retry { delay, reach }
+    }
+}
+
 struct Failure {
     error: Error,
     sent: bool,

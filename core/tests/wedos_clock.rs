@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hostapi::wedos::state::now_f64;
+use hostapi::wedos::store::now_f64;
 use hostapi::wedos::*;
 use hostapi_emulator::{Emulator, EmulatorConfig, DEMO_WEDOS_PASSWORD, DEMO_WEDOS_USER};
 use serde_json::{json, Value};

@@ -14,7 +14,7 @@
 //! | `GET /_emulator/velneo/backups/<id>.zip` | the backup bytes (`application/octet-stream`) |
 //! | `POST /_emulator/wedos/notifications` `{"user","notify":{…}}` | `{"status":"ok","id":"N"}`; queues `notify` (an `ID` is assigned when it has neither `ID` nor `id`); HTTP 429 when the account's queue holds `max_notifications` |
 //! | `POST /_emulator/wedos/ips` `{"user","allowed_ips":["…"]}` | `{"status":"ok","user":"…","allowed_ips":[…]}`; replaces the account's allow-list |
-//! | `POST /_emulator/wedos/fail` `{"code", "command"?, "user"?, "result"?, "times"?=1}` | `{"status":"ok","faults":[…]}`; the next matching authenticated requests answer that WAPI error code |
+//! | `POST /_emulator/wedos/fail` `{"code"?, "timestamp"?, "command"?, "user"?, "result"?, "times"?=1}` | `{"status":"ok","faults":[…]}`; the next matching authenticated requests answer that WAPI error code, or (`timestamp` alone) run and answer with that `timestamp` (any JSON value) |
 //! | `POST /_emulator/wedos/user-agent-limit` `{"times":N}` | `{"status":"ok","times":N}`; the next N WEDOS requests answer HTTP 200 `User-Agent Rate Limit` (text/plain); 0 disarms |
 //!
 //! `state.wedos.<user>` = `{"user", "allowed_ips", "polling_allowed", "requests_last_hour",
@@ -224,8 +224,12 @@ pub(crate) async fn wedos_fail(State(s): State<Arc<Shared>>, body: Bytes) -> Res
         Ok(f) => f,
         Err(e) => return bad_request(e),
     };
-    if !(2000..=5999).contains(&f.code) {
-        return bad_request("code must be a WAPI error code (2000-5999)");
+    match f.code {
+        Some(code) if !(2000..=5999).contains(&code) => {
+            return bad_request("code must be a WAPI error code (2000-5999)");
+        }
+        None if f.timestamp.is_none() => return bad_request("give code (a WAPI error code), timestamp, or both"),
+        _ => {}
     }
     if f.times == 0 {
         return bad_request("times must be at least 1");

@@ -72,8 +72,8 @@ def test_thirty_processes_with_a_wrong_password_stop_before_the_block(
         c.reset_auth_guard()
         assert c.ping().code == 1000
         assert c.state_file is not None and c.state_file.startswith(str(tmp_path))
-        text = Path(c.state_file).read_text(encoding="utf-8")
-        assert hostapi_emulator.wedos_password not in text and "wrong" not in text
+        data = Path(c.state_file).read_bytes()
+        assert hostapi_emulator.wedos_password.encode() not in data and b"wrong" not in data
 
 
 def test_a_kept_notification_survives_close_and_reaches_the_next_client(hostapi_emulator: Emulator) -> None:

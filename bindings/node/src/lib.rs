@@ -276,12 +276,14 @@ impl NativeWedosClient {
 
     #[napi(getter)]
     pub fn auth_failures(&self) -> Result<u32> {
-        self.held.client("ping")?.auth_failures().map_err(|e| to_js(&e))
+        let c = self.held.client("ping")?;
+        napi::bindgen_prelude::block_on(c.auth_failures()).map_err(|e| to_js(&e))
     }
 
     #[napi]
     pub fn reset_auth_guard(&self) -> Result<()> {
-        self.held.client("ping")?.reset_auth_guard().map_err(|e| to_js(&e))
+        let c = self.held.client("ping")?;
+        napi::bindgen_prelude::block_on(c.reset_auth_guard()).map_err(|e| to_js(&e))
     }
 
     #[napi(getter)]
@@ -311,7 +313,8 @@ impl NativeWedosClient {
     /// A local operation of the model (no request), at once.
     #[napi]
     pub fn call_local(&self, operation: String, args: Value) -> Result<Value> {
-        self.held.client(&operation)?.call_local(&operation, &args).map_err(|e| to_js(&e))
+        let c = self.held.client(&operation)?;
+        napi::bindgen_prelude::block_on(Core::call_json(c, operation, args, None)).map_err(|e| to_js(&e))
     }
 
     #[napi]

@@ -48,12 +48,15 @@ impl WedosClient {
     /// Authentication/IP failures in a row so far (every client of the account on this machine).
     #[getter]
     fn auth_failures(&self, py: Python<'_>) -> PyResult<u32> {
-        self.holder.client(py, "ping")?.auth_failures().map_err(|e| to_pyerr(py, &e))
+        let c = self.holder.client(py, "ping")?;
+        py.detach(|| crate::runtime::block_on(c.auth_failures()))?.map_err(|e| to_pyerr(py, &e))
     }
 
-    /// Lets every client of the account send again after the guard stopped them.
+    /// Lets every client of the account send again after the guard stopped them (clears the stop, the invalid
+    /// answers and the clock evidence; starts a damaged state afresh).
     fn reset_auth_guard(&self, py: Python<'_>) -> PyResult<()> {
-        self.holder.client(py, "ping")?.reset_auth_guard().map_err(|e| to_pyerr(py, &e))
+        let c = self.holder.client(py, "ping")?;
+        py.detach(|| crate::runtime::block_on(c.reset_auth_guard()))?.map_err(|e| to_pyerr(py, &e))
     }
 
     /// The file of the shared account state (None when it is kept in memory).

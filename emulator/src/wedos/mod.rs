@@ -56,21 +56,23 @@ pub(crate) struct Reply {
     /// Asynchronous commands (`ping-async`, `domain-create`): the `data` of the notification to queue after the
     /// configured delay.
     pub(crate) notify_later: Option<Value>,
+    /// Written as the answer's `timestamp` instead of the clock (a fault).
+    pub(crate) timestamp: Option<Value>,
 }
 
 impl Reply {
     pub(crate) fn err(code: u32, result: impl Into<String>) -> Self {
-        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None }
+        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None, timestamp: None }
     }
 
     /// 1000 OK with `data`.
     pub(crate) fn ok(data: Option<Value>) -> Self {
-        Reply { code: 1000, result: "OK".into(), data, style: Style::Numbers, notify_later: None }
+        Reply { code: 1000, result: "OK".into(), data, style: Style::Numbers, notify_later: None, timestamp: None }
     }
 
     /// A success code other than 1000, without data.
     pub(crate) fn success(code: u32, result: impl Into<String>) -> Self {
-        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None }
+        Reply { code, result: result.into(), data: None, style: Style::Numbers, notify_later: None, timestamp: None }
     }
 
     pub(crate) fn style(mut self, style: Style) -> Self {
@@ -229,7 +231,12 @@ fn finish(state: &mut WedosState, hints: Hints, reply: Reply, ip: &str, ctx: &Ct
         if reply.style == Style::Strings { json!(reply.code.to_string()) } else { json!(reply.code) },
     );
     m.insert("result".into(), json!(reply.result));
-    m.insert("timestamp".into(), if reply.style == Style::Numbers { json!(now) } else { json!(now.to_string()) });
+    let timestamp = match &reply.timestamp {
+        Some(t) => t.clone(),
+        None if reply.style == Style::Numbers => json!(now),
+        None => json!(now.to_string()),
+    };
+    m.insert("timestamp".into(), timestamp);
     if let Some(c) = &hints.cltrid {
         m.insert("clTRID".into(), json!(c));
     }
@@ -292,10 +299,20 @@ fn execute(state: &mut WedosState, req: &Request, ip: IpAddr, ctx: &Ctx<'_>) -> 
         return Reply::err(2006, format!("Request limit exceeded ({limit} requests per hour)"));
     }
     account.requests.push_back(now);
-    if let Some(f) = state::AnswerFault::take(&mut state.faults, &req.user, &req.command) {
-        let result = f.result.unwrap_or_else(|| hostapi::wedos::protocol::code_info(i64::from(f.code)).0.to_owned());
-        return Reply::err(f.code, result);
+    let fault = state::AnswerFault::take(&mut state.faults, &req.user, &req.command);
+    if let Some(code) = fault.as_ref().and_then(|f| f.code) {
+        let f = fault.expect("taken");
+        let result = f.result.unwrap_or_else(|| hostapi::wedos::protocol::code_info(i64::from(code)).0.to_owned());
+        return Reply { timestamp: f.timestamp, ..Reply::err(code, result) };
     }
+    let clock = fault.and_then(|f| f.timestamp);
+    let reply = run_command(state, idx, req, ctx);
+    Reply { timestamp: clock.or(reply.timestamp), ..reply }
+}
+
+/// The command itself, once the request passed authentication and the limits.
+fn run_command(state: &mut WedosState, idx: usize, req: &Request, ctx: &Ctx<'_>) -> Reply {
+    let now = ctx.now;
     let account = &mut state.accounts[idx];
     let Some(cmd) = ops::Command::parse(&req.command) else {
         return Reply::err(2010, format!("Unknown command {}", req.command));

@@ -26,7 +26,8 @@ pub(crate) struct WedosState {
 }
 
 /// The next `times` authenticated requests of `command` (any command when `None`) of `user` (any account when
-/// `None`) answer `code` instead of running.
+/// `None`) answer `code` instead of running; or, with `timestamp` and no `code`, run and answer with that
+/// `timestamp` (any JSON value: a garbled or absurd server clock).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AnswerFault {
@@ -34,9 +35,12 @@ pub(crate) struct AnswerFault {
     pub(crate) user: Option<String>,
     #[serde(default)]
     pub(crate) command: Option<String>,
-    pub(crate) code: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) result: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) timestamp: Option<serde_json::Value>,
     #[serde(default = "one")]
     pub(crate) times: u32,
 }

@@ -196,7 +196,7 @@ class Emulator:
         faults, and the client-side account state in :attr:`state_dir`."""
         self._control("POST", "reset")
         for name in os.listdir(self._state_dir):
-            if name.endswith(".json"):
+            if name.startswith("wedos-"):
                 os.remove(os.path.join(self._state_dir, name))
 
     def state(self) -> dict[str, Any]:

@@ -78,3 +78,97 @@ pub fn code_error(label: &str, code: i64, result: &str) -> Error {
     }
     Error::new(kind, label, message).with_code(code)
 }
+
+/// The server's IP block answer.
+pub const IP_BLOCKED: i64 = 2052;
+
+/// Whether `code` is an authentication or allow-list failure (2050, 2051): what the auth-failure guard counts.
+pub fn is_auth_failure(code: i64) -> bool {
+    matches!(code, 2050 | 2051)
+}
+
+/// Whether an answer with `code` shows that the server let the request past authentication and the IP allow-list
+/// (any answer but 2050, 2051, 2052): the account's credentials work from here.
+pub fn passed_authentication(code: i64) -> bool {
+    !is_auth_failure(code) && code != IP_BLOCKED
+}
+
+/// Whether `code` refuses a request over an hourly limit (2006, 2250, 2252): it may be sent again next hour.
+pub fn is_hourly_limit(code: i64) -> bool {
+    matches!(code, 2006 | 2250 | 2252)
+}
+
+/// Whether `code`, answered to `command` after an earlier attempt's answer was lost, means that attempt did the
+/// work: what it was to remove is gone (a row deleted: 3309; a notification acknowledged: 2151).
+pub fn means_already_done(command: &str, code: i64) -> bool {
+    matches!((command, code), ("dns-row-delete", 3309) | ("poll-ack", 2151))
+}
+
+/// The cause of an invalid request, in a word or two, for the guard's messages: `None` is a request whose answer
+/// was lost or unreadable (the server may have counted it).
+pub fn cause(code: Option<i64>) -> &'static str {
+    match code {
+        None => "outcome unknown",
+        Some(2050 | 2051) => "password/IP",
+        Some(2052) => "IP block",
+        Some(c) if is_hourly_limit(c) => "limit",
+        Some(4000..=5999) => "server failure",
+        Some(_) => "bad input",
+    }
+}
+
+/// How long an IP block lasts, as its 2052 answer says it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BlockHint {
+    /// "… N s …": seconds left.
+    Seconds(f64),
+    /// "until <Unix seconds>", on the server's clock.
+    Until(i64),
+}
+
+/// Reads the block's length from a 2052 answer's text: "… N s …" (seconds left), else "until <Unix seconds>";
+/// `None` when the text says neither.
+pub fn block_hint(message: &str) -> Option<BlockHint> {
+    let words: Vec<&str> = message
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in words.windows(2) {
+        if let (Ok(n), true) = (pair[0].parse::<f64>(), matches!(pair[1], "s" | "sec" | "secs" | "seconds")) {
+            if n.is_finite() && n >= 0.0 {
+                return Some(BlockHint::Seconds(n));
+            }
+        }
+    }
+    for pair in words.windows(2) {
+        if pair[0].eq_ignore_ascii_case("until") {
+            if let Ok(t) = pair[1].parse::<i64>() {
+                return Some(BlockHint::Until(t));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_hints() {
+        assert_eq!(block_hint("blocked (until 1768473120, 120 s)"), Some(BlockHint::Seconds(120.0)));
+        assert_eq!(block_hint("blocked until 1768473120"), Some(BlockHint::Until(1768473120)));
+        assert_eq!(block_hint("blocked for -5 s"), None);
+        assert_eq!(block_hint("IP address temporarily blocked"), None);
+    }
+
+    #[test]
+    fn causes_and_classes() {
+        assert_eq!(cause(Some(2050)), "password/IP");
+        assert_eq!(cause(Some(2314)), "bad input");
+        assert_eq!(cause(Some(2006)), "limit");
+        assert_eq!(cause(None), "outcome unknown");
+        assert!(passed_authentication(2314) && !passed_authentication(2051) && !passed_authentication(2052));
+        assert!(means_already_done("poll-ack", 2151) && !means_already_done("dns-row-add", 2151));
+    }
+}

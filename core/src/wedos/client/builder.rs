@@ -1,0 +1,328 @@
+//! The client's settings: [`ClientBuilder`], from code, the environment or the operation model's JSON options.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Client, Inner};
+use crate::error::{Error, Result};
+use crate::ops::{self, Api};
+use crate::secret::Secret;
+use crate::transport::{Transport, TransportConfig};
+use crate::wedos::governor::{Policy, INVALID_KEPT};
+use crate::wedos::protocol;
+use crate::wedos::store::{now_f64, StateLocation, Store};
+
+pub const ENV_USER: &str = "WEDOS_USER";
+pub const ENV_PASSWORD: &str = "WEDOS_PASSWORD";
+pub const ENV_BASE_URL: &str = "WEDOS_BASE_URL";
+
+pub(super) const BUILD_OP: &str = "wedos client";
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// What the client does when one of its hourly budgets is spent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LimitPolicy {
+    /// Fail at once with a [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited) error that says when to retry (default).
+    #[default]
+    FailFast,
+    /// Wait until the budget has room again.
+    Wait,
+}
+
+/// Where the client reads the local time (Unix seconds) that `auth` is computed for, before the correction by the
+/// offset learned from the server's answers.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> f64 + Send + Sync>);
+
+impl Clock {
+    /// The system clock (UTC).
+    pub fn system() -> Clock {
+        Clock(Arc::new(now_f64))
+    }
+    /// Any source of whole Unix seconds (tests, or a clock corrected against NTP).
+    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(move || f() as f64))
+    }
+    /// Any source of Unix seconds with a fraction.
+    pub fn from_fn_f64(f: impl Fn() -> f64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+    pub fn now(&self) -> i64 {
+        self.now_f64().floor() as i64
+    }
+    pub fn now_f64(&self) -> f64 {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock(now={})", self.now())
+    }
+}
+
+/// Settings for a [`Client`]. Start from [`Client::builder`].
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    user: Option<String>,
+    password: Option<Secret>,
+    base_url: String,
+    transport: TransportConfig,
+    /// Whether `from_env` was applied (errors then name the variables), and whether it met an empty base URL.
+    env_read: bool,
+    env_base_url_empty: bool,
+    test: bool,
+    policy: LimitPolicy,
+    hourly_limit: u32,
+    domain_check_limit: u32,
+    budget_window: Duration,
+    max_auth_failures: u32,
+    max_invalid: u32,
+    state: Option<StateLocation>,
+    boundary_window: Duration,
+    poll_interval: Duration,
+    clock: Clock,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            user: None,
+            password: None,
+            base_url: protocol::DEFAULT_BASE_URL.to_owned(),
+            transport: TransportConfig::default(),
+            env_read: false,
+            env_base_url_empty: false,
+            test: false,
+            policy: LimitPolicy::FailFast,
+            hourly_limit: protocol::HOURLY_REQUEST_LIMIT,
+            domain_check_limit: protocol::HOURLY_DOMAIN_CHECK_LIMIT,
+            budget_window: HOUR,
+            max_auth_failures: 3,
+            max_invalid: 10,
+            state: None,
+            boundary_window: Duration::from_secs(5),
+            poll_interval: Duration::from_secs(2),
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The WEDOS account login (e-mail).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+    /// The WAPI password (set in the admin panel; the account password does not work). Never shown.
+    pub fn password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+    /// The JSON endpoint (default `https://api.wedos.com/wapi/json`).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+    crate::transport::transport_setters!();
+
+    /// Send every request in WAPI test mode (`test: 1`: validated, nothing changed).
+    pub fn test_mode(mut self, yes: bool) -> Self {
+        self.test = yes;
+        self
+    }
+    /// What to do when an hourly budget is spent (default: fail fast).
+    pub fn limit_policy(mut self, policy: LimitPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+    /// The client's own hourly budgets (default 1000 requests, 100 domain availability checks — the server's).
+    pub fn hourly_limits(mut self, requests: u32, domain_checks: u32) -> Self {
+        self.hourly_limit = requests;
+        self.domain_check_limit = domain_checks;
+        self
+    }
+    /// The window the budgets count in (default one hour, as the server's limits). Shorter windows are for tests.
+    pub fn budget_window(mut self, window: Duration) -> Self {
+        self.budget_window = window;
+        self
+    }
+    /// After this many authentication/IP failures (2050, 2051) in a row every client of the account on this
+    /// machine refuses to send until [`Client::reset_auth_guard`] (default 3; 0 = never stop), so a wrong password
+    /// cannot get the caller's IP blocked.
+    pub fn max_auth_failures(mut self, n: u32) -> Self {
+        self.max_auth_failures = n;
+        self
+    }
+    /// The invalid answers (any code ≥ 2000) the account's clients may receive within the window before they stop
+    /// sending until the oldest leaves it (default 10: WEDOS blocks the IP at the 11th; 0 = never stop).
+    pub fn max_invalid_requests(mut self, n: u32) -> Self {
+        self.max_invalid = n;
+        self
+    }
+    /// Where the account state shared by every client of the account lives (default: [`StateLocation::from_env`]:
+    /// `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else `~/.local/state/hostapi`).
+    pub fn state_location(mut self, location: StateLocation) -> Self {
+        self.state = Some(location);
+        self
+    }
+    /// How close to a Prague hour boundary a 2050 must be to be retried once with the other hour's auth
+    /// (default 5 s).
+    pub fn hour_boundary_window(mut self, window: Duration) -> Self {
+        self.boundary_window = window;
+        self
+    }
+    /// How often waiting for an asynchronous result polls the queue (default 2 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+    /// The clock `auth` is computed from (default: the system clock, UTC).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// Fills user, password and base URL from `WEDOS_USER`, `WEDOS_PASSWORD`, `WEDOS_BASE_URL` (optional).
+    pub fn from_env(mut self) -> Self {
+        if let Ok(v) = std::env::var(ENV_USER) {
+            self.user = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_PASSWORD) {
+            self.password = Some(Secret::new(v));
+        }
+        if let Ok(v) = std::env::var(ENV_BASE_URL) {
+            if v.trim().is_empty() {
+                self.env_base_url_empty = true;
+            } else {
+                self.base_url = v;
+            }
+        }
+        self.env_read = true;
+        self
+    }
+
+    /// Settings from one JSON object with the keys of the operation model's WEDOS settings (`user`, `password`,
+    /// `from_env`, `base_url`, `test_mode`, `on_limit` (`"raise"`/`"wait"`), `max_auth_failures`,
+    /// `max_invalid_requests`, `state_dir`, `hourly_limits` (`[requests, domain_checks]`), `budget_window`,
+    /// `poll_interval`, `hour_boundary_window`, and the transport
+    /// settings); `null` or absent keys keep the defaults. Every front end builds its clients through here.
+    pub fn from_options(options: &Value) -> Result<ClientBuilder> {
+        let o = ops::check_settings(Api::Wedos, BUILD_OP, options)?;
+        let mut b = ClientBuilder::default();
+        let secs = |key: &str| o.get(key).and_then(Value::as_f64).map(Duration::from_secs_f64);
+        let count = |v: &Value| v.as_u64().map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+        if o.get("from_env").and_then(Value::as_bool) == Some(true) {
+            b = b.from_env();
+        }
+        if let Some(v) = ops::text(o, "user") {
+            b.user = Some(v);
+        }
+        if let Some(v) = ops::text(o, "password") {
+            b.password = Some(Secret::new(v));
+        }
+        if let Some(v) = ops::text(o, "base_url") {
+            b.base_url = v;
+        }
+        if let Some(v) = o.get("test_mode").and_then(Value::as_bool) {
+            b.test = v;
+        }
+        match o.get("on_limit").and_then(Value::as_str) {
+            Some("wait") => b.policy = LimitPolicy::Wait,
+            Some(_) => b.policy = LimitPolicy::FailFast,
+            None => {}
+        }
+        if let Some(v) = o.get("max_auth_failures").and_then(count) {
+            b.max_auth_failures = v;
+        }
+        if let Some(v) = o.get("max_invalid_requests").and_then(count) {
+            b.max_invalid = v;
+        }
+        if let Some(v) = ops::text(o, "state_dir").filter(|v| !v.trim().is_empty()) {
+            b.state = Some(StateLocation::parse(&v));
+        }
+        if let Some([r, d]) = o.get("hourly_limits").and_then(Value::as_array).map(Vec::as_slice) {
+            b.hourly_limit = count(r).unwrap_or(b.hourly_limit);
+            b.domain_check_limit = count(d).unwrap_or(b.domain_check_limit);
+        }
+        if let Some(v) = secs("budget_window") {
+            b.budget_window = v;
+        }
+        if let Some(v) = secs("poll_interval") {
+            b.poll_interval = v;
+        }
+        if let Some(v) = secs("hour_boundary_window") {
+            b.boundary_window = v;
+        }
+        b.transport.apply_options(o);
+        Ok(b)
+    }
+
+    pub fn build(self) -> Result<Client> {
+        let missing = |what: &str, env: &str| {
+            if self.env_read {
+                Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
+            } else {
+                Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
+            }
+        };
+        if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
+            return Err(Error::config(
+                BUILD_OP,
+                format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
+            ));
+        }
+        let user = self.user.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("a user", ENV_USER))?;
+        let password =
+            self.password.clone().filter(|p| !p.is_empty()).ok_or_else(|| missing("a WAPI password", ENV_PASSWORD))?;
+        let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
+        if self.hourly_limit == 0 || self.domain_check_limit == 0 {
+            return Err(Error::config(BUILD_OP, "hourly limits must be at least 1"));
+        }
+        if self.max_invalid as usize > INVALID_KEPT {
+            return Err(Error::config(
+                BUILD_OP,
+                format!("max_invalid_requests must be at most {INVALID_KEPT} (WEDOS blocks the IP after 10)"),
+            ));
+        }
+        if self.budget_window.is_zero() {
+            return Err(Error::config(BUILD_OP, "the budget window must be greater than zero"));
+        }
+        if self.poll_interval.is_zero() {
+            return Err(Error::config(BUILD_OP, "the poll interval must be greater than zero"));
+        }
+        let transport = Transport::new(self.transport, BUILD_OP)?;
+        let location = self.state.clone().unwrap_or_else(StateLocation::from_env);
+        let store = Store::open(location, &user, &base_url, BUILD_OP)?;
+        let limits = Policy {
+            user: user.clone(),
+            hourly_limit: self.hourly_limit,
+            domain_check_limit: self.domain_check_limit,
+            window: self.budget_window.as_secs_f64(),
+            max_invalid: self.max_invalid,
+            max_auth_failures: self.max_auth_failures,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                user,
+                password,
+                base_url,
+                transport,
+                test: self.test,
+                on_limit: self.policy,
+                limits,
+                store,
+                settled: tokio::sync::Notify::new(),
+                queue: tokio::sync::Mutex::new(()),
+                boundary_window: self.boundary_window,
+                poll_interval: self.poll_interval,
+                clock: self.clock,
+                sequence: AtomicU64::new(0),
+                instance: fastrand::u32(..),
+                holder: format!("{}-{:08x}", std::process::id(), fastrand::u32(..)),
+            }),
+        })
+    }
+}

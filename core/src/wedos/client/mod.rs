@@ -1,0 +1,300 @@
+//! The async WEDOS WAPI client: Prague-hour auth from a clock corrected against the server's, the account's
+//! limits reserved before every request and settled after it ([`crate::wedos::governor`], through the account
+//! store shared by every client of the account: [`crate::wedos::store`]), and waiting for asynchronous results
+//! without losing notifications (the spool: [`crate::wedos::spool`]).
+//!
+//! - [`builder`]: the settings;
+//! - [`send`]: the send loop (reserve, sign, send, settle);
+//! - [`notifications`]: the POLL queue, the spool and waiting for a result;
+//! - [`handles`]: the typed handles of domains and DNS.
+
+mod builder;
+mod handles;
+mod notifications;
+mod send;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use builder::{ClientBuilder, Clock, LimitPolicy, ENV_BASE_URL, ENV_PASSWORD, ENV_USER};
+pub use handles::{Dns, Domains};
+pub use notifications::Notifications;
+
+use super::governor::{Policy, Reset};
+use super::protocol::{codes, Call, Output, RequestOptions};
+use super::records::*;
+use super::store::{now_f64, GuardStatus, Store};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ops::{self, Api};
+use crate::secret::Secret;
+use crate::transport::Transport;
+
+/// A WEDOS WAPI client. Cheap to clone; clones share the pool. Every client of the same account (user and base URL)
+/// sharing a state store shares the account state: budgets, the guard, the clock offset and the notification spool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    user: String,
+    password: Secret,
+    base_url: String,
+    transport: Transport,
+    test: bool,
+    on_limit: LimitPolicy,
+    limits: Policy,
+    store: Store,
+    /// Woken when a request of this client settles (a caller waiting for a slot tries again).
+    settled: tokio::sync::Notify,
+    /// One reader of the POLL queue at a time in this client (the store orders processes).
+    queue: tokio::sync::Mutex<()>,
+    boundary_window: Duration,
+    poll_interval: Duration,
+    clock: Clock,
+    sequence: AtomicU64,
+    instance: u32,
+    /// Who holds a notification handed out by `poll()`: this client, in this process.
+    holder: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("wedos::Client")
+            .field("user", &self.inner.user)
+            .field("password", &self.inner.password)
+            .field("base_url", &self.inner.base_url)
+            .field("test", &self.inner.test)
+            .field("on_limit", &self.inner.on_limit)
+            .field("max_auth_failures", &self.inner.limits.max_auth_failures)
+            .field("max_invalid_requests", &self.inner.limits.max_invalid)
+            .field("state", &self.inner.store.location())
+            .field("transport", self.inner.transport.config())
+            .finish()
+    }
+}
+
+/// Seconds until the next full hour, for errors of the hourly limits.
+fn until_next_hour() -> Duration {
+    let now = crate::unix_now();
+    Duration::from_secs((3600 - now.rem_euclid(3600)).unsigned_abs())
+}
+
+pub(super) fn unexpected(command: &str) -> Error {
+    Error::new(ErrorKind::Protocol, format!("wedos {command}"), "unexpected result type")
+}
+
+/// Rate-limit errors from the server say when to try again.
+fn with_retry_after(e: Error) -> Error {
+    if e.kind() != ErrorKind::RateLimited || e.retry_after().is_some() {
+        return e;
+    }
+    match e.code() {
+        Some(c) if codes::is_hourly_limit(c) => e.with_retry_after(until_next_hour()),
+        _ => e.with_retry_after(Duration::from_secs(60)),
+    }
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `WEDOS_USER`, `WEDOS_PASSWORD` and optionally `WEDOS_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default().from_env().build()
+    }
+
+    pub fn user(&self) -> &str {
+        &self.inner.user
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Authentication/IP failures in a row so far, counted by every client of the account.
+    pub async fn auth_failures(&self) -> Result<u32> {
+        Ok(self.guard_status().await?.auth_failures)
+    }
+
+    /// Lets every client of the account send again after the guard stopped them (after fixing the password, the
+    /// IP allow-list or the input): clears the authentication-failure stop, the invalid answers and the clock
+    /// evidence; starts a damaged state afresh. The server's own IP block, if any, still runs out.
+    pub async fn reset_auth_guard(&self) -> Result<()> {
+        let inner = &*self.inner;
+        inner.store.reset("wedos guard reset", &inner.limits, Reset::Guard, now_f64()).await
+    }
+
+    /// The account state shared by every client of the account, as it is now.
+    pub async fn guard_status(&self) -> Result<GuardStatus> {
+        let inner = &*self.inner;
+        inner.store.status("wedos guard", &inner.limits, now_f64()).await
+    }
+
+    /// Where the shared account state lives, for people: `:memory:` or the state file.
+    pub fn state_store(&self) -> String {
+        self.inner.store.describe()
+    }
+
+    /// The file that holds the shared account state (`None` when it is kept in memory).
+    pub fn state_file(&self) -> Option<std::path::PathBuf> {
+        self.inner.store.path().map(std::path::Path::to_path_buf)
+    }
+
+    /// A fresh, unique clTRID: `hostapi-<instance>-<sequence>-<unix>`.
+    pub fn new_cltrid(&self) -> String {
+        let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
+        format!("hostapi-{:08x}-{n}-{}", self.inner.instance, crate::unix_now())
+    }
+
+    /// `ping`: checks credentials, IP allow-list and connectivity.
+    pub async fn ping(&self) -> Result<Response> {
+        self.run_response(Call::Ping).await
+    }
+
+    /// `ping-async`: the server answers `1001 Request pending`; the result arrives as a notification.
+    pub async fn ping_async(&self) -> Result<Pending> {
+        match self.execute(&Call::PingAsync).await? {
+            Output::Pending(p) => Ok(p),
+            _ => Err(unexpected("ping-async")),
+        }
+    }
+
+    /// `ping-async`, then waits up to `timeout` for its notification (see [`Client::wait_for`]).
+    pub async fn ping_async_wait(&self, timeout: Duration) -> Result<Notification> {
+        let pending = self.ping_async().await?;
+        self.wait_for(&pending, timeout).await
+    }
+
+    /// Any command, with its `data` object; returns the response (its `data` as sent by the server).
+    pub async fn call(&self, command: &str, data: Option<Value>) -> Result<Response> {
+        self.run_response(Call::Generic { command: command.to_owned(), data }).await
+    }
+
+    /// `credit-info`.
+    pub async fn credit_info(&self) -> Result<Credit> {
+        match self.execute(&Call::CreditInfo).await? {
+            Output::Credit(c) => Ok(c),
+            _ => Err(unexpected("credit-info")),
+        }
+    }
+
+    pub fn domains(&self) -> Domains<'_> {
+        Domains { client: self }
+    }
+
+    pub fn dns(&self) -> Dns<'_> {
+        Dns { client: self }
+    }
+
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications { client: self }
+    }
+
+    /// `dns-row-add`, reconciled after a lost answer (see [`Dns::add_row`]).
+    async fn add_row_reconciled(&self, row: NewDnsRow, options: &RequestOptions) -> Result<Response> {
+        let lost = match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
+            Err(e) if e.may_have_applied() => e,
+            other => return other,
+        };
+        let Ok(rows) = self.dns().rows(&row.domain).await else { return Err(lost) };
+        let same = |r: &DnsRow| {
+            r.name.eq_ignore_ascii_case(&row.name) && r.rdtype.eq_ignore_ascii_case(&row.rdtype) && r.rdata == row.rdata
+        };
+        let applied = || {
+            let result = "OK (the answer was lost; the row is listed, so the add was applied)";
+            Response::concluded(1000, result, "dns-row-add", Some(crate::unix_now()))
+        };
+        if rows.iter().any(same) {
+            tracing::debug!(domain = %row.domain, name = %row.name, "the row exists: the lost add was applied");
+            return Ok(applied());
+        }
+        // Not listed: not applied (an add is applied or refused before it is answered). Adding it again cannot
+        // make a duplicate — the server refuses an exact duplicate with 2316 — and a 2316 here means the first
+        // add landed after the listing: listed again, that is a success too.
+        tracing::debug!(domain = %row.domain, name = %row.name, "the row is not listed: adding it again");
+        match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
+            Err(e) if e.code() == Some(2316) => match self.dns().rows(&row.domain).await {
+                Ok(rows) if rows.iter().any(same) => Ok(applied()),
+                _ => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    /// Runs any operation of the operation model (`crate::ops`) by its canonical name with snake_case JSON
+    /// arguments, composites included, and returns the result's canonical JSON. `options` are the request options
+    /// (clTRID, test mode); the `cltrid` argument of `call` overrides them. This is the one entry point of every
+    /// front end and behaves exactly as the typed methods: `notifications.poll` hands out the notifications the
+    /// client kept while waiting first, `ping_async` with `wait` waits for its notification.
+    pub async fn call_json(&self, operation: &str, args: &Value, options: &RequestOptions) -> Result<Value> {
+        let spec = Api::Wedos
+            .op(operation)
+            .ok_or_else(|| Error::config("wedos", format!("unknown operation {operation:?}")))?;
+        match spec.name {
+            // Asynchronous commands: the pending request, or with `wait` its notification.
+            "ping_async" | "domains.create" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let mut wire = o.clone();
+                let wait = wire.remove("wait").filter(|v| !v.is_null()).and_then(|v| v.as_f64());
+                let call = Call::from_json(operation, &Value::Object(wire))?;
+                let out = self.execute_with(&call, options).await?;
+                let Some(secs) = wait else { return ops::to_json(out) };
+                let Output::Pending(pending) = out else { return Err(unexpected(spec.wire)) };
+                ops::to_json(self.wait_for(&pending, Duration::from_secs_f64(secs)).await?)
+            }
+            "dns.set_txt" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let ttl = o.get("ttl").and_then(Value::as_i64).unwrap_or(300);
+                let ttl = u32::try_from(ttl)
+                    .map_err(|_| Error::config(spec.label(), format!("ttl {ttl} is out of range")))?;
+                let (fqdn, value) =
+                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
+                ops::to_json(self.dns().set_txt(&fqdn, &value, ttl).await?)
+            }
+            "dns.clear_txt" => {
+                let o = ops::check_args(spec, &spec.label(), args, false)?;
+                let (fqdn, value) =
+                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
+                Ok(Value::from(self.dns().clear_txt(&fqdn, &value).await?))
+            }
+            "notifications.poll" => {
+                ops::check_args(spec, "wedos poll-req", args, false)?;
+                ops::to_json(self.notifications().poll().await?)
+            }
+            "notifications.ack" => {
+                let o = ops::check_args(spec, "wedos poll-ack", args, false)?;
+                let id = ops::text(o, "id").unwrap_or_default();
+                ops::to_json(self.notifications().ack(&id).await?)
+            }
+            "notifications.next" => {
+                ops::check_args(spec, "wedos poll-req", args, false)?;
+                ops::to_json(self.notifications().next().await?)
+            }
+            "dns.add_row" => match Call::from_json(operation, args)? {
+                Call::DnsRowAdd(row) => ops::to_json(self.add_row_reconciled(row, options).await?),
+                _ => Err(unexpected("dns-row-add")),
+            },
+            "notifications.kept" => {
+                ops::check_args(spec, &spec.label(), args, false)?;
+                Ok(Value::from(self.notifications().kept().await?))
+            }
+            "call" => {
+                let o = ops::check_args(spec, "wedos call", args, false)?;
+                let mut wire = o.clone();
+                let mut options = options.clone();
+                if let Some(c) = wire.remove("cltrid").and_then(|v| v.as_str().map(str::to_owned)) {
+                    options.cltrid = Some(c);
+                }
+                let call = Call::from_json(operation, &Value::Object(wire))?;
+                ops::to_json(self.execute_with(&call, &options).await?)
+            }
+            _ => ops::to_json(self.execute_with(&Call::from_json(operation, args)?, options).await?),
+        }
+    }
+
+}

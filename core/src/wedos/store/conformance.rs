@@ -1,0 +1,105 @@
+//! The contract of [`AccountStore`], run against every store: what a networked store must pass too.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::*;
+use crate::wedos::governor::{Outcome, Settlement};
+use crate::wedos::spool::{Ack, Push, Want, LEASE_SECS};
+
+fn policy(max_invalid: u32) -> Policy {
+    Policy {
+        user: "u@example.cz".into(),
+        hourly_limit: 1000,
+        domain_check_limit: 100,
+        window: 3600.0,
+        max_invalid,
+        max_auth_failures: 3,
+    }
+}
+
+fn settlement(outcome: Outcome) -> Settlement<'static> {
+    Settlement { outcome, command: "dns-row-add", message: "", clock: None }
+}
+
+async fn granted<S: AccountStore>(s: &S, p: &Policy, now: f64) -> Option<u64> {
+    let ask = Ask { label: "t", command: "dns-row-add", expires_at: now + 45.0, pid: 1 };
+    match s.reserve("t", p, &ask, now).await.unwrap() {
+        Admission::Granted(g) => Some(g.ticket),
+        Admission::Busy { .. } => None,
+        Admission::Refused { error, .. } => panic!("refused: {error}"),
+    }
+}
+
+async fn reserve_and_settle<S: AccountStore>(s: &S) {
+    let p = policy(10);
+    let t = granted(s, &p, 100.0).await.expect("granted");
+    let st = s.status("t", &p, 100.0).await.unwrap();
+    assert_eq!(st.in_flight.len(), 1);
+    assert_eq!(st.requests_in_window, 1);
+    s.settle("t", &p, t, &settlement(Outcome::Invalid { code: Some(2314), clock_cause: false }), 101.0).await.unwrap();
+    let st = s.status("t", &p, 101.0).await.unwrap();
+    assert!(st.in_flight.is_empty());
+    assert_eq!(st.invalid.len(), 1);
+    assert!(st.credentials_proven);
+    s.reset("t", &p, Reset::Guard, 102.0).await.unwrap();
+    assert!(s.status("t", &p, 102.0).await.unwrap().invalid.is_empty());
+}
+
+/// Concurrent callers on one store: never more grants than the allowance while none is settled.
+async fn concurrent_reservations_respect_the_allowance<S: AccountStore + 'static>(s: Arc<S>) {
+    let p = Arc::new(policy(5));
+    // Proven credentials first, so the invalid allowance (not the authentication one) is what binds.
+    let t = granted(&*s, &p, 1.0).await.unwrap();
+    s.settle("t", &p, t, &settlement(Outcome::Valid), 1.0).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (s, p) = (s.clone(), p.clone());
+        tasks.push(tokio::spawn(async move { granted(&*s, &p, 2.0).await }));
+    }
+    let mut grants = 0;
+    for t in tasks {
+        grants += usize::from(t.await.unwrap().is_some());
+    }
+    assert_eq!(grants, 5);
+}
+
+async fn the_spool_hands_each_notification_out_once<S: AccountStore>(s: &S) {
+    let n = |id: u32| json!({"ID": id.to_string(), "code": 1000, "result": "OK", "svTRID": format!("sv-{id}")});
+    assert_eq!(s.spool_push("t", &n(1), 0.0).await.unwrap(), Push::Added);
+    assert_eq!(s.spool_push("t", &n(1), 0.0).await.unwrap(), Push::Known);
+    assert_eq!(s.spool_push("t", &n(2), 0.0).await.unwrap(), Push::Added);
+    assert_eq!(s.spool_len("t", 0.0).await.unwrap(), 2);
+    assert_eq!(s.spool_lease("t", "a", 1.0, LEASE_SECS).await.unwrap(), Some(n(1)));
+    assert_eq!(s.spool_lease("t", "b", 1.0, LEASE_SECS).await.unwrap(), Some(n(2)));
+    assert_eq!(s.spool_take("t", Want::Any, "c", 1.0).await.unwrap(), None);
+    assert_eq!(s.spool_ack("t", "1", "a", 2.0).await.unwrap(), Ack::Removed);
+    assert_eq!(s.spool_ack("t", "1", "a", 2.0).await.unwrap(), Ack::AlreadyHanded);
+    // b's lease ends: the notification goes to the next reader.
+    assert_eq!(s.spool_take("t", Want::Any, "c", 2.0 + LEASE_SECS).await.unwrap(), Some(n(2)));
+    assert_eq!(s.spool_len("t", 3.0 + LEASE_SECS).await.unwrap(), 0);
+}
+
+async fn all<S: AccountStore + 'static>(make: impl Fn() -> S) {
+    reserve_and_settle(&make()).await;
+    concurrent_reservations_respect_the_allowance(Arc::new(make())).await;
+    the_spool_hands_each_notification_out_once(&make()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store() {
+    all(MemoryStore::default).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn file_store() {
+    let root = tempfile::tempdir().unwrap();
+    let n = std::sync::atomic::AtomicU32::new(0);
+    all(|| {
+        // A fresh account for each check.
+        let user = format!("u{}@example.cz", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        FileStore::open(root.path(), &user, "http://127.0.0.1:1/wapi/json", "t").unwrap()
+    })
+    .await;
+}

@@ -1,0 +1,860 @@
+//! The file store (the default): the account state in a private directory of the user, shared by every process
+//! of the user on the machine.
+//!
+//! Per account (`<key>` is a hash of user and base URL; never the password):
+//!
+//! - `wedos-<key>.guard`: the guard, locked (`flock`, through `fs4`) for every operation and kept open. Two slots
+//!   of [`SLOT`] bytes, each `magic, generation, length, checksum, JSON`; a write goes to the older slot in one
+//!   `pwrite`, so a process killed at any moment (or a torn write) leaves the other slot, the previous state,
+//!   intact. A reader reads only the slot headers when the generation is the one it read last.
+//! - `wedos-<key>.spool.json`: the notification spool, replaced whole (temporary file, fsync, rename, fsync of the
+//!   directory): it holds notifications the server has forgotten. The guard's `spool_gen` says when it changed, so
+//!   it is read only then.
+//! - `wedos-<key>.poll.lock`: held by the one client reading the server's POLL queue.
+//!
+//! Nothing from outside is trusted: the directory and every file must belong to this user and be writable by
+//! nobody else (as ssh treats its keys), a file must be a regular file (no symlink is followed, a FIFO or device is
+//! refused at once), a lock is waited for at most [`LOCK_WAIT`] (the error names the process holding it), and a
+//! guard file that cannot be read keeps the guard: nothing is sent until `guard reset`, or until an hour (the
+//! window) after its last write, when everything it held has left the window anyway.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use fs4::fs_std::FileExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+
+use super::{account_key, AccountStore, GuardStatus, ENV_STATE_DIR, MEMORY};
+use crate::error::{Error, ErrorKind, Result};
+use crate::wedos::governor::{
+    Admission, Ask, AuthStop, ClockOffset, GuardState, Invalid, Policy, Reset, Settlement, Slice, Slices,
+};
+use crate::wedos::spool::{Ack, Push, Spool, Want};
+
+/// The size of each of the guard file's two slots.
+pub const SLOT: u64 = 128 * 1024;
+const HEADER: usize = 24;
+const MAGIC: &[u8; 4] = b"HAG2";
+const VERSION: u32 = 2;
+/// The longest wait for the account's lock (held only for a read and a write, never across a request).
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+fn io_error(label: &str, what: &str, path: &Path, e: &std::io::Error) -> Error {
+    Error::config(
+        label,
+        format!(
+            "cannot {what} the shared WEDOS account state {}: {e} (set {ENV_STATE_DIR} to a private, writable \
+             directory, or to {MEMORY} to keep state in the client)",
+            path.display()
+        ),
+    )
+}
+
+pub(super) fn queue_timeout(label: &str) -> Error {
+    Error::new(ErrorKind::Timeout, label, "another client held the notification queue until the deadline")
+}
+
+/// What the guard file holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct Body {
+    v: u32,
+    /// For people reading the file.
+    user: String,
+    base_url: String,
+    /// Changed with every change of the spool file.
+    spool_gen: u64,
+    guard: GuardState,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SpoolFile {
+    generation: u64,
+    #[serde(flatten)]
+    spool: Spool,
+}
+
+/// The account state in files.
+pub struct FileStore {
+    dir: PathBuf,
+    guard_path: PathBuf,
+    spool_path: PathBuf,
+    poll_path: PathBuf,
+    legacy_path: PathBuf,
+    /// Temporary files of this account start with it.
+    prefix: String,
+    user: String,
+    base_url: String,
+    lock_wait: Duration,
+    /// The mutex orders the threads of this process too: `flock` does not exclude two users of one descriptor.
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    file: Option<File>,
+    /// The last generation read or written, and its contents.
+    cache: Option<(u64, Body)>,
+    spool: Option<(u64, Spool)>,
+}
+
+/// The POLL queue lock file, held; released when dropped (closed).
+pub(crate) struct QueueFile(#[allow(dead_code)] File);
+
+/// The guard file as read.
+enum Read {
+    /// Empty: just created.
+    Fresh,
+    Good(u64),
+    /// Neither slot holds a valid state: since the file's last change (Unix seconds).
+    Damaged(f64),
+}
+
+impl FileStore {
+    /// Opens the store of `user` at `base_url` in `dir` (created private, mode 0700, when missing); refuses a
+    /// directory that another user owns or may write; removes temporary files a killed process left behind.
+    pub fn open(dir: &Path, user: &str, base_url: &str, label: &str) -> Result<FileStore> {
+        create_private_dir(dir).map_err(|e| io_error(label, "create the directory of", dir, &e))?;
+        let meta = std::fs::metadata(dir).map_err(|e| io_error(label, "read the directory of", dir, &e))?;
+        if !meta.is_dir() {
+            return Err(Error::config(label, format!("the WEDOS account state directory {} is not a directory", dir.display())));
+        }
+        check_private(label, "directory", dir, &meta)?;
+        let key = account_key(user, base_url);
+        let prefix = format!(".wedos-{key}.");
+        remove_stale_temporaries(dir, &prefix);
+        Ok(FileStore {
+            dir: dir.to_owned(),
+            guard_path: dir.join(format!("wedos-{key}.guard")),
+            spool_path: dir.join(format!("wedos-{key}.spool.json")),
+            poll_path: dir.join(format!("wedos-{key}.poll.lock")),
+            legacy_path: dir.join(format!("wedos-{key}.json")),
+            prefix,
+            user: user.to_owned(),
+            base_url: base_url.to_owned(),
+            lock_wait: LOCK_WAIT,
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    /// The guard file.
+    pub fn path(&self) -> &Path {
+        &self.guard_path
+    }
+
+    /// Takes the account's lock, waiting (asynchronously) up to [`LOCK_WAIT`].
+    async fn locked(&self, label: &str) -> Result<Held<'_>> {
+        let start = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            if let Some(held) = self.try_lock(label)? {
+                return Ok(held);
+            }
+            if start.elapsed() >= self.lock_wait {
+                return Err(self.lock_timeout(label));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
+    /// [`Self::locked`] for a caller that cannot wait asynchronously (a dropped call settling its reservation).
+    fn locked_blocking(&self, label: &str) -> Result<Held<'_>> {
+        let start = std::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            if let Some(held) = self.try_lock(label)? {
+                return Ok(held);
+            }
+            if start.elapsed() >= self.lock_wait {
+                return Err(self.lock_timeout(label));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
+    fn try_lock(&self, label: &str) -> Result<Option<Held<'_>>> {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // A guard file replaced or removed under us (by hand) is opened again.
+        if let Some(f) = &inner.file {
+            if f.metadata().map(|m| link_count(&m) == 0).unwrap_or(true) {
+                inner.file = None;
+                inner.cache = None;
+            }
+        }
+        if inner.file.is_none() {
+            inner.file = Some(open_private(label, &self.guard_path, true)?);
+        }
+        let file = inner.file.as_ref().expect("opened above");
+        match file.try_lock_exclusive() {
+            Ok(true) => Ok(Some(Held { store: self, inner, label: label.to_owned() })),
+            Ok(false) => Ok(None),
+            Err(e) => Err(io_error(label, "lock", &self.guard_path, &e)),
+        }
+    }
+
+    fn lock_timeout(&self, label: &str) -> Error {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let holder = inner.file.as_ref().and_then(lock_holder).map(|h| format!(", held by {h}")).unwrap_or_default();
+        Error::new(
+            ErrorKind::Timeout,
+            label,
+            format!(
+                "waited {:.0} s for the lock of the WEDOS account state {}{holder}; nothing was sent",
+                self.lock_wait.as_secs_f64(),
+                self.guard_path.display()
+            ),
+        )
+    }
+
+    /// Runs `op` on the guard under the lock and writes the result when it changed. A damaged file keeps the guard:
+    /// the operation fails (unless `op` is a reset, `fresh_if_damaged`).
+    async fn with_guard<R>(
+        &self,
+        label: &str,
+        policy: &Policy,
+        now: f64,
+        op: impl FnOnce(&mut GuardState) -> R,
+    ) -> Result<R> {
+        let mut held = self.locked(label).await?;
+        held.update(policy, now, false, |b| op(&mut b.guard))
+    }
+
+    /// Runs `op` on the spool under the lock and writes it (durably) when it changed.
+    async fn with_spool<R>(&self, label: &str, now: f64, op: impl FnOnce(&mut Spool) -> R) -> Result<R> {
+        let mut held = self.locked(label).await?;
+        held.update_spool(now, op)
+    }
+
+    pub(crate) fn settle_now(&self, label: &str, policy: &Policy, ticket: u64, s: &Settlement<'_>, now: f64) -> Result<()> {
+        let mut held = self.locked_blocking(label)?;
+        held.update(policy, now, false, |b| b.guard.settle(policy, ticket, s, now))
+    }
+
+    /// Holds the POLL queue lock file until the returned value is dropped; waits up to `deadline`.
+    pub(crate) async fn lock_queue(&self, label: &str, deadline: tokio::time::Instant) -> Result<QueueFile> {
+        let file = open_private(label, &self.poll_path, true)?;
+        loop {
+            match file.try_lock_exclusive() {
+                Ok(true) => return Ok(QueueFile(file)),
+                Ok(false) => {}
+                Err(e) => return Err(io_error(label, "lock", &self.poll_path, &e)),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(queue_timeout(label));
+            }
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+    }
+
+    fn fresh_body(&self) -> Body {
+        Body { v: VERSION, user: self.user.clone(), base_url: self.base_url.clone(), ..Body::default() }
+    }
+}
+
+/// The account's lock, held; released when dropped.
+struct Held<'a> {
+    store: &'a FileStore,
+    inner: MutexGuard<'a, Inner>,
+    label: String,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(f) = &self.inner.file {
+            let _ = FileExt::unlock(f);
+        }
+    }
+}
+
+impl Held<'_> {
+    fn file(&self) -> &File {
+        self.inner.file.as_ref().expect("held with its file")
+    }
+
+    fn err(&self, what: &str, e: &std::io::Error) -> Error {
+        io_error(&self.label, what, &self.store.guard_path, e)
+    }
+
+    /// The guard file's generation and contents, read only when the generation changed.
+    fn read(&mut self) -> Result<Read> {
+        let file = self.file();
+        let meta = file.metadata().map_err(|e| self.err("read", &e))?;
+        if meta.len() == 0 {
+            return Ok(Read::Fresh);
+        }
+        let mut candidates: Vec<(u64, u64, usize, [u8; 8])> = Vec::with_capacity(2);
+        for slot in 0..2u64 {
+            let mut h = [0u8; HEADER];
+            if read_at(file, &mut h, slot * SLOT).map_err(|e| self.err("read", &e))? < HEADER {
+                continue;
+            }
+            if &h[0..4] != MAGIC {
+                continue;
+            }
+            let generation = u64::from_le_bytes(h[4..12].try_into().expect("8 bytes"));
+            let len = u32::from_le_bytes(h[12..16].try_into().expect("4 bytes")) as usize;
+            let sum: [u8; 8] = h[16..24].try_into().expect("8 bytes");
+            if len <= SLOT as usize - HEADER && generation % 2 == slot {
+                candidates.push((generation, slot, len, sum));
+            }
+        }
+        candidates.sort_by(|a, b| b.0.cmp(&a.0));
+        for (generation, slot, len, sum) in candidates {
+            if self.inner.cache.as_ref().is_some_and(|(g, _)| *g == generation) {
+                return Ok(Read::Good(generation));
+            }
+            let mut body = vec![0u8; len];
+            let n = read_at(self.file(), &mut body, slot * SLOT + HEADER as u64).map_err(|e| self.err("read", &e))?;
+            if n < len || checksum(generation, &body) != sum {
+                continue;
+            }
+            if let Ok(parsed) = serde_json::from_slice::<Body>(&body) {
+                self.inner.cache = Some((generation, parsed));
+                return Ok(Read::Good(generation));
+            }
+        }
+        let changed = meta.modified().ok().and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
+        Ok(Read::Damaged(changed.map_or(0.0, |d| d.as_secs_f64())))
+    }
+
+    /// Writes `body` as generation `generation` into its slot.
+    fn write(&mut self, generation: u64, body: Body) -> Result<()> {
+        let json = serde_json::to_vec(&body).map_err(|e| Error::config(&self.label, e.to_string()))?;
+        if json.len() > SLOT as usize - HEADER {
+            return Err(Error::config(
+                &self.label,
+                format!("the WEDOS account state outgrew its file ({} bytes)", json.len()),
+            ));
+        }
+        let mut buf = Vec::with_capacity(HEADER + json.len());
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&generation.to_le_bytes());
+        buf.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        buf.extend_from_slice(&checksum(generation, &json));
+        buf.extend_from_slice(&json);
+        write_all_at(self.file(), &buf, (generation % 2) * SLOT).map_err(|e| self.err("write", &e))?;
+        self.inner.cache = Some((generation, body));
+        Ok(())
+    }
+
+    /// Runs `op` on the stored body and writes it when it changed. Starts a fresh file (importing the state of an
+    /// older hostapi); refuses a damaged one unless `reset`, which starts it afresh.
+    fn update<R>(&mut self, policy: &Policy, now: f64, reset: bool, op: impl FnOnce(&mut Body) -> R) -> Result<R> {
+        let (generation, mut body) = match self.read()? {
+            Read::Good(g) => (g, self.inner.cache.as_ref().expect("read caches").1.clone()),
+            Read::Fresh => {
+                let body = self.store.fresh_body();
+                let g = fresh_generation();
+                let body = self.migrate(body, now);
+                self.write(g, body.clone())?;
+                (g, body)
+            }
+            Read::Damaged(since) => {
+                if reset || now - since >= policy.window.max(3600.0) {
+                    tracing::warn!(path = %self.store.guard_path.display(), "damaged account state started afresh");
+                    let g = fresh_generation();
+                    let body = self.store.fresh_body();
+                    self.write(g, body.clone())?;
+                    (g, body)
+                } else {
+                    return Err(self.damaged(since, policy, now));
+                }
+            }
+        };
+        let before = body.clone();
+        let out = op(&mut body);
+        if body != before {
+            body.v = VERSION;
+            self.write(generation.wrapping_add(1), body)?;
+        }
+        Ok(out)
+    }
+
+    fn damaged(&self, since: f64, policy: &Policy, now: f64) -> Error {
+        let left = (since + policy.window.max(3600.0) - now).max(0.0);
+        Error::new(
+            ErrorKind::RateLimited,
+            &self.label,
+            format!(
+                "not sent: the WEDOS account state {} cannot be read (damaged, or not written by hostapi), so the \
+                 guard keeps what it may have held: nothing is sent for {:.0} s more (an hour after its last \
+                 change). Once nothing else uses the account, `hostapi wedos guard reset` (or reset_auth_guard()) \
+                 starts it afresh",
+                self.store.guard_path.display(),
+                left.ceil()
+            ),
+        )
+        .with_retry_after(crate::wedos::governor::wait_secs(left))
+    }
+
+    /// The spool, read from its file when the guard says it changed.
+    fn spool(&mut self, generation: u64) -> Result<Spool> {
+        if let Some((g, s)) = &self.inner.spool {
+            if *g == generation {
+                return Ok(s.clone());
+            }
+        }
+        let path = &self.store.spool_path;
+        let spool = match open_private_read(&self.label, path)? {
+            None => Spool::default(),
+            Some(mut f) => {
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut text).map_err(|e| io_error(&self.label, "read", path, &e))?;
+                match serde_json::from_slice::<SpoolFile>(&text) {
+                    Ok(s) => s.spool,
+                    Err(e) => {
+                        // Kept for a person to read: the notifications in it are not lost, only set aside.
+                        let aside = path.with_extension("json.unreadable");
+                        tracing::warn!(path = %path.display(), error = %e, aside = %aside.display(), "unreadable notification spool set aside");
+                        let _ = std::fs::rename(path, &aside);
+                        Spool::default()
+                    }
+                }
+            }
+        };
+        self.inner.spool = Some((generation, spool.clone()));
+        Ok(spool)
+    }
+
+    /// Runs `op` on the spool; a change is written to the spool file (durably) and announced in the guard.
+    fn update_spool<R>(&mut self, now: f64, op: impl FnOnce(&mut Spool) -> R) -> Result<R> {
+        let policy = Policy::passive();
+        let generation = self.update(&policy, now, false, |b| b.spool_gen)?;
+        let mut spool = self.spool(generation)?;
+        let before = spool.clone();
+        let out = op(&mut spool);
+        if spool != before {
+            // The guard first: a reader that sees the new generation reads the file, old or new.
+            let next = self.update(&policy, now, false, |b| {
+                b.spool_gen = b.spool_gen.wrapping_add(1);
+                b.spool_gen
+            })?;
+            self.write_spool(next, &spool)?;
+            self.inner.spool = Some((next, spool));
+        }
+        Ok(out)
+    }
+
+    fn write_spool(&self, generation: u64, spool: &Spool) -> Result<()> {
+        let path = &self.store.spool_path;
+        let err = |e: &std::io::Error| io_error(&self.label, "write", path, e);
+        let text = serde_json::to_vec_pretty(&SpoolFileRef { generation, spool })
+            .map_err(|e| Error::config(&self.label, e.to_string()))?;
+        let mut tmp =
+            tempfile::Builder::new().prefix(&self.store.prefix).suffix(".tmp").tempfile_in(&self.store.dir).map_err(|e| err(&e))?;
+        tmp.write_all(&text).map_err(|e| err(&e))?;
+        tmp.as_file().sync_all().map_err(|e| err(&e))?;
+        tmp.persist(path).map_err(|e| err(&e.error))?;
+        if let Ok(d) = File::open(&self.store.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// The state of the hostapi before this one (`wedos-<key>.json`), imported into a fresh store once: its
+    /// spool (those notifications exist nowhere else), its invalid answers, stop, block and clock.
+    fn migrate(&mut self, mut body: Body, now: f64) -> Body {
+        let path = self.store.legacy_path.clone();
+        let Ok(Some(mut f)) = open_private_read(&self.label, &path) else { return body };
+        let mut text = Vec::new();
+        if std::io::Read::read_to_end(&mut f, &mut text).is_err() {
+            return body;
+        }
+        let Ok(old) = serde_json::from_slice::<LegacyState>(&text) else {
+            tracing::warn!(path = %path.display(), "the state of an older hostapi is unreadable; left as it is");
+            return body;
+        };
+        let g = &mut body.guard;
+        g.invalid = old
+            .invalid
+            .into_iter()
+            .map(|i| Invalid { at: i.at, code: Some(i.code), command: i.command, ticket: None })
+            .collect();
+        g.auth_failures = old.auth_failures;
+        g.auth_stop = old.auth_stop;
+        g.blocked_until = old.blocked_until;
+        g.clock = old.clock;
+        // The old send times, in one slice that stays counted for the hour (they all lie within it).
+        let recent: Vec<f64> = old.requests.into_iter().filter(|t| now - t < 3600.0 && *t <= now).collect();
+        if let Some(first) = recent.iter().copied().reduce(f64::min) {
+            g.requests = Slices([Slice(first, now + 1.0, recent.len() as u32)].into_iter().collect());
+        }
+        if !old.spool.is_empty() {
+            let mut spool = Spool::default();
+            for n in old.spool {
+                spool.push(n, now);
+            }
+            body.spool_gen = body.spool_gen.wrapping_add(1);
+            if self.write_spool(body.spool_gen, &spool).is_err() {
+                return body;
+            }
+        }
+        let done = path.with_extension("json.migrated");
+        let _ = std::fs::rename(&path, done);
+        let _ = std::fs::remove_file(path.with_extension("lock"));
+        body
+    }
+}
+
+#[derive(Serialize)]
+struct SpoolFileRef<'a> {
+    generation: u64,
+    #[serde(flatten)]
+    spool: &'a Spool,
+}
+
+/// The state file of hostapi 0.1 before this store (`wedos-<key>.json`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LegacyState {
+    requests: Vec<f64>,
+    invalid: Vec<LegacyInvalid>,
+    auth_failures: u32,
+    auth_stop: Option<AuthStop>,
+    blocked_until: Option<f64>,
+    clock: Option<ClockOffset>,
+    spool: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct LegacyInvalid {
+    at: f64,
+    code: i64,
+    command: String,
+}
+
+impl Policy {
+    /// A policy for operations that only read the guard's bookkeeping (the spool's).
+    fn passive() -> Policy {
+        Policy {
+            user: String::new(),
+            hourly_limit: u32::MAX,
+            domain_check_limit: u32::MAX,
+            window: 3600.0,
+            max_invalid: 0,
+            max_auth_failures: 0,
+        }
+    }
+}
+
+impl AccountStore for FileStore {
+    fn describe(&self) -> String {
+        self.guard_path.display().to_string()
+    }
+
+    async fn reserve(&self, label: &str, policy: &Policy, ask: &Ask<'_>, now: f64) -> Result<Admission> {
+        self.with_guard(label, policy, now, |g| g.reserve(policy, ask, now)).await
+    }
+
+    async fn settle(&self, label: &str, policy: &Policy, ticket: u64, s: &Settlement<'_>, now: f64) -> Result<()> {
+        self.with_guard(label, policy, now, |g| g.settle(policy, ticket, s, now)).await
+    }
+
+    async fn reset(&self, label: &str, policy: &Policy, scope: Reset, now: f64) -> Result<()> {
+        let mut held = self.locked(label).await?;
+        held.update(policy, now, true, |b| b.guard.reset(scope))
+    }
+
+    async fn status(&self, label: &str, policy: &Policy, now: f64) -> Result<GuardStatus> {
+        let mut held = self.locked(label).await?;
+        let describe = self.describe();
+        match held.update(policy, now, false, |b| {
+            b.guard.expire(policy, now);
+            (b.guard.clone(), b.spool_gen)
+        }) {
+            Ok((guard, spool_gen)) => {
+                let spooled = held.spool(spool_gen)?.len();
+                Ok(GuardStatus::of(describe, &guard, policy, spooled, now))
+            }
+            Err(e) if e.kind() == ErrorKind::RateLimited => {
+                Ok(GuardStatus { store: describe, damaged: Some(e.message().to_owned()), ..GuardStatus::default() })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn spool_push(&self, label: &str, notify: &Value, now: f64) -> Result<Push> {
+        self.with_spool(label, now, |s| s.push(notify.clone(), now)).await
+    }
+
+    async fn spool_take(&self, label: &str, want: Want<'_>, holder: &str, now: f64) -> Result<Option<Value>> {
+        self.with_spool(label, now, |s| s.take(want, holder, now)).await
+    }
+
+    async fn spool_lease(&self, label: &str, holder: &str, now: f64, secs: f64) -> Result<Option<Value>> {
+        self.with_spool(label, now, |s| s.lease(holder, now, secs)).await
+    }
+
+    async fn spool_ack(&self, label: &str, id: &str, holder: &str, now: f64) -> Result<Ack> {
+        self.with_spool(label, now, |s| s.ack(id, holder, now)).await
+    }
+
+    async fn spool_acknowledged(&self, label: &str, id: &str, now: f64) -> Result<()> {
+        self.with_spool(label, now, |s| s.acknowledged(id, now)).await
+    }
+
+    async fn spool_len(&self, label: &str, now: f64) -> Result<usize> {
+        self.with_spool(label, now, |s| s.len()).await
+    }
+}
+
+/// A generation for a fresh file: far from any a reader may have cached from an earlier file at this path.
+fn fresh_generation() -> u64 {
+    fastrand::u64(1 << 32..1 << 62)
+}
+
+fn checksum(generation: u64, body: &[u8]) -> [u8; 8] {
+    let mut h = Sha1::new();
+    h.update(generation.to_le_bytes());
+    h.update(body);
+    h.finalize()[..8].try_into().expect("8 bytes")
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt as _;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read_at(&mut buf[n..], offset + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(unix)]
+fn write_all_at(f: &File, buf: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt as _;
+    f.write_all_at(buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::os::windows::fs::FileExt as _;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.seek_read(&mut buf[n..], offset + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(windows)]
+fn write_all_at(f: &File, buf: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt as _;
+    let mut n = 0;
+    while n < buf.len() {
+        n += f.seek_write(&buf[n..], offset + n as u64)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn link_count(m: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    m.nlink()
+}
+
+#[cfg(not(unix))]
+fn link_count(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
+/// Opens (creating it, mode 0600, when `create`) a file of the store for reading and writing: no symlink is
+/// followed, no FIFO waited on; anything but a private regular file of this user is refused.
+fn open_private(label: &str, path: &Path, create: bool) -> Result<File> {
+    let mut o = OpenOptions::new();
+    o.read(true).write(true).create(create);
+    restrict(&mut o);
+    let f = o.open(path).map_err(|e| open_error(label, path, &e))?;
+    check_file(label, path, &f)?;
+    Ok(f)
+}
+
+/// Opens a file of the store for reading, as [`open_private`]; `None` when it does not exist.
+fn open_private_read(label: &str, path: &Path) -> Result<Option<File>> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    restrict(&mut o);
+    match o.open(path) {
+        Ok(f) => {
+            check_file(label, path, &f)?;
+            Ok(Some(f))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(open_error(label, path, &e)),
+    }
+}
+
+#[cfg(unix)]
+fn restrict(o: &mut OpenOptions) {
+    use std::os::unix::fs::OpenOptionsExt;
+    o.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &mut OpenOptions) {}
+
+fn open_error(label: &str, path: &Path, e: &std::io::Error) -> Error {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return Error::config(
+            label,
+            format!("the WEDOS account state {} is a symbolic link: refused (a state file is never followed)", path.display()),
+        );
+    }
+    if e.kind() == std::io::ErrorKind::IsADirectory {
+        return refused(label, path, "a directory");
+    }
+    io_error(label, "open", path, e)
+}
+
+fn refused(label: &str, path: &Path, what: &str) -> Error {
+    Error::config(
+        label,
+        format!(
+            "the WEDOS account state {} is {what}, not a regular file: refused (remove it, or choose another \
+             directory with {ENV_STATE_DIR})",
+            path.display()
+        ),
+    )
+}
+
+fn check_file(label: &str, path: &Path, f: &File) -> Result<()> {
+    let meta = f.metadata().map_err(|e| io_error(label, "read", path, &e))?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            let what = if ft.is_fifo() {
+                "a FIFO"
+            } else if ft.is_socket() {
+                "a socket"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file"
+            };
+            return Err(refused(label, path, what));
+        }
+        #[cfg(not(unix))]
+        return Err(refused(label, path, "something else"));
+    }
+    check_private(label, "file", path, &meta)
+}
+
+/// Refuses what another user owns or may write (group or others), as ssh treats its keys.
+#[cfg(unix)]
+fn check_private(label: &str, what: &str, path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Error::config(
+            label,
+            format!(
+                "the WEDOS account state {what} {} belongs to another user (uid {}, this process runs as uid {me}): \
+                 refused, as state planted by another user could make hostapi send or hand out anything. Use a \
+                 directory of your own ({ENV_STATE_DIR})",
+                path.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(Error::config(
+            label,
+            format!(
+                "the WEDOS account state {what} {} is writable by other users (mode {mode:04o}): refused, as state \
+                 planted by another user could make hostapi send or hand out anything. Make it private (chmod \
+                 go-w {}) or use a directory of your own ({ENV_STATE_DIR})",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_: &str, _: &str, _: &Path, _: &std::fs::Metadata) -> Result<()> {
+    Ok(())
+}
+
+/// Who holds the lock of `file`, from `/proc/locks` (Linux): "process 1234 (python3)".
+#[cfg(target_os = "linux")]
+fn lock_holder(file: &File) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata().ok()?;
+    let (major, minor) = (libc::major(meta.dev()), libc::minor(meta.dev()));
+    let device = format!("{major:02x}:{minor:02x}:{}", meta.ino());
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let pid = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; a waiter's line has "->" second.
+        if fields.get(1) == Some(&"->") {
+            return None;
+        }
+        (fields.get(5) == Some(&device.as_str())).then(|| fields.get(4)?.parse::<u32>().ok()).flatten()
+    })?;
+    let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|s| s.trim().to_owned()).unwrap_or_default();
+    Some(if name.is_empty() { format!("process {pid}") } else { format!("process {pid} ({name})") })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_holder(_: &File) -> Option<String> {
+    None
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Temporary files of this account older than a minute: left by a process killed while writing.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(prefix) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -1,0 +1,347 @@
+//! Where the state of a WEDOS account lives, shared by every hostapi client of the account — every process, every
+//! language: the guard ([`GuardState`](crate::wedos::governor::GuardState): budgets, invalid answers, requests in flight, the authentication stop, the
+//! server's block, the clock offset) and the notification spool ([`Spool`](crate::wedos::spool::Spool)).
+//!
+//! [`AccountStore`] is the contract: a handful of operations, each atomic on its own, that run the governor's and
+//! the spool's pure functions on the stored state. Two stores implement it here:
+//!
+//! - [`MemoryStore`] (`":memory:"`): in the client and its clones; for tests and single-process programs;
+//! - [`FileStore`] (the default): files per account in a private directory of the user, under a lock, crash-safe.
+//!
+//! A networked store implements the same operations atomically on its server.
+
+mod file;
+mod memory;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+
+pub use file::FileStore;
+pub use memory::MemoryStore;
+
+use super::governor::{Admission, Ask, AuthStop, ClockOffset, GuardState, InFlight, Invalid, Policy, Reset, Settlement};
+use super::spool::{Ack, Push, Want};
+use crate::error::Result;
+
+/// The environment variable that moves the state directory (or, as `:memory:`, keeps state in the client).
+pub const ENV_STATE_DIR: &str = "HOSTAPI_STATE_DIR";
+/// The state "directory" that keeps state in memory, in the client and its clones.
+pub const MEMORY: &str = ":memory:";
+
+/// Where a client keeps its account state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateLocation {
+    /// In the client (and its clones) only.
+    Memory,
+    /// Files per account in this directory, shared by every process of the user.
+    Dir(PathBuf),
+}
+
+impl StateLocation {
+    /// A directory path, or `:memory:`.
+    pub fn parse(text: &str) -> StateLocation {
+        if text.trim() == MEMORY {
+            StateLocation::Memory
+        } else {
+            StateLocation::Dir(PathBuf::from(text))
+        }
+    }
+
+    /// `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else `$HOME/.local/state/hostapi` (on Windows
+    /// `%LOCALAPPDATA%\hostapi`); in memory when none of them is set.
+    pub fn from_env() -> StateLocation {
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        if let Some(v) = var(ENV_STATE_DIR) {
+            return StateLocation::parse(&v.to_string_lossy());
+        }
+        if let Some(v) = var("XDG_STATE_HOME") {
+            return StateLocation::Dir(PathBuf::from(v).join("hostapi"));
+        }
+        if cfg!(windows) {
+            if let Some(v) = var("LOCALAPPDATA") {
+                return StateLocation::Dir(PathBuf::from(v).join("hostapi"));
+            }
+        }
+        match var("HOME") {
+            Some(h) => StateLocation::Dir(PathBuf::from(h).join(".local").join("state").join("hostapi")),
+            None => StateLocation::Memory,
+        }
+    }
+}
+
+impl std::fmt::Display for StateLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StateLocation::Memory => f.write_str(MEMORY),
+            StateLocation::Dir(d) => write!(f, "{}", d.display()),
+        }
+    }
+}
+
+/// The account key: a hash of user and base URL (never the password).
+pub fn account_key(user: &str, base_url: &str) -> String {
+    let mut h = Sha1::new();
+    h.update(user.as_bytes());
+    h.update(b"\n");
+    h.update(base_url.trim_end_matches('/').as_bytes());
+    hex::encode(&h.finalize()[..8])
+}
+
+/// Local Unix time with sub-second precision.
+pub fn now_f64() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+/// The account's shared state as it is now (`hostapi wedos guard status`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GuardStatus {
+    /// Where the state lives (`:memory:`, or the state file).
+    pub store: String,
+    /// The requests counted in the budget window (an upper bound), and the domain availability checks.
+    pub requests_in_window: u32,
+    pub domain_checks_in_window: u32,
+    /// The requests in flight now, in any process.
+    pub in_flight: Vec<InFlight>,
+    /// The invalid answers within the window, oldest first.
+    pub invalid: Vec<Invalid>,
+    /// Authentication/IP failures in a row, and the stop they caused.
+    pub auth_failures: u32,
+    pub stopped: Option<AuthStop>,
+    /// Whether an answer within the window showed that the credentials work from here.
+    pub credentials_proven: bool,
+    /// Seconds the server's IP block lasts.
+    pub blocked_for_secs: Option<f64>,
+    pub clock_offset: Option<ClockOffset>,
+    /// Notifications in the spool.
+    pub spooled_notifications: usize,
+    /// Why the stored state cannot be read, while the guard is kept.
+    pub damaged: Option<String>,
+}
+
+impl GuardStatus {
+    pub(crate) fn of(store: String, g: &GuardState, policy: &Policy, spooled: usize, now: f64) -> GuardStatus {
+        GuardStatus {
+            store,
+            requests_in_window: g.requests.count(now, policy.window),
+            domain_checks_in_window: g.domain_checks.count(now, policy.window),
+            in_flight: g.in_flight.clone(),
+            invalid: g.invalid.iter().cloned().collect(),
+            auth_failures: g.auth_failures,
+            stopped: g.auth_stop.clone(),
+            credentials_proven: g.proven_at.is_some(),
+            blocked_for_secs: g.blocked_until.map(|t| (t - now).max(0.0).ceil()),
+            clock_offset: g.clock,
+            spooled_notifications: spooled,
+            damaged: None,
+        }
+    }
+}
+
+/// The operations of an account store. Each runs atomically — no other operation on the same account, in any
+/// process sharing the store, sees it half done — and within a bounded time. `label` names the operation in errors;
+/// `now` is local Unix time.
+pub trait AccountStore: Send + Sync {
+    /// Where the state lives, for people (never a secret).
+    fn describe(&self) -> String;
+
+    /// [`GuardState::reserve`](crate::wedos::governor::GuardState::reserve): decides whether a request may be sent and reserves its slots.
+    fn reserve(
+        &self,
+        label: &str,
+        policy: &Policy,
+        ask: &Ask<'_>,
+        now: f64,
+    ) -> impl Future<Output = Result<Admission>> + Send;
+
+    /// [`GuardState::settle`](crate::wedos::governor::GuardState::settle): what came of a reserved request, with the clock evidence its answer carried.
+    fn settle(
+        &self,
+        label: &str,
+        policy: &Policy,
+        ticket: u64,
+        settlement: &Settlement<'_>,
+        now: f64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// [`GuardState::reset`](crate::wedos::governor::GuardState::reset); on a damaged store, starts it afresh.
+    fn reset(&self, label: &str, policy: &Policy, scope: Reset, now: f64) -> impl Future<Output = Result<()>> + Send;
+
+    /// The state as it is now.
+    fn status(&self, label: &str, policy: &Policy, now: f64) -> impl Future<Output = Result<GuardStatus>> + Send;
+
+    /// [`Spool::push`](crate::wedos::spool::Spool::push): keeps a notification for the next reader.
+    fn spool_push(&self, label: &str, notify: &Value, now: f64) -> impl Future<Output = Result<Push>> + Send;
+
+    /// [`Spool::take`](crate::wedos::spool::Spool::take): removes and hands out a notification.
+    fn spool_take(
+        &self,
+        label: &str,
+        want: Want<'_>,
+        holder: &str,
+        now: f64,
+    ) -> impl Future<Output = Result<Option<Value>>> + Send;
+
+    /// [`Spool::lease`](crate::wedos::spool::Spool::lease): hands out a notification for `secs` without removing it.
+    fn spool_lease(
+        &self,
+        label: &str,
+        holder: &str,
+        now: f64,
+        secs: f64,
+    ) -> impl Future<Output = Result<Option<Value>>> + Send;
+
+    /// [`Spool::ack`](crate::wedos::spool::Spool::ack): acknowledges a notification handed out by `spool_lease`.
+    fn spool_ack(&self, label: &str, id: &str, holder: &str, now: f64) -> impl Future<Output = Result<Ack>> + Send;
+
+    /// [`Spool::acknowledged`](crate::wedos::spool::Spool::acknowledged): notification `id` was acknowledged on the server.
+    fn spool_acknowledged(&self, label: &str, id: &str, now: f64) -> impl Future<Output = Result<()>> + Send;
+
+    /// How many notifications wait in the spool.
+    fn spool_len(&self, label: &str, now: f64) -> impl Future<Output = Result<usize>> + Send;
+}
+
+/// The store of one client (its clones share it).
+#[derive(Clone)]
+pub(crate) struct Store {
+    kind: Arc<Kind>,
+    location: StateLocation,
+}
+
+enum Kind {
+    Memory(MemoryStore),
+    File(FileStore),
+}
+
+/// Runs the same expression on whichever store this is.
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match &*$self.kind {
+            Kind::Memory($s) => $e,
+            Kind::File($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the store of `user` at `base_url` in `location`.
+    pub(crate) fn open(location: StateLocation, user: &str, base_url: &str, label: &str) -> Result<Store> {
+        let kind = match &location {
+            StateLocation::Memory => Kind::Memory(MemoryStore::default()),
+            StateLocation::Dir(dir) => Kind::File(FileStore::open(dir, user, base_url, label)?),
+        };
+        Ok(Store { kind: Arc::new(kind), location })
+    }
+
+    pub(crate) fn location(&self) -> &StateLocation {
+        &self.location
+    }
+
+    /// The state file (`None` in memory).
+    pub(crate) fn path(&self) -> Option<&Path> {
+        match &*self.kind {
+            Kind::File(f) => Some(f.path()),
+            Kind::Memory(_) => None,
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        each!(self, s => s.describe())
+    }
+
+    pub(crate) async fn reserve(&self, label: &str, policy: &Policy, ask: &Ask<'_>, now: f64) -> Result<Admission> {
+        each!(self, s => s.reserve(label, policy, ask, now).await)
+    }
+
+    pub(crate) async fn settle(
+        &self,
+        label: &str,
+        policy: &Policy,
+        ticket: u64,
+        settlement: &Settlement<'_>,
+        now: f64,
+    ) -> Result<()> {
+        each!(self, s => s.settle(label, policy, ticket, settlement, now).await)
+    }
+
+    /// Settles a reservation whose caller went away (a dropped future) without waiting for anything: at once for
+    /// these stores (a bounded wait for the file lock on this thread).
+    pub(crate) fn settle_now(&self, label: &str, policy: &Policy, ticket: u64, settlement: &Settlement<'_>, now: f64) {
+        let done = match &*self.kind {
+            Kind::Memory(s) => s.settle_now(policy, ticket, settlement, now),
+            Kind::File(s) => s.settle_now(label, policy, ticket, settlement, now),
+        };
+        if let Err(e) = done {
+            // The reservation expires by itself, counted as a request of unknown outcome.
+            tracing::warn!(operation = label, error = %e, "could not settle an abandoned request");
+        }
+    }
+
+    pub(crate) async fn reset(&self, label: &str, policy: &Policy, scope: Reset, now: f64) -> Result<()> {
+        each!(self, s => s.reset(label, policy, scope, now).await)
+    }
+
+    pub(crate) async fn status(&self, label: &str, policy: &Policy, now: f64) -> Result<GuardStatus> {
+        each!(self, s => s.status(label, policy, now).await)
+    }
+
+    pub(crate) async fn spool_push(&self, label: &str, notify: &Value, now: f64) -> Result<Push> {
+        each!(self, s => s.spool_push(label, notify, now).await)
+    }
+
+    pub(crate) async fn spool_take(&self, label: &str, want: Want<'_>, holder: &str, now: f64) -> Result<Option<Value>> {
+        each!(self, s => s.spool_take(label, want, holder, now).await)
+    }
+
+    pub(crate) async fn spool_lease(&self, label: &str, holder: &str, now: f64, secs: f64) -> Result<Option<Value>> {
+        each!(self, s => s.spool_lease(label, holder, now, secs).await)
+    }
+
+    pub(crate) async fn spool_ack(&self, label: &str, id: &str, holder: &str, now: f64) -> Result<Ack> {
+        each!(self, s => s.spool_ack(label, id, holder, now).await)
+    }
+
+    pub(crate) async fn spool_acknowledged(&self, label: &str, id: &str, now: f64) -> Result<()> {
+        each!(self, s => s.spool_acknowledged(label, id, now).await)
+    }
+
+    /// Whether the state outlives the process (and is shared with other processes): only then may a notification
+    /// be taken off the server's queue before it is handed over for good.
+    pub(crate) fn durable(&self) -> bool {
+        !matches!(&*self.kind, Kind::Memory(_))
+    }
+
+    pub(crate) async fn spool_len(&self, label: &str, now: f64) -> Result<usize> {
+        each!(self, s => s.spool_len(label, now).await)
+    }
+
+    /// Holds the server's POLL queue for this client until the guard is dropped: in-process by `queue`, across
+    /// processes by the store. Waits (asynchronously) up to `deadline`.
+    pub(crate) async fn lock_queue<'a>(
+        &self,
+        queue: &'a tokio::sync::Mutex<()>,
+        label: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<QueueGuard<'a>> {
+        let inner = tokio::time::timeout_at(deadline, queue.lock()).await.map_err(|_| file::queue_timeout(label))?;
+        let file = match &*self.kind {
+            Kind::Memory(_) => None,
+            Kind::File(f) => Some(f.lock_queue(label, deadline).await?),
+        };
+        Ok(QueueGuard { _inner: inner, _file: file })
+    }
+}
+
+/// The POLL queue held by one client; released on drop.
+pub(crate) struct QueueGuard<'a> {
+    _inner: tokio::sync::MutexGuard<'a, ()>,
+    _file: Option<file::QueueFile>,
+}
+
+#[cfg(test)]
+#[path = "conformance.rs"]
+mod conformance;
