@@ -185,6 +185,7 @@ def main() -> None:
         "rust_w1": F("Rust core vs bare reqwest, WEDOS, sequential", "calls/s", True, 0.95),
         "rust_v64": F("Rust core vs bare reqwest, Velneo, 64 concurrent", "calls/s", True, 0.9),
         "rust_w64": F("Rust core vs bare reqwest, WEDOS, 64 concurrent", "calls/s", True, 0.9),
+        "w_file": F("WEDOS call, default file store vs :memory:, sequential", "calls/s", True, 0.8),
     }
     node = shutil.which("node")
     try:
@@ -201,6 +202,7 @@ def main() -> None:
             pair("rust_w1", [str(RUST), "calls", "wedos", wedos, "core", "1", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "1", secs], rate)
             rv64, _ = pair("rust_v64", [str(RUST), "calls", "velneo", velneo, "core", "64", secs], [str(RUST), "calls", "velneo", velneo, "reqwest", "64", secs], rate)
             pair("rust_w64", [str(RUST), "calls", "wedos", wedos, "core", "64", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "64", secs], rate)
+            pair("w_file", [str(RUST), "calls", "wedos", wedos, "core-file", "1", secs], [str(RUST), "calls", "wedos", wedos, "core", "1", secs], rate)
             w = str(ROOT / "bench" / "workers.py")
             pair("py_sync", [PY, w, "hostapi-sync", velneo, secs], [PY, w, "requests-sync", velneo, secs], rate)
             # CPU per call, measured back to back (the machine's load moves CPU figures more than ratios of rates).
@@ -252,6 +254,10 @@ def main() -> None:
             cjs = ROOT / "node" / "index.cjs"
             for _ in range(3):
                 req.add(process_secs([node, "-e", f"require({str(cjs)!r})"], 3) * 1e3, process_secs([node, "-e", ""], 3) * 1e3)
+        growth = F(f"WEDOS call with the file store after {a.rss_calls:,} calls vs at the start (flat = 1)", "calls/s", True, 0.8)
+        g = run_json([str(RUST), "growth", "wedos", wedos, str(a.rss_calls), secs], timeout=900)
+        growth.add(g["after"], g["before"])
+        growth.note = f"state files {g['file_bytes'] / 1024:.0f} KiB on disk after the run"
         rss = F(f"Python RSS after {a.rss_calls:,} calls vs after 1,000 (flat = 1)", "KiB", False, 1.1)
         m = run_json([PY, str(ROOT / "bench" / "workers.py"), "hostapi-rss", velneo, str(a.rss_calls)], timeout=900)
         rss.add(m["rss_kib"], m["rss_1k_kib"])
@@ -270,8 +276,8 @@ def main() -> None:
         sizes.append(("C shared library libhostapi.so", so.stat().st_size))
 
     order = ["py_sync", "py_async", "py_httpx", "py_threads", "py_cpu", "node", "node_cpu", "c", "c_cpu",
-             "rust_v1", "rust_w1", "rust_v64", "rust_w64"]
-    rows = [figs[k].row() for k in order if figs[k].ratios] + [f.row() for f in (emu_rate, emu_p99, imp, req, rss) if f.ratios]
+             "rust_v1", "rust_w1", "rust_v64", "rust_w64", "w_file"]
+    rows = [figs[k].row() for k in order if figs[k].ratios] + [f.row() for f in (growth, emu_rate, emu_p99, imp, req, rss) if f.ratios]
     doc = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},

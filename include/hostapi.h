@@ -410,7 +410,8 @@ hostapi_status hostapi_velneo_call(const hostapi_velneo_client *client,
  * - `"max_auth_failures"` non-negative integer, default 3: stop sending after this many authentication/IP failures
  *   in a row (0 = never stop)
  * - `"max_invalid_requests"` non-negative integer, default 10: stop sending while this many invalid answers (code
- *   >= 2000) lie within the hour (WEDOS blocks the IP at the 11th; 0 = never stop)
+ *   >= 2000, or lost after they may have reached the server) lie within the hour, counting the requests in flight
+ *   (WEDOS blocks the IP at the 11th; 0 = never stop; at most 256)
  * - `"state_dir"` string: the directory of the account state shared by every client on the machine (default
  *   HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the
  *   client)

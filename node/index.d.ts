@@ -774,7 +774,7 @@ export interface WedosClientOptions {
   onLimit?: "raise" | "wait"
   /** stop sending after this many authentication/IP failures in a row (0 = never stop) */
   maxAuthFailures?: number
-  /** stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at the 11th; 0 = never stop) */
+  /** stop sending while this many invalid answers (code >= 2000, or lost after they may have reached the server) lie within the hour, counting the requests in flight (WEDOS blocks the IP at the 11th; 0 = never stop; at most 256) */
   maxInvalidRequests?: number
   /** the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the client) */
   stateDir?: string
@@ -1008,7 +1008,7 @@ export class WedosClient {
   readonly user: string
   /** Authentication/IP failures in a row so far (every client of the account on this machine). */
   readonly authFailures: number
-  /** Lets every client of the account send again after the guard stopped them (clears the stop and the invalid-answer count). */
+  /** Lets every client of the account send again after the guard stopped them (clears the stop, the invalid-answer count and the clock offset; starts a damaged state file afresh). */
   resetAuthGuard(): void
   /** The file of the account state shared by every client of the account on this machine (null when kept in memory). */
   readonly stateFile: string | null

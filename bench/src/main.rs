@@ -4,6 +4,9 @@
 //!   client POSTing the same request, prebuilt and signed once — the limit of this HTTP stack — for SECS seconds
 //!   with CONCURRENCY calls in flight. Prints `{"calls", "secs", "cpu"}` (cpu: this process's user+system seconds).
 //!   With `BENCH_BARE_TIMEOUT` set, the bare client gets the core's timeouts too (their timers cost little).
+//!   `core-file` is the core with the default file store (in a temporary directory) instead of `:memory:`.
+//! * `growth wedos URL N SECS`: the core with the file store, measured for SECS seconds, then after N more calls
+//!   measured again. Prints `{"before", "after"}` (calls/s) and the state files' bytes at the end (`file_bytes`).
 //! * `axum`: a minimal axum server answering every POST with a fixed small JSON, the emulator's baseline under a
 //!   load generator. Prints its URL, serves until stdin closes.
 
@@ -31,6 +34,12 @@ type Call = Arc<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = b
 
 /// Runs `call` with `concurrency` in flight for `secs` after a short warm-up; prints the figures.
 async fn measure(call: Call, concurrency: usize, secs: f64) {
+    let (calls, secs, cpu) = run(call, concurrency, secs).await;
+    println!("{}", json!({"calls": calls, "secs": secs, "cpu": cpu}));
+}
+
+/// Calls made, seconds, CPU seconds of `call` run with `concurrency` in flight for `secs` after a warm-up.
+async fn run(call: Call, concurrency: usize, secs: f64) -> (u64, f64, f64) {
     for _ in 0..200 {
         assert!(call().await, "warm-up call failed");
     }
@@ -53,8 +62,7 @@ async fn measure(call: Call, concurrency: usize, secs: f64) {
     for w in workers {
         w.await.expect("worker");
     }
-    let (secs, cpu) = (t0.elapsed().as_secs_f64(), cpu_secs() - cpu0);
-    println!("{}", json!({"calls": done.load(Ordering::Relaxed), "secs": secs, "cpu": cpu}));
+    (done.load(Ordering::Relaxed), t0.elapsed().as_secs_f64(), cpu_secs() - cpu0)
 }
 
 async fn velneo_call(base: &str, contender: &str) -> Call {
@@ -85,18 +93,37 @@ async fn velneo_call(base: &str, contender: &str) -> Call {
     bare(request)
 }
 
-async fn wedos_call(base: &str, contender: &str) -> Call {
-    let client = wedos::ClientBuilder::from_options(&json!({
+fn wedos_client(base: &str, state_dir: &str) -> wedos::Client {
+    wedos::ClientBuilder::from_options(&json!({
         "user": DEMO_WEDOS_USER, "password": DEMO_WEDOS_PASSWORD, "base_url": base,
-        "state_dir": ":memory:", "hourly_limits": [4_000_000_000u64, 100],
+        "state_dir": state_dir, "hourly_limits": [4_000_000_000u64, 100],
+        "max_invalid_requests": std::env::var("BENCH_MAX_INVALID").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(10),
     }))
     .and_then(wedos::ClientBuilder::build)
-    .expect("client");
-    if contender == "core" {
-        return Arc::new(move || {
-            let c = client.clone();
-            Box::pin(async move { c.ping().await.is_ok() })
-        });
+    .expect("client")
+}
+
+/// A private temporary directory for the file store, removed when the process ends normally.
+fn temp_state_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hostapi-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("state dir");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("private");
+    dir
+}
+
+fn ping(client: wedos::Client) -> Call {
+    Arc::new(move || {
+        let c = client.clone();
+        Box::pin(async move { c.ping().await.is_ok() })
+    })
+}
+
+async fn wedos_call(base: &str, contender: &str) -> Call {
+    match contender {
+        "core" => return ping(wedos_client(base, ":memory:")),
+        "core-file" => return ping(wedos_client(base, temp_state_dir().to_str().expect("utf-8"))),
+        _ => {}
     }
     let request = wedos::protocol::build_request(
         base,
@@ -135,6 +162,33 @@ fn bare(request: hostapi::HttpRequest) -> Call {
     })
 }
 
+async fn growth(base: &str, calls: u64, secs: f64) {
+    let dir = temp_state_dir();
+    let call = ping(wedos_client(base, dir.to_str().expect("utf-8")));
+    let rate = |(n, s, _): (u64, f64, f64)| n as f64 / s;
+    let before = rate(run(call.clone(), 1, secs).await);
+    let c = call.clone();
+    tokio::spawn(async move {
+        for _ in 0..calls {
+            assert!(c().await, "call failed");
+        }
+    })
+    .await
+    .expect("calls");
+    let after = rate(run(call, 1, secs).await);
+    let bytes: u64 = std::fs::read_dir(&dir)
+        .expect("state dir")
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| {
+            use std::os::unix::fs::MetadataExt;
+            m.blocks() * 512 // allocated, not the sparse length
+        })
+        .sum();
+    println!("{}", json!({"before": before, "after": after, "file_bytes": bytes}));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn axum_server() {
     use axum::routing::post;
     let answer =
@@ -162,10 +216,19 @@ fn main() {
                 _ => wedos_call(url, contender).await,
             };
             measure(call, concurrency.parse().expect("concurrency"), secs.parse().expect("secs")).await;
+            if *contender == "core-file" {
+                let _ = std::fs::remove_dir_all(temp_state_dir());
+            }
         }),
+        ["growth", "wedos", url, calls, secs] => {
+            rt.block_on(growth(url, calls.parse().expect("calls"), secs.parse().expect("secs")))
+        }
         ["axum"] => rt.block_on(axum_server()),
         _ => {
-            eprintln!("usage: hostapi-bench calls velneo|wedos BASE_URL core|reqwest CONCURRENCY SECS | axum");
+            eprintln!(
+                "usage: hostapi-bench calls velneo|wedos BASE_URL core|core-file|reqwest CONCURRENCY SECS \
+                 | growth wedos BASE_URL CALLS SECS | axum"
+            );
             std::process::exit(2);
         }
     }

@@ -115,3 +115,13 @@ def test_invalid_answers_stop_with_their_real_cause(hostapi_emulator: Emulator) 
         assert info.value.retry_after is not None and 3000 < info.value.retry_after <= 3600
         codes = hostapi_emulator.state()["wedos"][hostapi_emulator.wedos_user]["codes"]
         assert codes.get("2314") == 10 and "2052" not in codes
+
+
+def test_an_absurd_server_timestamp_never_poisons_the_account(hostapi_emulator: Emulator) -> None:
+    with hostapi_emulator.wedos_client() as c, hostapi_emulator.wedos_client() as other:
+        for stamp in (253402300000, 2**63 - 1, -(2**63), "NaN", "9999-12-31T23:59:59Z"):
+            hostapi_emulator.add_wedos_answer_fault(command="ping", timestamp=stamp)
+            assert c.ping().code == 1000
+            # Every later call, by every client of the account, still goes through.
+            assert c.credit_info().currency == "CZK"
+            assert other.ping().code == 1000

@@ -453,7 +453,7 @@ pub fn dts() -> String {
                 l.push("  readonly user: string".into());
                 l.push("  /** Authentication/IP failures in a row so far (every client of the account on this machine). */".into());
                 l.push("  readonly authFailures: number".into());
-                l.push("  /** Lets every client of the account send again after the guard stopped them (clears the stop and the invalid-answer count). */".into());
+                l.push("  /** Lets every client of the account send again after the guard stopped them (clears the stop, the invalid-answer count and the clock offset; starts a damaged state file afresh). */".into());
                 l.push("  resetAuthGuard(): void".into());
                 l.push("  /** The file of the account state shared by every client of the account on this machine (null when kept in memory). */".into());
                 l.push("  readonly stateFile: string | null".into());

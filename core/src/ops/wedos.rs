@@ -372,8 +372,9 @@ pub static WEDOS_SETTINGS: &[Arg] = &[
         "max_invalid_requests",
         Count,
         "10",
-        "stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at \
-         the 11th; 0 = never stop)",
+        "stop sending while this many invalid answers (code >= 2000, or lost after they may have reached the \
+         server) lie within the hour, counting the requests in flight (WEDOS blocks the IP at the 11th; 0 = never \
+         stop; at most 256)",
     ),
     kw_opt(
         "state_dir",

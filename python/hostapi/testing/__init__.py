@@ -290,17 +290,22 @@ class Emulator:
 
     def add_wedos_answer_fault(
         self,
-        code: int,
+        code: Optional[int] = None,
         *,
         command: Optional[str] = None,
         user: Optional[str] = None,
         result: Optional[str] = None,
         times: int = 1,
+        timestamp: Any = None,
     ) -> None:
         """The next ``times`` authenticated WEDOS requests of ``command`` (any when ``None``) by ``user`` (any when
-        ``None``) answer the WAPI error ``code`` (2000–5999, e.g. 4000 for a registry failure) instead of running."""
-        fault: dict[str, Any] = {"code": int(code), "times": int(times)}
-        for key, value in (("command", command), ("user", user), ("result", result)):
+        ``None``) answer the WAPI error ``code`` (2000–5999, e.g. 4000 for a registry failure) instead of running.
+        With ``timestamp`` (any JSON value: ``253402300000``, ``"NaN"``) and no ``code`` they run, and their answer
+        carries that ``timestamp`` instead of the server's clock."""
+        fault: dict[str, Any] = {"times": int(times)}
+        if code is not None:
+            fault["code"] = int(code)
+        for key, value in (("command", command), ("user", user), ("result", result), ("timestamp", timestamp)):
             if value is not None:
                 fault[key] = value
         self._control("POST", "wedos/fail", fault)

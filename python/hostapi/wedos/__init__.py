@@ -5,9 +5,10 @@ notifications.
 same methods, awaited. Both compute ``auth`` for the server's Prague hour on every attempt (the local clock
 corrected by the offset learned from the server's answers), and share with every other hostapi client of the
 account on this machine — other processes, the ``hostapi`` command, Node, C — one account state in
-``state_dir``: the hourly budgets (``on_limit="raise"`` fails fast with :class:`~hostapi.RateLimited`, ``"wait"``
-waits for room), the count of invalid answers (they stop before the 11th in an hour, which would get your IP
-blocked), the stop after ``max_auth_failures`` authentication/IP failures in a row
+``state_dir``. Each request reserves its slots of the account's limits before it is sent, so concurrent callers
+in any processes never pass them together: the hourly budgets (``on_limit="raise"`` fails fast with
+:class:`~hostapi.RateLimited`, ``"wait"`` waits for room), the count of invalid answers (they stop before the 11th
+in an hour, which would get your IP blocked; requests in flight count), the stop after ``max_auth_failures`` authentication/IP failures in a row
 (:meth:`Client.reset_auth_guard` or ``hostapi wedos guard reset`` lets them send again), and the spool of
 notifications taken off the queue while waiting for another one (never lost, each handed out once).
 """
@@ -170,14 +171,14 @@ class _Base(ClientBase):
 
     @property
     def state_file(self) -> Optional[str]:
-        """The file of the account state shared by every client of the account on this machine (``None`` when
-        it is kept in memory)."""
+        """The file of the account's guard state shared by every client of the account on this machine (``None``
+        when it is kept in memory)."""
         return self._native.state_file
 
     def reset_auth_guard(self) -> None:
         """Lets every client of the account on this machine send again after the guard stopped them (once the
-        password, the IP allow-list or the input is fixed): clears the stop and the count of invalid answers. The
-        server's own IP block, if any, still runs out."""
+        password, the IP allow-list or the input is fixed): clears the stop, the count of invalid answers and the
+        clock offset, and starts a damaged state file afresh. The server's own IP block, if any, still runs out."""
         self._native.reset_auth_guard()
 
     def new_cltrid(self) -> str:

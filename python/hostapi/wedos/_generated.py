@@ -26,8 +26,8 @@ class Settings(TypedDict, total=False):
     max_auth_failures: Optional[int]
     """stop sending after this many authentication/IP failures in a row (0 = never stop)"""
     max_invalid_requests: Optional[int]
-    """stop sending while this many invalid answers (code >= 2000) lie within the hour (WEDOS blocks the IP at the 11th;
-    0 = never stop)"""
+    """stop sending while this many invalid answers (code >= 2000, or lost after they may have reached the server) lie
+    within the hour, counting the requests in flight (WEDOS blocks the IP at the 11th; 0 = never stop; at most 256)"""
     state_dir: Optional[str]
     """the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, else
     $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the client)"""

@@ -322,6 +322,7 @@ impl ClientBuilder {
                 sequence: AtomicU64::new(0),
                 instance: fastrand::u32(..),
                 holder: format!("{}-{:08x}", std::process::id(), fastrand::u32(..)),
+                pid: std::process::id(),
             }),
         })
     }

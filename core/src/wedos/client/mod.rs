@@ -59,6 +59,8 @@ struct Inner {
     instance: u32,
     /// Who holds a notification handed out by `poll()`: this client, in this process.
     holder: String,
+    /// This process (a client is built again after a fork by the bindings that allow one).
+    pid: u32,
 }
 
 impl std::fmt::Debug for Client {

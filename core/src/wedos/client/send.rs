@@ -187,7 +187,7 @@ impl Client {
         let mut pause = Duration::from_millis(2);
         loop {
             let now = now_f64();
-            let ask = Ask { label, command, expires_at: now + lifetime.as_secs_f64(), pid: std::process::id() };
+            let ask = Ask { label, command, expires_at: now + lifetime.as_secs_f64(), pid: inner.pid };
             match inner.store.reserve(label, &inner.limits, &ask, now).await? {
                 Admission::Granted(g) => {
                     return Ok(Ticket { client: self, label, command, id: g.ticket, clock: g.clock, sent: false, open: true })
