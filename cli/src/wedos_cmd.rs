@@ -237,7 +237,11 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                 let before = c.guard_status().await?;
                 c.reset_auth_guard().await?;
                 if out.json {
-                    return out.json(&serde_json::json!({"reset": true, "store": c.state_store()}));
+                    return out.json(&serde_json::json!({
+                        "reset": true,
+                        "store": c.state_store(),
+                        "state_file": c.state_file(),
+                    }));
                 }
                 let mut text = if before.damaged.is_some() {
                     format!("The damaged account state of {} is started afresh ({}).\n", c.user(), c.state_store())

@@ -265,3 +265,35 @@ async fn a_damaged_state_file_keeps_the_guard_and_says_so() {
     c.reset_auth_guard().await.unwrap();
     c.ping().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_valid_answer_the_client_cannot_read_is_not_an_invalid_request() {
+    let emu = emulator_on(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(&emu.wedos_url(), dir.path());
+    c.ping().await.unwrap();
+    // ping-async answered 1000 instead of 1001: the server accepted it, the client cannot use the answer.
+    let body = json!({"response": {"code": 1000, "result": "OK", "timestamp": hostapi::unix_now(), "command": "ping-async"}});
+    control(&emu, "faults", json!({"path": "/wapi/json", "status": 200, "body": body.to_string(), "times": 12})).await;
+    for _ in 0..12 {
+        assert_eq!(c.ping_async().await.unwrap_err().kind(), ErrorKind::Protocol);
+    }
+    c.ping().await.unwrap();
+    assert!(c.guard_status().await.unwrap().invalid.is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_password_answered_with_an_absurd_clock_still_counts_toward_the_stop() {
+    let emu = emulator_on(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..3 {
+        control(&emu, "wedos/fail", json!({"code": 2050, "timestamp": 253_402_300_000i64})).await;
+    }
+    let c = client(&emu.wedos_url(), dir.path());
+    for _ in 0..3 {
+        assert_eq!(c.ping().await.unwrap_err().kind(), ErrorKind::Authentication);
+    }
+    assert_eq!(c.auth_failures().await.unwrap(), 3);
+    let e = c.ping().await.unwrap_err();
+    assert!(e.message().contains("not sent") && e.message().contains("guard reset"), "{e}");
+}

@@ -522,9 +522,8 @@ impl GuardState {
     pub fn learn_clock(&mut self, ev: Evidence, now: f64) -> bool {
         let t = ev.server_time as f64;
         let sane = ev.sent.is_finite()
-            && ev.received.is_finite()
             && ev.sent <= ev.received
-            && (t - ev.received).abs() <= MAX_CLOCK_SKEW
+            && believable(ev.server_time, ev.received)
             && (t + 1.0 - ev.sent).abs() <= MAX_CLOCK_SKEW;
         if !sane {
             return false;
@@ -556,6 +555,12 @@ impl GuardState {
             }
         }
     }
+}
+
+/// Whether a server timestamp read at local time `received` can be evidence of the server's clock: within
+/// [`MAX_CLOCK_SKEW`] of it.
+pub fn believable(server_time: i64, received: f64) -> bool {
+    received.is_finite() && (server_time as f64 - received).abs() <= MAX_CLOCK_SKEW
 }
 
 /// "3 s", "4 min", "2 h".

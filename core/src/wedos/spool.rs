@@ -29,6 +29,10 @@ pub const MAX_SPOOLED: usize = 1000;
 pub const HANDED_KEPT: usize = 512;
 /// … for this long (seconds).
 pub const HANDED_MAX_AGE: f64 = 7.0 * 86_400.0;
+/// How long an id acknowledged on the server, without the notification's fingerprint, answers a second `ack` of
+/// it locally (two callers that peeked the same notification acknowledge it once); after that the id may be the
+/// server's again (a restarted server reuses ids).
+pub const ACK_MEMORY_SECS: f64 = 60.0;
 
 /// A notification waiting in the spool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,7 +202,8 @@ impl Spool {
             self.remember(&s, now);
             return Ack::Removed;
         }
-        if self.handed.iter().any(|h| h.id.as_deref() == Some(id)) {
+        let known = |h: &Handed| h.id.as_deref() == Some(id) && (!h.fp.is_empty() || now - h.at < ACK_MEMORY_SECS);
+        if self.handed.iter().any(known) {
             Ack::AlreadyHanded
         } else {
             Ack::Unknown
@@ -266,6 +271,10 @@ mod tests {
         assert_eq!(s.ack("1", "p1", 3.0), Ack::Removed);
         assert_eq!(s.ack("1", "p1", 3.0), Ack::AlreadyHanded);
         assert_eq!(s.ack("99", "p1", 3.0), Ack::Unknown);
+        // An id acknowledged on the server without its notification (`:memory:` peeks): remembered briefly.
+        s.acknowledged("7", 3.0);
+        assert_eq!(s.ack("7", "p1", 4.0), Ack::AlreadyHanded);
+        assert_eq!(s.ack("7", "p1", 4.0 + ACK_MEMORY_SECS), Ack::Unknown, "a restarted server's new 7");
         // p2 died: its lease ends and the notification goes to another client.
         assert_eq!(s.lease("p3", 13.0, 10.0), Some(n(2, "b")));
     }

@@ -220,7 +220,7 @@ impl Client {
         // add landed after the listing: listed again, that is a success too.
         tracing::debug!(domain = %row.domain, name = %row.name, "the row is not listed: adding it again");
         match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
-            Err(e) if e.code() == Some(2316) => match self.dns().rows(&row.domain).await {
+            Err(e) if e.code() == Some(codes::ROW_EXISTS) => match self.dns().rows(&row.domain).await {
                 Ok(rows) if rows.iter().any(same) => Ok(applied()),
                 _ => Err(e),
             },

@@ -48,10 +48,14 @@ impl Notifications<'_> {
                 _ => Err(unexpected("poll-req")),
             };
         }
-        if !c.take_from_queue(POLL_LABEL).await? {
-            return Ok(None);
+        // What was taken may have been known already (met again), or leased by another client meanwhile: take on
+        // until one is this client's, or the server's queue is empty.
+        while c.take_from_queue(POLL_LABEL).await? {
+            if let Some(v) = lease().await? {
+                return parse(POLL_LABEL, &v).map(Some);
+            }
         }
-        lease().await?.map(|v| parse(POLL_LABEL, &v)).transpose()
+        Ok(None)
     }
 
     /// Marks notification `id` read. A notification handed out by [`poll`](Self::poll) from the spool was taken
@@ -95,10 +99,14 @@ impl Notifications<'_> {
         if let Some(n) = c.claim(POLL_LABEL, Want::Any).await? {
             return Ok(Some(n));
         }
-        if !c.take_from_queue(POLL_LABEL).await? {
-            return Ok(None);
+        // What was taken may have been known already (met again), or claimed by another client meanwhile: take on
+        // until one is this client's, or the server's queue is empty.
+        while c.take_from_queue(POLL_LABEL).await? {
+            if let Some(n) = c.claim(POLL_LABEL, Want::Any).await? {
+                return Ok(Some(n));
+            }
         }
-        c.claim(POLL_LABEL, Want::Any).await
+        Ok(None)
     }
 
     /// Keeps a notification received some other way (the account's URL delivery: see

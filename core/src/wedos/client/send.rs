@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::{unexpected, with_retry_after, Client};
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::{Reach, Step};
-use crate::wedos::governor::{wait_secs, Admission, Ask, ClockOffset, Evidence, Outcome, Settlement};
+use crate::wedos::governor::{believable, wait_secs, Admission, Ask, ClockOffset, Evidence, Outcome, Settlement};
 use crate::wedos::protocol::{self, codes, Call, Output, RequestOptions};
 use crate::wedos::records::Response;
 use crate::wedos::store::now_f64;
@@ -46,13 +46,33 @@ impl Ticket<'_> {
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
-        if self.open {
-            let inner = &*self.client.inner;
-            let outcome = if self.sent { Outcome::Invalid { code: None, clock_cause: false } } else { Outcome::NotSent };
-            let s = Settlement { outcome, command: self.command, message: "", clock: None };
-            inner.store.settle_now(self.label, &inner.limits, self.id, &s, now_f64());
-            inner.settled.notify_one();
+        if !self.open {
+            return;
         }
+        let inner = &*self.client.inner;
+        let outcome = if self.sent { Outcome::Invalid { code: None, clock_cause: false } } else { Outcome::NotSent };
+        let s = Settlement { outcome, command: self.command, message: "", clock: None };
+        let now = now_f64();
+        // At once when the store is free; else on the runtime, not blocking its thread; else here.
+        if !inner.store.try_settle_now(self.label, &inner.limits, self.id, &s, now) {
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    let (client, label, command, id) =
+                        (self.client.clone(), self.label.to_owned(), self.command.to_owned(), self.id);
+                    rt.spawn(async move {
+                        let inner = &*client.inner;
+                        let s = Settlement { outcome, command: &command, message: "", clock: None };
+                        if let Err(e) = inner.store.settle(&label, &inner.limits, id, &s, now).await {
+                            tracing::warn!(operation = %label, error = %e, "could not settle an abandoned request");
+                        }
+                        inner.settled.notify_one();
+                    });
+                    return;
+                }
+                Err(_) => inner.store.settle_now(self.label, &inner.limits, self.id, &s, now),
+            }
+        }
+        inner.settled.notify_one();
     }
 }
 
@@ -124,15 +144,21 @@ impl Client {
                 }
             };
             let received_at = inner.clock.now_f64();
-            let (server_time, parsed) = protocol::parse_response_timed(call, response.status, &response.body);
+            let answer = protocol::parse_answer(call, response.status, &response.body);
+            let (server_time, parsed) = (answer.timestamp, answer.result);
             let code = parsed.as_ref().err().and_then(Error::code);
-            // A 2050 whose answer shows another Prague hour than the one signed for is the clock, not the password.
-            let clock_cause = code == Some(2050)
-                && server_time.is_some_and(|t| protocol::prague_hour(t).ok() != protocol::prague_hour(signed_at).ok());
+            // A 2050 whose answer shows another Prague hour than the one signed for is the clock, not the password
+            // — when the answer's clock is believable at all.
+            let clock_cause = code == Some(codes::AUTH_FAILED)
+                && server_time.is_some_and(|t| {
+                    believable(t, received_at)
+                        && protocol::prague_hour(t).ok() != protocol::prague_hour(signed_at).ok()
+                });
             let message = parsed.as_ref().err().map(|e| e.message().to_owned()).unwrap_or_default();
-            let outcome = match (&parsed, code) {
+            // The server's judgement is its envelope's code, whatever became of reading the rest.
+            let outcome = match (&parsed, answer.code) {
                 (Ok(_), _) => Outcome::Valid,
-                (Err(_), Some(c)) if c >= 2000 => Outcome::Invalid { code: Some(c), clock_cause },
+                (Err(_), Some(c)) if codes::is_invalid(c) => Outcome::Invalid { code: Some(c), clock_cause },
                 (Err(_), Some(_)) => Outcome::Valid,
                 // Not an answer of WAPI's (a plain-text refusal, garbage): the server may have counted it.
                 (Err(_), None) => Outcome::Invalid { code: None, clock_cause: false },
@@ -146,7 +172,7 @@ impl Client {
                     clock_retry_done = true;
                 }
                 Err(e)
-                    if code == Some(2050)
+                    if code == Some(codes::AUTH_FAILED)
                         && server_time.is_none()
                         && offset.is_none()
                         && !clock_retry_done
@@ -244,7 +270,7 @@ impl Client {
                  for the offset; check the system clock",
                 e.message()
             );
-            return Error::new(e.kind(), e.operation(), message).with_code(2050);
+            return Error::new(e.kind(), e.operation(), message).with_code(codes::AUTH_FAILED);
         }
         let e = with_retry_after(e);
         if e.code() == Some(codes::IP_BLOCKED) {

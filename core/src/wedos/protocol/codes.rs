@@ -81,6 +81,15 @@ pub fn code_error(label: &str, code: i64, result: &str) -> Error {
 
 /// The server's IP block answer.
 pub const IP_BLOCKED: i64 = 2052;
+/// Authentication failure: a wrong password, user, or `auth` for another hour.
+pub const AUTH_FAILED: i64 = 2050;
+/// `dns-row-add` of a row that exists.
+pub const ROW_EXISTS: i64 = 2316;
+
+/// Whether the server counts an answer with `code` as an invalid request (every code from 2000 on).
+pub fn is_invalid(code: i64) -> bool {
+    code >= 2000
+}
 
 /// Whether `code` is an authentication or allow-list failure (2050, 2051): what the auth-failure guard counts.
 pub fn is_auth_failure(code: i64) -> bool {

@@ -16,7 +16,8 @@ pub use call::{Call, Operation, TTL_RANGE};
 pub use codes::{code_error, code_info};
 pub use request::{build_request, request_document, RequestOptions};
 pub use response::{
-    parse_envelope, parse_generic, parse_notification, parse_notification_json, parse_response, parse_response_timed,
+    parse_answer, parse_envelope, parse_generic, parse_notification, parse_notification_json, parse_response,
+    parse_response_timed, Answer,
     Output,
 };
 

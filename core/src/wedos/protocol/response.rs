@@ -89,10 +89,30 @@ pub fn parse_response(call: &Call, http_status: u16, body: &[u8]) -> Result<Outp
 /// [`parse_response`], plus the server's `timestamp` of the answer when it has one (failures included): the
 /// client learns the server's clock from it.
 pub fn parse_response_timed(call: &Call, http_status: u16, body: &[u8]) -> (Option<i64>, Result<Output>) {
+    let a = parse_answer(call, http_status, body);
+    (a.timestamp, a.result)
+}
+
+/// An answer as read: what the server's envelope said (its `code` and `timestamp`, when it is a WAPI answer at
+/// all), and the typed result. The code is the server's judgement of the request even when the result cannot be
+/// read (a `data` of an unexpected shape).
+#[derive(Debug)]
+pub struct Answer {
+    pub code: Option<i64>,
+    pub timestamp: Option<i64>,
+    pub result: Result<Output>,
+}
+
+/// Reads the answer to `call` (see [`Answer`]).
+pub fn parse_answer(call: &Call, http_status: u16, body: &[u8]) -> Answer {
     let label = call.label();
     match parse_envelope(&label, http_status, body) {
-        Err(e) => (None, Err(e)),
-        Ok((resp, _)) => (resp.timestamp, typed_result(call, &label, http_status, body, resp)),
+        Err(e) => Answer { code: None, timestamp: None, result: Err(e) },
+        Ok((resp, _)) => Answer {
+            code: Some(resp.code),
+            timestamp: resp.timestamp,
+            result: typed_result(call, &label, http_status, body, resp),
+        },
     }
 }
 

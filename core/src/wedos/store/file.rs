@@ -33,6 +33,7 @@ use super::{account_key, AccountStore, GuardStatus, ENV_STATE_DIR, MEMORY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::wedos::governor::{
     Admission, Ask, AuthStop, ClockOffset, GuardState, Invalid, Policy, Reset, Settlement, Slice, Slices,
+    INVALID_KEPT,
 };
 use crate::wedos::spool::{Ack, Push, Spool, Want};
 
@@ -108,8 +109,6 @@ pub(crate) struct QueueFile(#[allow(dead_code)] File);
 
 /// The guard file as read.
 enum Read {
-    /// Empty: just created.
-    Fresh,
     Good(u64),
     /// Neither slot holds a valid state: since the file's last change (Unix seconds).
     Damaged(f64),
@@ -181,21 +180,71 @@ impl FileStore {
 
     fn try_lock(&self, label: &str) -> Result<Option<Held<'_>>> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        // A guard file replaced or removed under us (by hand) is opened again.
-        if let Some(f) = &inner.file {
-            if f.metadata().map(|m| link_count(&m) == 0).unwrap_or(true) {
-                inner.file = None;
-                inner.cache = None;
+        loop {
+            if inner.file.is_none() {
+                inner.file = Some(self.open_guard(label)?);
+            }
+            let file = inner.file.as_ref().expect("opened above");
+            match file.try_lock_exclusive() {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(io_error(label, "lock", &self.guard_path, &e)),
+            }
+            // Locked: still the file at the path? One replaced or removed by hand is opened again (a lock on a
+            // file nobody else opens would guard nothing).
+            if self.is_at_path(file) {
+                return Ok(Some(Held { store: self, inner, label: label.to_owned() }));
+            }
+            let _ = FileExt::unlock(file);
+            inner.file = None;
+            inner.cache = None;
+            inner.spool = None;
+        }
+    }
+
+    /// Whether `file` is the file at the guard's path.
+    fn is_at_path(&self, file: &File) -> bool {
+        match (file.metadata(), std::fs::symlink_metadata(&self.guard_path)) {
+            (Ok(open), Ok(there)) => link_count(&open) > 0 && same_file(&open, &there),
+            _ => false,
+        }
+    }
+
+    /// Opens the guard file, creating it first when there is none: written whole in a temporary file and linked into
+    /// place (never replacing one), so a guard file is never seen empty or half written — one that is, is damaged.
+    fn open_guard(&self, label: &str) -> Result<File> {
+        for _ in 0..3 {
+            match open_private_existing(label, &self.guard_path)? {
+                Some(f) => return Ok(f),
+                None => self.create_guard(label)?,
             }
         }
-        if inner.file.is_none() {
-            inner.file = Some(open_private(label, &self.guard_path, true)?);
-        }
-        let file = inner.file.as_ref().expect("opened above");
-        match file.try_lock_exclusive() {
-            Ok(true) => Ok(Some(Held { store: self, inner, label: label.to_owned() })),
-            Ok(false) => Ok(None),
-            Err(e) => Err(io_error(label, "lock", &self.guard_path, &e)),
+        Err(Error::config(label, format!("the WEDOS account state {} keeps disappearing", self.guard_path.display())))
+    }
+
+    fn create_guard(&self, label: &str) -> Result<()> {
+        let now = super::now_f64();
+        let mut body = self.fresh_body();
+        let migrated = self.migrate(label, &mut body, now);
+        let generation = fresh_generation() & !1; // the first slot
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&self.prefix)
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| io_error(label, "create", &self.guard_path, &e))?;
+        let slot = encode_slot(label, generation, &body)?;
+        tmp.write_all(&slot).map_err(|e| io_error(label, "create", &self.guard_path, &e))?;
+        match tmp.persist_noclobber(&self.guard_path) {
+            Ok(_) => {
+                if migrated {
+                    let _ = std::fs::rename(&self.legacy_path, self.legacy_path.with_extension("json.migrated"));
+                    let _ = std::fs::remove_file(self.legacy_path.with_extension("lock"));
+                }
+                Ok(())
+            }
+            // Another client made it first.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(io_error(label, "create", &self.guard_path, &e.error)),
         }
     }
 
@@ -237,9 +286,23 @@ impl FileStore {
         held.update(policy, now, false, |b| b.guard.settle(policy, ticket, s, now))
     }
 
+    /// [`Self::settle_now`] when the lock is free at once; `false` when it is not.
+    pub(crate) fn try_settle_now(
+        &self,
+        label: &str,
+        policy: &Policy,
+        ticket: u64,
+        s: &Settlement<'_>,
+        now: f64,
+    ) -> Result<bool> {
+        let Some(mut held) = self.try_lock(label)? else { return Ok(false) };
+        held.update(policy, now, false, |b| b.guard.settle(policy, ticket, s, now))?;
+        Ok(true)
+    }
+
     /// Holds the POLL queue lock file until the returned value is dropped; waits up to `deadline`.
     pub(crate) async fn lock_queue(&self, label: &str, deadline: tokio::time::Instant) -> Result<QueueFile> {
-        let file = open_private(label, &self.poll_path, true)?;
+        let file = open_lock_file(label, &self.poll_path)?;
         loop {
             match file.try_lock_exclusive() {
                 Ok(true) => return Ok(QueueFile(file)),
@@ -253,9 +316,87 @@ impl FileStore {
         }
     }
 
+    /// A fresh state: generations and tickets start far from any an earlier file at this path had, so no reader's
+    /// cache or stale ticket can be taken for one of the new file's.
     fn fresh_body(&self) -> Body {
-        Body { v: VERSION, user: self.user.clone(), base_url: self.base_url.clone(), ..Body::default() }
+        let mut body = Body {
+            v: VERSION,
+            user: self.user.clone(),
+            base_url: self.base_url.clone(),
+            spool_gen: fresh_generation(),
+            ..Body::default()
+        };
+        body.guard.next_ticket = fresh_generation();
+        body
     }
+
+    /// Writes the spool file: a temporary file, fsynced, renamed over the old one, the directory fsynced.
+    fn write_spool(&self, label: &str, generation: u64, spool: &Spool) -> Result<()> {
+        let path = &self.spool_path;
+        let err = |e: &std::io::Error| io_error(label, "write", path, e);
+        let text = serde_json::to_vec_pretty(&SpoolFileRef { generation, spool })
+            .map_err(|e| Error::config(label, e.to_string()))?;
+        let mut tmp =
+            tempfile::Builder::new().prefix(&self.prefix).suffix(".tmp").tempfile_in(&self.dir).map_err(|e| err(&e))?;
+        tmp.write_all(&text).map_err(|e| err(&e))?;
+        tmp.as_file().sync_all().map_err(|e| err(&e))?;
+        tmp.persist(path).map_err(|e| err(&e.error))?;
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Imports the state of the hostapi before this layout (`wedos-<key>.json`) into a new guard: its spool (those
+    /// notifications exist nowhere else; written to the spool file before the guard is linked into place), the
+    /// invalid answers and budgets of the last hour, the stop, the block and the clock. Returns whether there was
+    /// one (renamed `.json.migrated` once the guard is in place).
+    fn migrate(&self, label: &str, body: &mut Body, now: f64) -> bool {
+        let path = &self.legacy_path;
+        let Ok(Some(mut f)) = open_private_read(label, path) else { return false };
+        let mut text = Vec::new();
+        if std::io::Read::read_to_end(&mut f, &mut text).is_err() {
+            return false;
+        }
+        let Ok(old) = serde_json::from_slice::<LegacyState>(&text) else {
+            tracing::warn!(path = %path.display(), "the state of an older hostapi is unreadable; left as it is");
+            return false;
+        };
+        let hour = |t: &f64| now - *t < 3600.0 && *t <= now;
+        let g = &mut body.guard;
+        let invalid: Vec<Invalid> = old
+            .invalid
+            .into_iter()
+            .filter(|i| hour(&i.at))
+            .map(|i| Invalid { at: i.at, code: Some(i.code), command: i.command, ticket: None })
+            .collect();
+        g.invalid = invalid[invalid.len().saturating_sub(INVALID_KEPT)..].iter().cloned().collect();
+        g.auth_failures = old.auth_failures;
+        g.auth_stop = old.auth_stop;
+        g.blocked_until = old.blocked_until;
+        g.clock = old.clock;
+        // The old send times, in one slice that stays counted for the hour (they all lie within it).
+        let slice = |times: Vec<f64>| {
+            let recent: Vec<f64> = times.into_iter().filter(hour).collect();
+            let first = recent.iter().copied().reduce(f64::min);
+            Slices(first.map(|f| Slice(f, now + 1.0, recent.len() as u32)).into_iter().collect())
+        };
+        g.requests = slice(old.requests);
+        g.domain_checks = slice(old.domain_checks);
+        if !old.spool.is_empty() {
+            let mut spool = Spool::default();
+            for n in old.spool {
+                spool.push(n, now);
+            }
+            body.spool_gen = body.spool_gen.wrapping_add(1);
+            if let Err(e) = self.write_spool(label, body.spool_gen, &spool) {
+                tracing::warn!(error = %e, "the notifications of an older hostapi's state could not be imported yet");
+                return false;
+            }
+        }
+        true
+    }
+
 }
 
 /// The account's lock, held; released when dropped.
@@ -286,9 +427,6 @@ impl Held<'_> {
     fn read(&mut self) -> Result<Read> {
         let file = self.file();
         let meta = file.metadata().map_err(|e| self.err("read", &e))?;
-        if meta.len() == 0 {
-            return Ok(Read::Fresh);
-        }
         let mut candidates: Vec<(u64, u64, usize, [u8; 8])> = Vec::with_capacity(2);
         for slot in 0..2u64 {
             let mut h = [0u8; HEADER];
@@ -326,42 +464,24 @@ impl Held<'_> {
 
     /// Writes `body` as generation `generation` into its slot.
     fn write(&mut self, generation: u64, body: Body) -> Result<()> {
-        let json = serde_json::to_vec(&body).map_err(|e| Error::config(&self.label, e.to_string()))?;
-        if json.len() > SLOT as usize - HEADER {
-            return Err(Error::config(
-                &self.label,
-                format!("the WEDOS account state outgrew its file ({} bytes)", json.len()),
-            ));
-        }
-        let mut buf = Vec::with_capacity(HEADER + json.len());
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&generation.to_le_bytes());
-        buf.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        buf.extend_from_slice(&checksum(generation, &json));
-        buf.extend_from_slice(&json);
+        let buf = encode_slot(&self.label, generation, &body)?;
         write_all_at(self.file(), &buf, (generation % 2) * SLOT).map_err(|e| self.err("write", &e))?;
         self.inner.cache = Some((generation, body));
         Ok(())
     }
 
-    /// Runs `op` on the stored body and writes it when it changed. Starts a fresh file (importing the state of an
-    /// older hostapi); refuses a damaged one unless `reset`, which starts it afresh.
+    /// Runs `op` on the stored body and writes it when it changed. Refuses a damaged file (the guard is kept)
+    /// unless `reset`, or an hour after its last change: then it starts afresh.
     fn update<R>(&mut self, policy: &Policy, now: f64, reset: bool, op: impl FnOnce(&mut Body) -> R) -> Result<R> {
         let (generation, mut body) = match self.read()? {
             Read::Good(g) => (g, self.inner.cache.as_ref().expect("read caches").1.clone()),
-            Read::Fresh => {
-                let body = self.store.fresh_body();
-                let g = fresh_generation();
-                let body = self.migrate(body, now);
-                self.write(g, body.clone())?;
-                (g, body)
-            }
             Read::Damaged(since) => {
                 if reset || now - since >= policy.window.max(3600.0) {
                     tracing::warn!(path = %self.store.guard_path.display(), "damaged account state started afresh");
                     let g = fresh_generation();
                     let body = self.store.fresh_body();
                     self.write(g, body.clone())?;
+                    self.inner.spool = None;
                     (g, body)
                 } else {
                     return Err(self.damaged(since, policy, now));
@@ -436,71 +556,12 @@ impl Held<'_> {
                 b.spool_gen = b.spool_gen.wrapping_add(1);
                 b.spool_gen
             })?;
-            self.write_spool(next, &spool)?;
+            self.store.write_spool(&self.label, next, &spool)?;
             self.inner.spool = Some((next, spool));
         }
         Ok(out)
     }
 
-    fn write_spool(&self, generation: u64, spool: &Spool) -> Result<()> {
-        let path = &self.store.spool_path;
-        let err = |e: &std::io::Error| io_error(&self.label, "write", path, e);
-        let text = serde_json::to_vec_pretty(&SpoolFileRef { generation, spool })
-            .map_err(|e| Error::config(&self.label, e.to_string()))?;
-        let mut tmp =
-            tempfile::Builder::new().prefix(&self.store.prefix).suffix(".tmp").tempfile_in(&self.store.dir).map_err(|e| err(&e))?;
-        tmp.write_all(&text).map_err(|e| err(&e))?;
-        tmp.as_file().sync_all().map_err(|e| err(&e))?;
-        tmp.persist(path).map_err(|e| err(&e.error))?;
-        if let Ok(d) = File::open(&self.store.dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    }
-
-    /// The state of the hostapi before this one (`wedos-<key>.json`), imported into a fresh store once: its
-    /// spool (those notifications exist nowhere else), its invalid answers, stop, block and clock.
-    fn migrate(&mut self, mut body: Body, now: f64) -> Body {
-        let path = self.store.legacy_path.clone();
-        let Ok(Some(mut f)) = open_private_read(&self.label, &path) else { return body };
-        let mut text = Vec::new();
-        if std::io::Read::read_to_end(&mut f, &mut text).is_err() {
-            return body;
-        }
-        let Ok(old) = serde_json::from_slice::<LegacyState>(&text) else {
-            tracing::warn!(path = %path.display(), "the state of an older hostapi is unreadable; left as it is");
-            return body;
-        };
-        let g = &mut body.guard;
-        g.invalid = old
-            .invalid
-            .into_iter()
-            .map(|i| Invalid { at: i.at, code: Some(i.code), command: i.command, ticket: None })
-            .collect();
-        g.auth_failures = old.auth_failures;
-        g.auth_stop = old.auth_stop;
-        g.blocked_until = old.blocked_until;
-        g.clock = old.clock;
-        // The old send times, in one slice that stays counted for the hour (they all lie within it).
-        let recent: Vec<f64> = old.requests.into_iter().filter(|t| now - t < 3600.0 && *t <= now).collect();
-        if let Some(first) = recent.iter().copied().reduce(f64::min) {
-            g.requests = Slices([Slice(first, now + 1.0, recent.len() as u32)].into_iter().collect());
-        }
-        if !old.spool.is_empty() {
-            let mut spool = Spool::default();
-            for n in old.spool {
-                spool.push(n, now);
-            }
-            body.spool_gen = body.spool_gen.wrapping_add(1);
-            if self.write_spool(body.spool_gen, &spool).is_err() {
-                return body;
-            }
-        }
-        let done = path.with_extension("json.migrated");
-        let _ = std::fs::rename(&path, done);
-        let _ = std::fs::remove_file(path.with_extension("lock"));
-        body
-    }
 }
 
 #[derive(Serialize)]
@@ -515,6 +576,7 @@ struct SpoolFileRef<'a> {
 #[serde(default)]
 struct LegacyState {
     requests: Vec<f64>,
+    domain_checks: Vec<f64>,
     invalid: Vec<LegacyInvalid>,
     auth_failures: u32,
     auth_stop: Option<AuthStop>,
@@ -610,6 +672,21 @@ fn fresh_generation() -> u64 {
     fastrand::u64(1 << 32..1 << 62)
 }
 
+/// A slot: magic, generation, length, checksum, JSON.
+fn encode_slot(label: &str, generation: u64, body: &Body) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(body).map_err(|e| Error::config(label, e.to_string()))?;
+    if json.len() > SLOT as usize - HEADER {
+        return Err(Error::config(label, format!("the WEDOS account state outgrew its file ({} bytes)", json.len())));
+    }
+    let mut buf = Vec::with_capacity(HEADER + json.len());
+    buf.extend_from_slice(MAGIC);
+    buf.extend_from_slice(&generation.to_le_bytes());
+    buf.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&checksum(generation, &json));
+    buf.extend_from_slice(&json);
+    Ok(buf)
+}
+
 fn checksum(generation: u64, body: &[u8]) -> [u8; 8] {
     let mut h = Sha1::new();
     h.update(generation.to_le_bytes());
@@ -673,18 +750,54 @@ fn link_count(_: &std::fs::Metadata) -> u64 {
     1
 }
 
-/// Opens (creating it, mode 0600, when `create`) a file of the store for reading and writing: no symlink is
-/// followed, no FIFO waited on; anything but a private regular file of this user is refused.
-fn open_private(label: &str, path: &Path, create: bool) -> Result<File> {
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Opens an existing file of the store for reading and writing: no symlink is followed, no FIFO waited on;
+/// anything but a private regular file of this user is refused. `None` when there is none.
+fn open_private_existing(label: &str, path: &Path) -> Result<Option<File>> {
     let mut o = OpenOptions::new();
-    o.read(true).write(true).create(create);
+    o.read(true).write(true);
+    restrict(&mut o);
+    match o.open(path) {
+        Ok(f) => {
+            check_file(label, path, &f)?;
+            Ok(Some(f))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(open_error(label, path, &e)),
+    }
+}
+
+/// Opens (creating) a lock file of the store: held, never read. One of this user's that others may write (left by
+/// an older hostapi under a permissive umask) is made private rather than refused: it holds nothing to trust.
+fn open_lock_file(label: &str, path: &Path) -> Result<File> {
+    let mut o = OpenOptions::new();
+    o.read(true).write(true).create(true).truncate(false);
     restrict(&mut o);
     let f = o.open(path).map_err(|e| open_error(label, path, &e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = f.metadata() {
+            if m.is_file() && std::os::unix::fs::MetadataExt::mode(&m) & 0o022 != 0 && owned_by_me(&m) {
+                let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
     check_file(label, path, &f)?;
     Ok(f)
 }
 
-/// Opens a file of the store for reading, as [`open_private`]; `None` when it does not exist.
+/// Opens a file of the store for reading, as [`open_private_existing`]; `None` when it does not exist.
 fn open_private_read(label: &str, path: &Path) -> Result<Option<File>> {
     let mut o = OpenOptions::new();
     o.read(true);
@@ -759,12 +872,22 @@ fn check_file(label: &str, path: &Path, f: &File) -> Result<()> {
     check_private(label, "file", path, &meta)
 }
 
+#[cfg(unix)]
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+#[cfg(unix)]
+fn owned_by_me(m: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::uid(m) == euid()
+}
+
 /// Refuses what another user owns or may write (group or others), as ssh treats its keys.
 #[cfg(unix)]
 fn check_private(label: &str, what: &str, path: &Path, meta: &std::fs::Metadata) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     if meta.uid() != me {
         return Err(Error::config(
             label,

@@ -223,3 +223,61 @@ async fn a_planted_spool_in_a_private_directory_of_another_mode_is_refused() {
     let e = other.spool_take("t", crate::wedos::spool::Want::Any, "h", 2.0).await.unwrap_err();
     assert!(e.message().contains("writable by other users"), "{e}");
 }
+
+#[tokio::test]
+async fn an_emptied_guard_file_is_damaged_not_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path()).unwrap();
+    let now = crate::wedos::store::now_f64();
+    invalid(&s, now).await;
+    std::fs::write(s.path(), b"").unwrap();
+    let e = reserve(&open(dir.path()).unwrap(), now + 1.0).await.unwrap_err();
+    assert!(e.message().contains("cannot be read"), "{e}");
+}
+
+#[tokio::test]
+async fn a_poll_lock_of_an_older_hostapi_under_a_permissive_umask_is_made_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path()).unwrap();
+    let lock = dir.path().join(format!("wedos-{}.poll.lock", account_key("u", URL)));
+    std::fs::write(&lock, b"").unwrap();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let held = s.lock_queue("t", tokio::time::Instant::now() + Duration::from_secs(1)).await.unwrap();
+    drop(held);
+    assert_eq!(std::fs::metadata(&lock).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[tokio::test]
+async fn a_store_whose_files_were_removed_does_not_write_back_its_old_spool() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path()).unwrap();
+    let n = |id: u32| json!({"ID": id.to_string(), "code": 1000, "result": "OK", "svTRID": format!("sv-{id}")});
+    a.spool_push("t", &n(1), 1.0).await.unwrap();
+    // Everything removed (as Emulator.reset() or a person does), then another client starts over.
+    for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        std::fs::remove_file(e.path()).unwrap();
+    }
+    let b = open(dir.path()).unwrap();
+    for id in 2..=6 {
+        b.spool_push("t", &n(id), 2.0).await.unwrap();
+    }
+    assert_eq!(a.spool_take("t", crate::wedos::spool::Want::Any, "a", 3.0).await.unwrap(), Some(n(2)));
+    assert_eq!(b.spool_len("t", 3.0).await.unwrap(), 4);
+}
+
+#[tokio::test]
+async fn a_large_state_of_an_older_hostapi_is_imported_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = account_key("u", URL);
+    let legacy = dir.path().join(format!("wedos-{key}.json"));
+    let now = crate::wedos::store::now_f64();
+    let invalid: Vec<_> =
+        (0..5000).map(|i| json!({"at": now - 10.0 + f64::from(i) / 1000.0, "code": 2314, "command": "x"})).collect();
+    let old = json!({"version": 1, "invalid": invalid, "requests": [now - 7200.0, now - 1.0], "domain_checks": [now - 2.0]});
+    std::fs::write(&legacy, serde_json::to_vec(&old).unwrap()).unwrap();
+    std::fs::set_permissions(&legacy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let s = open(dir.path()).unwrap();
+    let st = s.status("t", &policy(), now).await.unwrap();
+    assert_eq!(st.invalid.len(), crate::wedos::governor::INVALID_KEPT);
+    assert_eq!((st.requests_in_window, st.domain_checks_in_window), (1, 1), "the hour's only");
+}

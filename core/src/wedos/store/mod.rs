@@ -268,8 +268,8 @@ impl Store {
         each!(self, s => s.settle(label, policy, ticket, settlement, now).await)
     }
 
-    /// Settles a reservation whose caller went away (a dropped future) without waiting for anything: at once for
-    /// these stores (a bounded wait for the file lock on this thread).
+    /// Settles a reservation whose caller went away (a dropped future), waiting on this thread (a bounded wait for
+    /// the file lock). For a caller outside any runtime.
     pub(crate) fn settle_now(&self, label: &str, policy: &Policy, ticket: u64, settlement: &Settlement<'_>, now: f64) {
         let done = match &*self.kind {
             Kind::Memory(s) => s.settle_now(policy, ticket, settlement, now),
@@ -278,6 +278,21 @@ impl Store {
         if let Err(e) = done {
             // The reservation expires by itself, counted as a request of unknown outcome.
             tracing::warn!(operation = label, error = %e, "could not settle an abandoned request");
+        }
+    }
+
+    /// [`Self::settle_now`] without waiting: `false` when the store's lock is taken (or it failed).
+    pub(crate) fn try_settle_now(
+        &self,
+        label: &str,
+        policy: &Policy,
+        ticket: u64,
+        settlement: &Settlement<'_>,
+        now: f64,
+    ) -> bool {
+        match &*self.kind {
+            Kind::Memory(s) => s.settle_now(policy, ticket, settlement, now).is_ok(),
+            Kind::File(s) => s.try_settle_now(label, policy, ticket, settlement, now).unwrap_or(false),
         }
     }
 
