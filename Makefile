@@ -13,6 +13,7 @@ include mk/python.mk
 include mk/node.mk
 include mk/c.mk
 include mk/interop.mk
+include mk/redis.mk
 include mk/fuzz.mk
 include mk/bench.mk
 
@@ -39,7 +40,7 @@ check-generated:
 	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- check
 
 # The Node binding is built (for its own target) and tested by test-node.
-test-rust:
+test-rust: redis-server
 	$(CARGO) test $(CARGO_FLAGS) --workspace --exclude hostapi-node --all-targets
 	$(CARGO) test $(CARGO_FLAGS) --workspace --exclude hostapi-node --doc
 

@@ -20,7 +20,7 @@ $(BENCH_REQS_STAMP): $(BENCH_REQS) $(PY_REQS_STAMP)
 	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check -r $(BENCH_REQS)
 	cp $(BENCH_REQS) $(BENCH_REQS_STAMP)
 
-bench-tools: c-packages $(BENCH_REQS_STAMP)
+bench-tools: c-packages redis-server $(BENCH_REQS_STAMP)
 	@command -v wrk >/dev/null && test -e /usr/include/openssl/sha.h || \
 		(echo "installing wrk and libssl-dev from the distribution's packages" && \
 		 apt-get update -qq && apt-get install -y -qq wrk libssl-dev >/dev/null)

@@ -426,6 +426,8 @@ const WEDOS_SETTINGS = {
   maxAuthFailures: ["max_auth_failures", null],
   maxInvalidRequests: ["max_invalid_requests", null],
   stateDir: ["state_dir", null],
+  stateStore: ["state_store", null],
+  stateStoreFallback: ["state_store_fallback", null],
   hourlyLimits: ["hourly_limits", null],
   budgetWindowMs: ["budget_window", ms],
   pollIntervalMs: ["poll_interval", ms],

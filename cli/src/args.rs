@@ -544,6 +544,16 @@ pub struct WedosCreds {
     /// ~/.local/state/hostapi]; `:memory:` keeps it in this run only.
     #[arg(long, global = true, value_name = "DIR")]
     pub state_dir: Option<String>,
+    /// Where the account state lives, shared by every client that uses it: a directory, `:memory:`, or
+    /// `redis://[user:password@]host[:port][/db]` (`rediss://` for TLS) to share one account's limits and
+    /// notifications across machines; wins over --state-dir [env: HOSTAPI_STATE_STORE]. Prefer the environment
+    /// variable for a URL with a password (arguments show in the process list).
+    #[arg(long, global = true, value_name = "STORE")]
+    pub state_store: Option<String>,
+    /// When the Redis store cannot be reached: `none` fails and sends nothing (default), `local` goes on with
+    /// this machine's own store, with a warning.
+    #[arg(long, global = true, value_name = "WHAT", value_parser = ["none", "local"])]
+    pub state_store_fallback: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,8 +36,15 @@ fn client(ctx: &mut Ctx, creds: &WedosCreds, transport: &TransportOpts) -> Resul
     if let Some(n) = creds.hourly_limit {
         b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
     }
-    if let Some(dir) = creds.state_dir.as_deref().filter(|d| !d.trim().is_empty()) {
-        b = b.state_location(StateLocation::parse(dir));
+    // The explicit store wins over the directory.
+    for (flag, value) in [("--state-dir", &creds.state_dir), ("--state-store", &creds.state_store)] {
+        if let Some(v) = value.as_deref().filter(|d| !d.trim().is_empty()) {
+            let location = StateLocation::parse(v).map_err(|e| CliError::config(BUILD_OP, format!("{flag}: {e}")))?;
+            b = b.state_location(location);
+        }
+    }
+    if let Some(f) = &creds.state_store_fallback {
+        b = b.state_store_fallback_local(f == "local");
     }
     b = b.transport(ctx.transport_config(transport));
     b.build().map_err(|e| {

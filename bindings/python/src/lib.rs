@@ -35,5 +35,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// console script `hostapi` and `python -m hostapi` are this.
 #[pyfunction]
 fn cli_main(py: Python<'_>, argv: Vec<String>) -> i32 {
+    // The core's events reach stderr through Python's logging here (the bridge is the process's subscriber): at
+    // its level, WARNING by default, as the `hostapi` binary shows warnings.
+    logging::refresh(py);
     i32::from(py.detach(|| hostapi_cli::run_main(argv)))
 }

@@ -379,8 +379,23 @@ pub static WEDOS_SETTINGS: &[Arg] = &[
     kw_opt(
         "state_dir",
         Str,
-        "the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_DIR, \
-         else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; \":memory:\" keeps it in the client)",
+        "the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_STORE, \
+         else HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; \":memory:\" keeps it \
+         in the client)",
+    ),
+    kw_opt(
+        "state_store",
+        Str,
+        "where the account state lives, shared by every client that uses it: a directory, \":memory:\", or \
+         redis://[user:password@]host[:port][/db] (rediss:// for TLS) for a fleet of machines on one account; wins \
+         over state_dir (default HOSTAPI_STATE_STORE, else as state_dir)",
+    ),
+    kw_def(
+        "state_store_fallback",
+        Enum(&["none", "local"]),
+        "\"none\"",
+        "when a Redis state_store cannot be reached: fail, sending nothing (none), or go on with this machine's own \
+         store, with a warning (local)",
     ),
     kw_def("hourly_limits", Pair(&Count), "[1000, 100]", "[requests, domain checks] per budget window"),
     kw_def("budget_window", Seconds, "3600.0", "seconds the hourly budgets count in"),

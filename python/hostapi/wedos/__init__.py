@@ -16,7 +16,7 @@ notifications taken off the queue while waiting for another one (never lost, eac
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Literal, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Literal, Optional, Tuple, Union
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -100,6 +100,8 @@ class _Base(ClientBase):
         max_auth_failures: Optional[int] = None,
         max_invalid_requests: Optional[int] = None,
         state_dir: Optional[PathLike] = None,
+        state_store: Optional[Union[str, PathLike]] = None,
+        state_store_fallback: Literal["none", "local"] = "none",
         hourly_limits: Optional[Tuple[int, int]] = None,
         budget_window: Optional[float] = None,
         poll_interval: Optional[float] = None,
@@ -123,8 +125,14 @@ class _Base(ClientBase):
         :param max_invalid_requests: stop sending while this many invalid answers (code >= 2000) lie within the
             hour (default 10: WEDOS blocks the IP at the 11th; 0 = never stop).
         :param state_dir: the directory of the account state shared by every client on the machine (default
-            ``HOSTAPI_STATE_DIR``, else ``$XDG_STATE_HOME/hostapi``, else ``~/.local/state/hostapi``); ``":memory:"``
+            ``HOSTAPI_STATE_STORE``, else ``HOSTAPI_STATE_DIR``, else ``$XDG_STATE_HOME/hostapi``, else ``~/.local/state/hostapi``); ``":memory:"``
             keeps it in this client.
+        :param state_store: where the account state lives, shared by every client that uses it: a directory,
+            ``":memory:"``, or ``"redis://[user:password@]host[:port][/db]"`` (``rediss://`` for TLS) to share one
+            account's limits and notifications across machines; wins over ``state_dir`` (default
+            ``HOSTAPI_STATE_STORE``, else as ``state_dir``).
+        :param state_store_fallback: when a Redis store cannot be reached: ``"none"`` fails, sending nothing
+            (default); ``"local"`` goes on with this machine's own store, with a warning.
         :param hourly_limits: ``(requests, domain_checks)`` per hour (default ``(1000, 100)``, the server's).
         :param budget_window: seconds the budgets count in (default 3600).
         :param poll_interval: seconds between polls while waiting for a notification (default 2).
@@ -152,6 +160,8 @@ class _Base(ClientBase):
                 "max_auth_failures": max_auth_failures,
                 "max_invalid_requests": max_invalid_requests,
                 "state_dir": None if state_dir is None else os.fspath(state_dir),
+                "state_store": None if state_store is None else os.fspath(state_store),
+                "state_store_fallback": state_store_fallback,
                 "hourly_limits": hourly_limits,
                 "budget_window": budget_window,
                 "poll_interval": poll_interval,

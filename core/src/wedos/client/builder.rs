@@ -13,7 +13,7 @@ use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 use crate::wedos::governor::{Policy, INVALID_KEPT};
 use crate::wedos::protocol;
-use crate::wedos::store::{now_f64, StateLocation, Store};
+use crate::wedos::store::{now_f64, StateLocation, Store, StoreOptions};
 
 pub const ENV_USER: &str = "WEDOS_USER";
 pub const ENV_PASSWORD: &str = "WEDOS_PASSWORD";
@@ -82,6 +82,7 @@ pub struct ClientBuilder {
     max_auth_failures: u32,
     max_invalid: u32,
     state: Option<StateLocation>,
+    fallback_local: bool,
     boundary_window: Duration,
     poll_interval: Duration,
     clock: Clock,
@@ -104,6 +105,7 @@ impl Default for ClientBuilder {
             max_auth_failures: 3,
             max_invalid: 10,
             state: None,
+            fallback_local: false,
             boundary_window: Duration::from_secs(5),
             poll_interval: Duration::from_secs(2),
             clock: Clock::system(),
@@ -163,10 +165,17 @@ impl ClientBuilder {
         self.max_invalid = n;
         self
     }
-    /// Where the account state shared by every client of the account lives (default: [`StateLocation::from_env`]:
+    /// Where the account state shared by every client of the account lives: a directory, `:memory:`, or a Redis
+    /// server shared by many machines (default: [`StateLocation::from_env`]: `HOSTAPI_STATE_STORE`, else
     /// `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else `~/.local/state/hostapi`).
     pub fn state_location(mut self, location: StateLocation) -> Self {
         self.state = Some(location);
+        self
+    }
+    /// When the state lives on a Redis server that cannot be reached: go on with this machine's own store, with a
+    /// warning, instead of failing (default: fail — the guard protects the IP only where it is shared).
+    pub fn state_store_fallback_local(mut self, yes: bool) -> Self {
+        self.fallback_local = yes;
         self
     }
     /// How close to a Prague hour boundary a 2050 must be to be retried once with the other hour's auth
@@ -240,8 +249,16 @@ impl ClientBuilder {
         if let Some(v) = o.get("max_invalid_requests").and_then(count) {
             b.max_invalid = v;
         }
-        if let Some(v) = ops::text(o, "state_dir").filter(|v| !v.trim().is_empty()) {
-            b.state = Some(StateLocation::parse(&v));
+        // The explicit store wins over the directory.
+        for key in ["state_dir", "state_store"] {
+            if let Some(v) = ops::text(o, key).filter(|v| !v.trim().is_empty()) {
+                b.state = Some(StateLocation::parse(&v).map_err(|e| Error::config(BUILD_OP, format!("{key}: {e}")))?);
+            }
+        }
+        match o.get("state_store_fallback").and_then(Value::as_str) {
+            Some("local") => b.fallback_local = true,
+            Some(_) => b.fallback_local = false,
+            None => {}
         }
         if let Some([r, d]) = o.get("hourly_limits").and_then(Value::as_array).map(Vec::as_slice) {
             b.hourly_limit = count(r).unwrap_or(b.hourly_limit);
@@ -293,9 +310,33 @@ impl ClientBuilder {
         if self.poll_interval.is_zero() {
             return Err(Error::config(BUILD_OP, "the poll interval must be greater than zero"));
         }
+        let location = match self.state.clone() {
+            Some(l) => l,
+            None => StateLocation::from_env().map_err(|e| Error::config(BUILD_OP, e))?,
+        };
+        let config = &self.transport;
+        let ca_pem = match (&location, &config.ca_bundle_pem, &config.ca_bundle_file) {
+            (StateLocation::Redis(r), pem, file) if r.tls() && (pem.is_some() || file.is_some()) => {
+                let mut all = pem.clone().unwrap_or_default();
+                if let Some(path) = file {
+                    let more = std::fs::read(path).map_err(|e| {
+                        Error::config(BUILD_OP, format!("cannot read CA bundle {}: {e}", path.display()))
+                    })?;
+                    all.extend_from_slice(&more);
+                }
+                Some(all)
+            }
+            _ => None,
+        };
+        let options = StoreOptions {
+            timeout: config.connect_timeout,
+            ca_pem,
+            // The queue is held for a poll-req and a poll-ack, each with its retries.
+            queue_hold: (config.connect_timeout + config.timeout) * 2 * (config.retries + 1) + Duration::from_secs(10),
+            fallback_local: self.fallback_local,
+        };
+        let store = Store::open(location, &user, &base_url, BUILD_OP, &options)?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
-        let location = self.state.clone().unwrap_or_else(StateLocation::from_env);
-        let store = Store::open(location, &user, &base_url, BUILD_OP)?;
         let limits = Policy {
             user: user.clone(),
             hourly_limit: self.hourly_limit,

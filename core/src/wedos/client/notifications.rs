@@ -38,24 +38,29 @@ impl Notifications<'_> {
             return parse(POLL_LABEL, &v).map(Some);
         }
         let deadline = tokio::time::Instant::now() + inner.transport.config().timeout * 4;
-        let _queue = inner.store.lock_queue(&inner.queue, POLL_LABEL, deadline).await?;
-        if let Some(v) = lease().await? {
-            return parse(POLL_LABEL, &v).map(Some);
-        }
-        if !inner.store.durable() {
-            return match c.execute(&Call::PollReq).await? {
-                Output::Notification(n) => Ok(n),
-                _ => Err(unexpected("poll-req")),
-            };
-        }
-        // What was taken may have been known already (met again), or leased by another client meanwhile: take on
-        // until one is this client's, or the server's queue is empty.
-        while c.take_from_queue(POLL_LABEL).await? {
+        let queue = inner.store.lock_queue(&inner.queue, POLL_LABEL, deadline).await?;
+        let found = async {
             if let Some(v) = lease().await? {
                 return parse(POLL_LABEL, &v).map(Some);
             }
+            if !inner.store.durable() {
+                return match c.execute(&Call::PollReq).await? {
+                    Output::Notification(n) => Ok(n),
+                    _ => Err(unexpected("poll-req")),
+                };
+            }
+            // What was taken may have been known already (met again), or leased by another client meanwhile: take
+            // on until one is this client's, or the server's queue is empty.
+            while c.take_from_queue(POLL_LABEL).await? {
+                if let Some(v) = lease().await? {
+                    return parse(POLL_LABEL, &v).map(Some);
+                }
+            }
+            Ok(None)
         }
-        Ok(None)
+        .await;
+        queue.release().await;
+        found
     }
 
     /// Marks notification `id` read. A notification handed out by [`poll`](Self::poll) from the spool was taken
@@ -77,13 +82,18 @@ impl Notifications<'_> {
         }
         // Sent to the server: one at a time, so that two callers acknowledging the same id send it once.
         let deadline = tokio::time::Instant::now() + inner.transport.config().timeout * 4;
-        let _queue = inner.store.lock_queue(&inner.queue, label, deadline).await?;
-        if let Some(result) = local(inner.store.spool_ack(label, id, &inner.holder, now_f64()).await?) {
-            return Ok(done(result));
+        let queue = inner.store.lock_queue(&inner.queue, label, deadline).await?;
+        let acked = async {
+            if let Some(result) = local(inner.store.spool_ack(label, id, &inner.holder, now_f64()).await?) {
+                return Ok(done(result));
+            }
+            let r = c.run_response(Call::PollAck { id: id.to_owned() }).await?;
+            inner.store.spool_acknowledged(label, id, now_f64()).await?;
+            Ok(r)
         }
-        let r = c.run_response(Call::PollAck { id: id.to_owned() }).await?;
-        inner.store.spool_acknowledged(label, id, now_f64()).await?;
-        Ok(r)
+        .await;
+        queue.release().await;
+        acked
     }
 
     /// The next notification, acknowledged as it is handed over; `None` when the queue is empty. Loop on it to
@@ -95,18 +105,23 @@ impl Notifications<'_> {
             return Ok(Some(n));
         }
         let deadline = tokio::time::Instant::now() + c.inner.transport.config().timeout * 4;
-        let _queue = c.inner.store.lock_queue(&c.inner.queue, POLL_LABEL, deadline).await?;
-        if let Some(n) = c.claim(POLL_LABEL, Want::Any).await? {
-            return Ok(Some(n));
-        }
-        // What was taken may have been known already (met again), or claimed by another client meanwhile: take on
-        // until one is this client's, or the server's queue is empty.
-        while c.take_from_queue(POLL_LABEL).await? {
+        let queue = c.inner.store.lock_queue(&c.inner.queue, POLL_LABEL, deadline).await?;
+        let found = async {
             if let Some(n) = c.claim(POLL_LABEL, Want::Any).await? {
                 return Ok(Some(n));
             }
+            // What was taken may have been known already (met again), or claimed by another client meanwhile:
+            // take on until one is this client's, or the server's queue is empty.
+            while c.take_from_queue(POLL_LABEL).await? {
+                if let Some(n) = c.claim(POLL_LABEL, Want::Any).await? {
+                    return Ok(Some(n));
+                }
+            }
+            Ok(None)
         }
-        Ok(None)
+        .await;
+        queue.release().await;
+        found
     }
 
     /// Keeps a notification received some other way (the account's URL delivery: see
@@ -159,13 +174,19 @@ impl Client {
             if let Some(n) = self.claim(&label, Want::Answering(pending)).await? {
                 return Ok(n);
             }
-            let found = {
-                let _queue = self.inner.store.lock_queue(&self.inner.queue, &label, deadline).await?;
+            let queue = self.inner.store.lock_queue(&self.inner.queue, &label, deadline).await?;
+            let found = async {
                 // Another waiter may have kept ours while this one waited for the queue.
                 if let Some(n) = self.claim(&label, Want::Answering(pending)).await? {
-                    return Ok(n);
+                    return Ok(Err(n));
                 }
-                self.take_from_queue(&label).await?
+                self.take_from_queue(&label).await.map(Ok)
+            }
+            .await;
+            queue.release().await;
+            let found = match found? {
+                Err(n) => return Ok(n),
+                Ok(found) => found,
             };
             if found {
                 continue;

@@ -12,6 +12,7 @@
 
 mod file;
 mod memory;
+mod redis;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -21,15 +22,19 @@ use serde::Serialize;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 
+pub use self::redis::RedisStore;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 
 use super::governor::{Admission, Ask, AuthStop, ClockOffset, GuardState, InFlight, Invalid, Policy, Reset, Settlement};
 use super::spool::{Ack, Push, Want};
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 
 /// The environment variable that moves the state directory (or, as `:memory:`, keeps state in the client).
 pub const ENV_STATE_DIR: &str = "HOSTAPI_STATE_DIR";
+/// The environment variable that names the account store: a directory, `:memory:`, or a Redis URL. It wins over
+/// [`ENV_STATE_DIR`].
+pub const ENV_STATE_STORE: &str = "HOSTAPI_STATE_STORE";
 /// The state "directory" that keeps state in memory, in the client and its clones.
 pub const MEMORY: &str = ":memory:";
 
@@ -40,32 +45,110 @@ pub enum StateLocation {
     Memory,
     /// Files per account in this directory, shared by every process of the user.
     Dir(PathBuf),
+    /// Keys per account on a Redis server (or any of its protocol: Valkey), shared by every machine using it.
+    Redis(RedisLocation),
+}
+
+/// A Redis URL, `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). Shown without its password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisLocation {
+    url: crate::secret::Secret,
+    shown: String,
+}
+
+impl RedisLocation {
+    /// Parses and checks a Redis URL; the error never repeats the password.
+    pub fn parse(text: &str) -> std::result::Result<RedisLocation, String> {
+        let u = url::Url::parse(text.trim()).map_err(|e| format!("not a Redis URL ({e})"))?;
+        if !matches!(u.scheme(), "redis" | "rediss") {
+            return Err("a Redis URL starts with redis:// or rediss:// (TLS)".into());
+        }
+        let host = u.host_str().filter(|h| !h.is_empty()).ok_or("a Redis URL needs a host")?;
+        let db = u.path().trim_start_matches('/');
+        if !db.is_empty() && db.parse::<u32>().is_err() {
+            return Err(format!("the database of a Redis URL is a number (redis://host:port/0), not {db:?}"));
+        }
+        if u.query().is_some() || u.fragment().is_some() {
+            return Err("a Redis URL for the account store takes no query or fragment".into());
+        }
+        let user = if u.username().is_empty() { String::new() } else { format!("{}@", u.username()) };
+        let port = u.port().unwrap_or(6379);
+        let shown = format!("{}://{user}{host}:{port}/{}", u.scheme(), if db.is_empty() { "0" } else { db });
+        Ok(RedisLocation { url: crate::secret::Secret::new(text.trim()), shown })
+    }
+
+    /// The URL as given, password included: only for connecting.
+    pub(crate) fn expose(&self) -> &str {
+        self.url.expose()
+    }
+
+    /// Whether it is `rediss://` (TLS).
+    pub fn tls(&self) -> bool {
+        self.shown.starts_with("rediss:")
+    }
+}
+
+impl std::fmt::Display for RedisLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl std::fmt::Debug for RedisLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RedisLocation({})", self.shown)
+    }
 }
 
 impl StateLocation {
-    /// A directory path, or `:memory:`.
-    pub fn parse(text: &str) -> StateLocation {
-        if text.trim() == MEMORY {
-            StateLocation::Memory
+    /// A directory path, `:memory:`, or a `redis://` / `rediss://` URL.
+    pub fn parse(text: &str) -> std::result::Result<StateLocation, String> {
+        let t = text.trim();
+        if t == MEMORY {
+            Ok(StateLocation::Memory)
+        } else if t.starts_with("redis://") || t.starts_with("rediss://") {
+            RedisLocation::parse(t).map(StateLocation::Redis)
+        } else if t.contains("://") {
+            Err(format!("{t:?} is neither a directory, {MEMORY}, nor a redis:// or rediss:// URL"))
         } else {
-            StateLocation::Dir(PathBuf::from(text))
+            Ok(StateLocation::Dir(PathBuf::from(text)))
         }
     }
 
-    /// `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else `$HOME/.local/state/hostapi` (on Windows
-    /// `%LOCALAPPDATA%\hostapi`); in memory when none of them is set.
-    pub fn from_env() -> StateLocation {
+    /// `HOSTAPI_STATE_STORE`, else `HOSTAPI_STATE_DIR`, else `$XDG_STATE_HOME/hostapi`, else
+    /// `$HOME/.local/state/hostapi` (on Windows `%LOCALAPPDATA%\hostapi`); in memory when none of them is set.
+    pub fn from_env() -> std::result::Result<StateLocation, String> {
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-        if let Some(v) = var(ENV_STATE_DIR) {
-            return StateLocation::parse(&v.to_string_lossy());
+        for name in [ENV_STATE_STORE, ENV_STATE_DIR] {
+            if let Some(v) = var(name) {
+                return StateLocation::parse(&v.to_string_lossy()).map_err(|e| format!("{name}: {e}"));
+            }
         }
         if let Some(v) = var("XDG_STATE_HOME") {
-            return StateLocation::Dir(PathBuf::from(v).join("hostapi"));
+            return Ok(StateLocation::Dir(PathBuf::from(v).join("hostapi")));
         }
         if cfg!(windows) {
             if let Some(v) = var("LOCALAPPDATA") {
-                return StateLocation::Dir(PathBuf::from(v).join("hostapi"));
+                return Ok(StateLocation::Dir(PathBuf::from(v).join("hostapi")));
             }
+        }
+        Ok(match var("HOME") {
+            Some(h) => StateLocation::Dir(PathBuf::from(h).join(".local").join("state").join("hostapi")),
+            None => StateLocation::Memory,
+        })
+    }
+
+    /// The machine's own default: the directory [`Self::from_env`] would choose without a store variable (the
+    /// fallback of a Redis store that cannot be reached, when the settings ask for one).
+    pub fn local_default() -> StateLocation {
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        if let Some(StateLocation::Dir(d)) =
+            var(ENV_STATE_DIR).and_then(|v| StateLocation::parse(&v.to_string_lossy()).ok())
+        {
+            return StateLocation::Dir(d);
+        }
+        if let Some(v) = var("XDG_STATE_HOME") {
+            return StateLocation::Dir(PathBuf::from(v).join("hostapi"));
         }
         match var("HOME") {
             Some(h) => StateLocation::Dir(PathBuf::from(h).join(".local").join("state").join("hostapi")),
@@ -79,6 +162,7 @@ impl std::fmt::Display for StateLocation {
         match self {
             StateLocation::Memory => f.write_str(MEMORY),
             StateLocation::Dir(d) => write!(f, "{}", d.display()),
+            StateLocation::Redis(r) => write!(f, "{r}"),
         }
     }
 }
@@ -205,36 +289,93 @@ pub trait AccountStore: Send + Sync {
     fn spool_len(&self, label: &str, now: f64) -> impl Future<Output = Result<usize>> + Send;
 }
 
+/// What opening a store needs beyond its location.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StoreOptions {
+    /// Bounds a networked store's connection and each of its answers.
+    pub timeout: std::time::Duration,
+    /// Extra trusted roots (PEM) for a TLS connection to the store.
+    pub ca_pem: Option<Vec<u8>>,
+    /// How long a client may hold the server's POLL queue (a networked lock expires after it).
+    pub queue_hold: std::time::Duration,
+    /// When a networked store cannot be reached: go on with the machine's own store (with a warning) instead of
+    /// failing.
+    pub fallback_local: bool,
+}
+
 /// The store of one client (its clones share it).
 #[derive(Clone)]
 pub(crate) struct Store {
     kind: Arc<Kind>,
     location: StateLocation,
+    queue_hold: std::time::Duration,
 }
 
 enum Kind {
     Memory(MemoryStore),
     File(FileStore),
+    Redis(RedisStore, Option<Local>),
 }
 
-/// Runs the same expression on whichever store this is.
+/// The machine's own store, a networked store's fallback.
+enum Local {
+    Memory(MemoryStore),
+    File(FileStore),
+}
+
+/// Runs the same operation (an expression awaiting `$s`'s method) on whichever store this is; a networked store
+/// that cannot be reached hands it to its local fallback, when it has one, with a warning.
 macro_rules! each {
-    ($self:ident, $s:ident => $e:expr) => {
+    ($self:ident, $label:expr, $s:ident => $e:expr) => {
         match &*$self.kind {
             Kind::Memory($s) => $e,
             Kind::File($s) => $e,
+            Kind::Redis(remote, fallback) => {
+                let first = {
+                    let $s = remote;
+                    $e
+                };
+                match (first, fallback) {
+                    (Err(e), Some(local)) if e.kind() == ErrorKind::Transport => {
+                        tracing::warn!(operation = %$label, error = %e, "the shared account store failed: using this machine's (state_store_fallback)");
+                        match local {
+                            Local::Memory($s) => $e,
+                            Local::File($s) => $e,
+                        }
+                    }
+                    (out, _) => out,
+                }
+            }
         }
     };
 }
 
 impl Store {
     /// Opens the store of `user` at `base_url` in `location`.
-    pub(crate) fn open(location: StateLocation, user: &str, base_url: &str, label: &str) -> Result<Store> {
+    pub(crate) fn open(
+        location: StateLocation,
+        user: &str,
+        base_url: &str,
+        label: &str,
+        options: &StoreOptions,
+    ) -> Result<Store> {
         let kind = match &location {
             StateLocation::Memory => Kind::Memory(MemoryStore::default()),
             StateLocation::Dir(dir) => Kind::File(FileStore::open(dir, user, base_url, label)?),
+            StateLocation::Redis(r) => {
+                let remote = RedisStore::open(r, user, base_url, options.timeout, options.ca_pem.clone(), label)?;
+                let local = if options.fallback_local {
+                    Some(match StateLocation::local_default() {
+                        StateLocation::Dir(dir) => Local::File(FileStore::open(&dir, user, base_url, label)?),
+                        _ => Local::Memory(MemoryStore::default()),
+                    })
+                } else {
+                    None
+                };
+                Kind::Redis(remote, local)
+            }
         };
-        Ok(Store { kind: Arc::new(kind), location })
+        Ok(Store { kind: Arc::new(kind), location, queue_hold: options.queue_hold })
     }
 
     pub(crate) fn location(&self) -> &StateLocation {
@@ -245,16 +386,22 @@ impl Store {
     pub(crate) fn path(&self) -> Option<&Path> {
         match &*self.kind {
             Kind::File(f) => Some(f.path()),
-            Kind::Memory(_) => None,
+            Kind::Memory(_) | Kind::Redis(..) => None,
         }
     }
 
     pub(crate) fn describe(&self) -> String {
-        each!(self, s => s.describe())
+        match &*self.kind {
+            Kind::Memory(s) => s.describe(),
+            Kind::File(s) => s.describe(),
+            Kind::Redis(s, None) => s.describe(),
+            Kind::Redis(s, Some(Local::File(f))) => format!("{} (else {})", s.describe(), f.describe()),
+            Kind::Redis(s, Some(Local::Memory(_))) => format!("{} (else {MEMORY})", s.describe()),
+        }
     }
 
     pub(crate) async fn reserve(&self, label: &str, policy: &Policy, ask: &Ask<'_>, now: f64) -> Result<Admission> {
-        each!(self, s => s.reserve(label, policy, ask, now).await)
+        each!(self, label, s => s.reserve(label, policy, ask, now).await)
     }
 
     pub(crate) async fn settle(
@@ -265,7 +412,7 @@ impl Store {
         settlement: &Settlement<'_>,
         now: f64,
     ) -> Result<()> {
-        each!(self, s => s.settle(label, policy, ticket, settlement, now).await)
+        each!(self, label, s => s.settle(label, policy, ticket, settlement, now).await)
     }
 
     /// Settles a reservation whose caller went away (a dropped future), waiting on this thread (a bounded wait for
@@ -274,6 +421,8 @@ impl Store {
         let done = match &*self.kind {
             Kind::Memory(s) => s.settle_now(policy, ticket, settlement, now),
             Kind::File(s) => s.settle_now(label, policy, ticket, settlement, now),
+            // Nothing to wait on outside a runtime: the reservation expires.
+            Kind::Redis(..) => Ok(()),
         };
         if let Err(e) = done {
             // The reservation expires by itself, counted as a request of unknown outcome.
@@ -293,45 +442,52 @@ impl Store {
         match &*self.kind {
             Kind::Memory(s) => s.settle_now(policy, ticket, settlement, now).is_ok(),
             Kind::File(s) => s.try_settle_now(label, policy, ticket, settlement, now).unwrap_or(false),
+            Kind::Redis(..) => false,
         }
     }
 
     pub(crate) async fn reset(&self, label: &str, policy: &Policy, scope: Reset, now: f64) -> Result<()> {
-        each!(self, s => s.reset(label, policy, scope, now).await)
+        each!(self, label, s => s.reset(label, policy, scope, now).await)
     }
 
     pub(crate) async fn status(&self, label: &str, policy: &Policy, now: f64) -> Result<GuardStatus> {
-        each!(self, s => s.status(label, policy, now).await)
+        let mut st = each!(self, label, s => s.status(label, policy, now).await)?;
+        if let Kind::Redis(remote, Some(_)) = &*self.kind {
+            if st.store != remote.describe() {
+                st.store = format!("{} (this machine's: {} is unreachable; state_store_fallback)", st.store, remote.describe());
+            }
+        }
+        Ok(st)
     }
 
     pub(crate) async fn spool_push(&self, label: &str, notify: &Value, now: f64) -> Result<Push> {
-        each!(self, s => s.spool_push(label, notify, now).await)
+        each!(self, label, s => s.spool_push(label, notify, now).await)
     }
 
     pub(crate) async fn spool_take(&self, label: &str, want: Want<'_>, holder: &str, now: f64) -> Result<Option<Value>> {
-        each!(self, s => s.spool_take(label, want, holder, now).await)
+        each!(self, label, s => s.spool_take(label, want, holder, now).await)
     }
 
     pub(crate) async fn spool_lease(&self, label: &str, holder: &str, now: f64, secs: f64) -> Result<Option<Value>> {
-        each!(self, s => s.spool_lease(label, holder, now, secs).await)
+        each!(self, label, s => s.spool_lease(label, holder, now, secs).await)
     }
 
     pub(crate) async fn spool_ack(&self, label: &str, id: &str, holder: &str, now: f64) -> Result<Ack> {
-        each!(self, s => s.spool_ack(label, id, holder, now).await)
+        each!(self, label, s => s.spool_ack(label, id, holder, now).await)
     }
 
     pub(crate) async fn spool_acknowledged(&self, label: &str, id: &str, now: f64) -> Result<()> {
-        each!(self, s => s.spool_acknowledged(label, id, now).await)
+        each!(self, label, s => s.spool_acknowledged(label, id, now).await)
     }
 
     /// Whether the state outlives the process (and is shared with other processes): only then may a notification
     /// be taken off the server's queue before it is handed over for good.
     pub(crate) fn durable(&self) -> bool {
-        !matches!(&*self.kind, Kind::Memory(_))
+        !matches!(&*self.kind, Kind::Memory(_) | Kind::Redis(_, Some(Local::Memory(_))))
     }
 
     pub(crate) async fn spool_len(&self, label: &str, now: f64) -> Result<usize> {
-        each!(self, s => s.spool_len(label, now).await)
+        each!(self, label, s => s.spool_len(label, now).await)
     }
 
     /// Holds the server's POLL queue for this client until the guard is dropped: in-process by `queue`, across
@@ -343,18 +499,47 @@ impl Store {
         deadline: tokio::time::Instant,
     ) -> Result<QueueGuard<'a>> {
         let inner = tokio::time::timeout_at(deadline, queue.lock()).await.map_err(|_| file::queue_timeout(label))?;
-        let file = match &*self.kind {
-            Kind::Memory(_) => None,
-            Kind::File(f) => Some(f.lock_queue(label, deadline).await?),
+        let held = match &*self.kind {
+            Kind::Memory(_) => Held::Nothing,
+            Kind::File(f) => Held::File(f.lock_queue(label, deadline).await?),
+            Kind::Redis(r, fallback) => match r.lock_queue(label, deadline, self.queue_hold).await {
+                Ok(lock) => Held::Redis(lock),
+                Err(e) if e.kind() == ErrorKind::Transport => match fallback {
+                    Some(Local::File(f)) => {
+                        tracing::warn!(operation = label, error = %e, "the shared account store failed: using this machine's (state_store_fallback)");
+                        Held::File(f.lock_queue(label, deadline).await?)
+                    }
+                    Some(Local::Memory(_)) => Held::Nothing,
+                    None => return Err(e),
+                },
+                Err(e) => return Err(e),
+            },
         };
-        Ok(QueueGuard { _inner: inner, _file: file })
+        Ok(QueueGuard { _inner: inner, held })
     }
 }
 
-/// The POLL queue held by one client; released on drop.
+/// The POLL queue held by one client: in-process by a mutex, across processes by the store. Release it with
+/// [`QueueGuard::release`]; dropped, it is released as soon as it can be (a networked lock in the background, and
+/// at the latest when it expires).
 pub(crate) struct QueueGuard<'a> {
     _inner: tokio::sync::MutexGuard<'a, ()>,
-    _file: Option<file::QueueFile>,
+    held: Held,
+}
+
+enum Held {
+    Nothing,
+    File(#[allow(dead_code)] file::QueueFile),
+    Redis(self::redis::RedisQueueLock),
+}
+
+impl QueueGuard<'_> {
+    pub(crate) async fn release(self) {
+        let QueueGuard { _inner, held } = self;
+        if let Held::Redis(lock) = held {
+            lock.release().await;
+        }
+    }
 }
 
 #[cfg(test)]
