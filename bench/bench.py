@@ -40,9 +40,10 @@ PY = sys.executable
 EMAIL, API_KEY = "ejemplo@gmail.com", "NyraFY6GMz8lu1fameMdrH0V"
 
 
-def run_json(cmd: List[str], timeout: float = 300) -> Dict[str, float]:
-    """Runs one measuring process and returns the JSON line it printed last."""
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+def run_json(cmd: List[str], timeout: float = 300, env: Optional[Dict[str, str]] = None) -> Dict[str, float]:
+    """Runs one measuring process (with `env` added to the environment) and returns the JSON line it printed last."""
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       env=None if env is None else {**os.environ, **env})
     if p.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -148,6 +149,33 @@ def wrk(url: str, lua: Path, secs: float) -> Tuple[float, float]:
     return rps, p99
 
 
+class RedisServer:
+    """redis-server on a free loopback port, with a password, without persistence, for the Redis store's row."""
+
+    def __init__(self) -> None:
+        import secrets
+        import socket
+
+        self.password = secrets.token_hex(8)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--requirepass", self.password],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(250):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.02)
+        self.url = f"redis://:{self.password}@127.0.0.1:{port}/0"
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
 def process_secs(cmd: List[str], reps: int = 7) -> float:
     """The median wall time of running `cmd` to the end."""
     times = []
@@ -186,7 +214,9 @@ def main() -> None:
         "rust_v64": F("Rust core vs bare reqwest, Velneo, 64 concurrent", "calls/s", True, 0.9),
         "rust_w64": F("Rust core vs bare reqwest, WEDOS, 64 concurrent", "calls/s", True, 0.9),
         "w_file": F("WEDOS call, default file store vs :memory:, sequential", "calls/s", True, 0.8),
+        "w_redis": F("WEDOS call through the Redis store (loopback) vs :memory:, sequential", "calls/s", True, 0.5),
     }
+    redis = RedisServer() if shutil.which("redis-server") else None
     node = shutil.which("node")
     try:
         for r in range(a.rounds):
@@ -203,6 +233,12 @@ def main() -> None:
             rv64, _ = pair("rust_v64", [str(RUST), "calls", "velneo", velneo, "core", "64", secs], [str(RUST), "calls", "velneo", velneo, "reqwest", "64", secs], rate)
             pair("rust_w64", [str(RUST), "calls", "wedos", wedos, "core", "64", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "64", secs], rate)
             pair("w_file", [str(RUST), "calls", "wedos", wedos, "core-file", "1", secs], [str(RUST), "calls", "wedos", wedos, "core", "1", secs], rate)
+            if redis is not None:
+                store = {"HOSTAPI_STATE_STORE": redis.url}
+                sides = [[str(RUST), "calls", "wedos", wedos, "core-store", "1", secs], [str(RUST), "calls", "wedos", wedos, "core", "1", secs]]
+                got = [run_json(c, env=store) for c in (sides if r % 2 == 0 else sides[::-1])]
+                mr, mm = (got[0], got[1]) if r % 2 == 0 else (got[1], got[0])
+                figs["w_redis"].add(rate(mr), rate(mm))
             w = str(ROOT / "bench" / "workers.py")
             pair("py_sync", [PY, w, "hostapi-sync", velneo, secs], [PY, w, "requests-sync", velneo, secs], rate)
             # CPU per call, measured back to back (the machine's load moves CPU figures more than ratios of rates).
@@ -263,6 +299,8 @@ def main() -> None:
         rss.add(m["rss_kib"], m["rss_1k_kib"])
     finally:
         emu.stop()
+        if redis is not None:
+            redis.stop()
 
     sizes = []
     wheels = sorted((TARGET / "python-wheels" / "release").glob("hostapi-*.whl"))
@@ -276,7 +314,7 @@ def main() -> None:
         sizes.append(("C shared library libhostapi.so", so.stat().st_size))
 
     order = ["py_sync", "py_async", "py_httpx", "py_threads", "py_cpu", "node", "node_cpu", "c", "c_cpu",
-             "rust_v1", "rust_w1", "rust_v64", "rust_w64", "w_file"]
+             "rust_v1", "rust_w1", "rust_v64", "rust_w64", "w_file", "w_redis"]
     rows = [figs[k].row() for k in order if figs[k].ratios] + [f.row() for f in (growth, emu_rate, emu_p99, imp, req, rss) if f.ratios]
     doc = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),

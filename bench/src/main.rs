@@ -4,7 +4,8 @@
 //!   client POSTing the same request, prebuilt and signed once — the limit of this HTTP stack — for SECS seconds
 //!   with CONCURRENCY calls in flight. Prints `{"calls", "secs", "cpu"}` (cpu: this process's user+system seconds).
 //!   With `BENCH_BARE_TIMEOUT` set, the bare client gets the core's timeouts too (their timers cost little).
-//!   `core-file` is the core with the default file store (in a temporary directory) instead of `:memory:`.
+//!   `core-file` is the core with the default file store (in a temporary directory) instead of `:memory:`;
+//!   `core-store` with the store `HOSTAPI_STATE_STORE` names (a Redis URL).
 //! * `growth wedos URL N SECS`: the core with the file store, measured for SECS seconds, then after N more calls
 //!   measured again. Prints `{"before", "after"}` (calls/s) and the state files' bytes at the end (`file_bytes`).
 //! * `axum`: a minimal axum server answering every POST with a fixed small JSON, the emulator's baseline under a
@@ -96,7 +97,7 @@ async fn velneo_call(base: &str, contender: &str) -> Call {
 fn wedos_client(base: &str, state_dir: &str) -> wedos::Client {
     wedos::ClientBuilder::from_options(&json!({
         "user": DEMO_WEDOS_USER, "password": DEMO_WEDOS_PASSWORD, "base_url": base,
-        "state_dir": state_dir, "hourly_limits": [4_000_000_000u64, 100],
+        "state_store": state_dir, "hourly_limits": [4_000_000_000u64, 100],
         "max_invalid_requests": std::env::var("BENCH_MAX_INVALID").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(10),
     }))
     .and_then(wedos::ClientBuilder::build)
@@ -123,6 +124,11 @@ async fn wedos_call(base: &str, contender: &str) -> Call {
     match contender {
         "core" => return ping(wedos_client(base, ":memory:")),
         "core-file" => return ping(wedos_client(base, temp_state_dir().to_str().expect("utf-8"))),
+        // The store of HOSTAPI_STATE_STORE (a Redis URL, from bench.py: not on the command line).
+        "core-store" => {
+            let store = std::env::var("HOSTAPI_STATE_STORE").expect("HOSTAPI_STATE_STORE");
+            return ping(wedos_client(base, &store));
+        }
         _ => {}
     }
     let request = wedos::protocol::build_request(

@@ -41,17 +41,26 @@ const MAX_CAS: u32 = 200;
 /// The most per-runtime connections kept (a current-thread runtime's connection lives on that runtime).
 const MAX_CONNECTIONS: usize = 64;
 
-/// `KEYS[1]` gets `ARGV[2]` as generation and `ARGV[3]` as state, expiring in `ARGV[4]` ms, if its generation is
-/// `ARGV[1]` (`""`: the key does not exist). 1 when written.
+/// Compare-and-set of one document. If `KEYS[1]`'s generation is `ARGV[1]` (`""`: the key does not exist), it
+/// gets `ARGV[2]` as generation and `ARGV[3]` as state, expiring in `ARGV[4]` ms (`ARGV[3]` empty: only checked,
+/// not written), and the answer is `{1, secs, micros}`; else `{0, secs, micros, gen, state}` — the document as it
+/// is, so the caller computes again without another round trip. The time is the server's `TIME`.
 const CAS: &str = r"
-local g = redis.call('HGET', KEYS[1], 'gen')
+local t = redis.call('TIME')
+local cur = redis.call('HMGET', KEYS[1], 'gen', 'state')
+local g = cur[1]
 if (not g and ARGV[1] == '') or g == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'state', ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  return 1
+  if ARGV[3] ~= '' then
+    redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'state', ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  end
+  return {1, t[1], t[2]}
 end
-return 0
+return {0, t[1], t[2], g or false, cur[2] or false}
 ";
+
+/// A generation no document has: asks the compare-and-set script for the document without writing.
+const NO_GENERATION: &str = "?";
 
 /// Deletes `KEYS[1]` if it holds `ARGV[1]` (the queue lock, released by its holder only).
 const RELEASE: &str = r"
@@ -81,6 +90,12 @@ pub struct RedisStore {
     release: Script,
     /// When this client last saw the guard stored (Redis time): a guard missing after that was lost, not new.
     seen: Mutex<Option<f64>>,
+    /// The documents as this client last read or wrote them (generation, document): an operation starts from
+    /// them and is checked against the server's generation in the same round trip as its write.
+    guard_cache: Mutex<Option<(String, GuardState)>>,
+    spool_cache: Mutex<Option<(String, Spool)>>,
+    /// Redis's clock minus this machine's, as measured in the last round trip.
+    skew: Mutex<Option<f64>>,
 }
 
 /// The POLL queue held on Redis; released by [`RedisQueueLock::release`] (or, when dropped, in the background;
@@ -150,6 +165,9 @@ impl RedisStore {
             cas: Script::new(CAS),
             release: Script::new(RELEASE),
             seen: Mutex::new(None),
+            guard_cache: Mutex::new(None),
+            spool_cache: Mutex::new(None),
+            skew: Mutex::new(None),
         })
     }
 
@@ -210,14 +228,19 @@ impl RedisStore {
         Error::new(ErrorKind::Transport, label, format!("the account store {} {what}; nothing was sent to WEDOS", self.location))
     }
 
-    /// Reads `key` and the server's time in one round trip, runs `op` on the document, writes it back if it changed
-    /// and nobody wrote it meanwhile (else again). `missing`: what a document that does not exist means.
+    /// Runs `op` on the document under `key` and writes it back if it changed, atomically: the operation starts
+    /// from the document as this client last saw it (`cache`) and is sent as a compare-and-set on its generation;
+    /// if another client wrote in between, the answer carries the document as it is and `op` runs again on it. So
+    /// an operation takes one round trip when nobody else wrote, and no write is ever lost. `missing`: what a
+    /// document that does not exist means. Times are the Redis server's (estimated between round trips from the
+    /// skew measured in the last one).
     async fn update<T, R>(
         &self,
         label: &str,
         key: &str,
         ttl_ms: u64,
         local_now: f64,
+        cache: &Mutex<Option<(String, T)>>,
         missing: impl Fn(Time) -> Result<T>,
         mut op: impl FnMut(&mut T, Time) -> Result<R>,
     ) -> Result<R>
@@ -225,65 +248,112 @@ impl RedisStore {
         T: Serialize + DeserializeOwned + Clone + PartialEq,
     {
         let mut c = self.connection(label).await?;
+        let skew = *lock(&self.skew);
+        // (generation, document, server time) to compute from.
+        let mut base: Option<(Option<String>, Option<T>, f64)> = match (lock(cache).clone(), skew) {
+            (Some((g, doc)), Some(skew)) => Some((Some(g), Some(doc), local_now + skew)),
+            _ => None,
+        };
         let mut reconnected = false;
-        for attempt in 0..MAX_CAS {
-            let read: redis::RedisResult<(Vec<String>, (Option<String>, Option<String>))> = redis::pipe()
-                .cmd("TIME")
-                .cmd("HMGET")
-                .arg(key)
-                .arg("gen")
-                .arg("state")
-                .query_async(&mut c)
-                .await;
-            let (time, (generation, state)) = match read {
-                // The connection broke (the server restarted): the manager connects again; one more try.
-                Err(e) if !reconnected && (e.is_connection_dropped() || e.is_io_error()) => {
-                    reconnected = true;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-                other => other.map_err(|e| self.fail(label, &e))?,
+        let mut attempt = 0;
+        while attempt < MAX_CAS {
+            let (generation, doc, now) = match base.take() {
+                Some(b) => b,
+                None => match self.cas(&mut c, key, NO_GENERATION, "", "", ttl_ms).await {
+                    Ok(Cas::Conflict { now, generation, state }) => (generation, self.parse(label, key, state)?, now),
+                    Ok(Cas::Done { .. }) => unreachable!("no document has the generation {NO_GENERATION}"),
+                    // The connection broke (the server restarted): the manager connects again; one more try.
+                    Err(e) if !reconnected && (e.is_connection_dropped() || e.is_io_error()) => {
+                        reconnected = true;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    Err(e) => return Err(self.fail(label, &e)),
+                },
             };
-            let now = server_time(&time).ok_or_else(|| self.unreachable(label, "its TIME is unreadable"))?;
             let t = Time { now, skew: now - local_now };
-            let mut doc: T = match &state {
-                Some(s) => serde_json::from_str(s).map_err(|e| {
-                    Error::new(
-                        ErrorKind::RateLimited,
-                        label,
-                        format!(
-                            "not sent: the account state {} in {} cannot be read ({e}): the guard keeps what it may \
-                             have held. `hostapi wedos guard reset` (or reset_auth_guard()) starts it afresh",
-                            key, self.location
-                        ),
-                    )
-                })?,
+            let mut doc = match doc {
+                Some(d) => d,
                 None => missing(t)?,
             };
             let before = doc.clone();
             let out = op(&mut doc, t)?;
-            if doc == before && state.is_some() {
-                return Ok(out);
+            let changed = doc != before || generation.is_none();
+            let json = if changed { serde_json::to_string(&doc).map_err(|e| Error::config(label, e.to_string()))? } else { String::new() };
+            let new_generation = if changed { format!("{:016x}", fastrand::u64(..)) } else { String::new() };
+            let expected = generation.clone().unwrap_or_default();
+            match self.cas(&mut c, key, &expected, &new_generation, &json, ttl_ms).await {
+                Ok(Cas::Done { now }) => {
+                    *lock(&self.skew) = Some(now - local_now);
+                    *lock(cache) = Some(if changed { (new_generation, doc) } else { (expected, before) });
+                    return Ok(out);
+                }
+                Ok(Cas::Conflict { now, generation, state }) => {
+                    *lock(&self.skew) = Some(now - local_now);
+                    base = Some((generation, self.parse(label, key, state)?, now));
+                    attempt += 1;
+                    if attempt > 1 {
+                        // Contention: a short random pause that grows with it.
+                        let cap = 200u64 << attempt.min(6);
+                        tokio::time::sleep(Duration::from_micros(fastrand::u64(0..=cap))).await;
+                    }
+                }
+                Err(e) if !reconnected && (e.is_connection_dropped() || e.is_io_error()) => {
+                    reconnected = true;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(self.fail(label, &e)),
             }
-            let json = serde_json::to_string(&doc).map_err(|e| Error::config(label, e.to_string()))?;
-            let written: i64 = self
-                .cas
-                .key(key)
-                .arg(generation.unwrap_or_default())
-                .arg(fastrand::u64(..).to_string())
-                .arg(json)
-                .arg(ttl_ms)
-                .invoke_async(&mut c)
-                .await
-                .map_err(|e| self.fail(label, &e))?;
-            if written == 1 {
-                return Ok(out);
-            }
-            // Another writer came first: read again, after a short random pause that grows with the contention.
-            let cap = 200u64 << attempt.min(6);
-            tokio::time::sleep(Duration::from_micros(fastrand::u64(0..=cap))).await;
         }
         Err(self.unreachable(label, "too many writers at once (the account state kept changing)"))
+    }
+
+    /// One run of the compare-and-set script.
+    async fn cas(
+        &self,
+        c: &mut ConnectionManager,
+        key: &str,
+        expected: &str,
+        new_generation: &str,
+        state: &str,
+        ttl_ms: u64,
+    ) -> redis::RedisResult<Cas> {
+        let answer: Vec<redis::Value> =
+            self.cas.key(key).arg(expected).arg(&new_generation).arg(state).arg(ttl_ms).invoke_async(c).await?;
+        let text = |i: usize| -> Option<String> {
+            match answer.get(i)? {
+                redis::Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+                redis::Value::SimpleString(s) => Some(s.clone()),
+                redis::Value::Int(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let now = match (text(1).and_then(|s| s.parse::<f64>().ok()), text(2).and_then(|s| s.parse::<f64>().ok())) {
+            (Some(secs), Some(micros)) => secs + micros / 1e6,
+            _ => return Err(redis::RedisError::from((redis::ErrorKind::Parse, "TIME is unreadable"))),
+        };
+        Ok(match answer.first() {
+            Some(redis::Value::Int(1)) => Cas::Done { now },
+            _ => Cas::Conflict { now, generation: text(3), state: text(4) },
+        })
+    }
+
+    fn parse<T: DeserializeOwned>(&self, label: &str, key: &str, state: Option<String>) -> Result<Option<T>> {
+        state
+            .map(|s| {
+                serde_json::from_str(&s).map_err(|e| {
+                    Error::new(
+                        ErrorKind::RateLimited,
+                        label,
+                        format!(
+                            "not sent: the account state {key} in {} cannot be read ({e}): the guard keeps what it \
+                             may have held. `hostapi wedos guard reset` (or reset_auth_guard()) starts it afresh",
+                            self.location
+                        ),
+                    )
+                })
+            })
+            .transpose()
     }
 
     /// [`Self::update`] of the guard. A guard missing after this client saw it stored was lost (a restart without
@@ -301,8 +371,11 @@ impl RedisStore {
             Some(at) if !reset && t.now - at < policy.window.max(3600.0) => Err(self.lost(label, at, policy, t.now)),
             _ => Ok(GuardState { next_ticket: fastrand::u64(1 << 32..1 << 62), ..GuardState::default() }),
         };
-        let (out, now) =
-            self.update(label, &self.guard_key, GUARD_TTL_MS, local_now, missing, |g, t| Ok((op(g, t), t.now))).await?;
+        let (out, now) = self
+            .update(label, &self.guard_key, GUARD_TTL_MS, local_now, &self.guard_cache, missing, |g, t| {
+                Ok((op(g, t), t.now))
+            })
+            .await?;
         *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
         Ok(out)
     }
@@ -324,8 +397,8 @@ impl RedisStore {
     }
 
     async fn spool<R>(&self, label: &str, local_now: f64, mut op: impl FnMut(&mut Spool, Time) -> R) -> Result<R> {
-        self.update(label, &self.spool_key, SPOOL_TTL_MS, local_now, |_| Ok(Spool::default()), |s, t| Ok(op(s, t)))
-            .await
+        let fresh = |_| Ok(Spool::default());
+        self.update(label, &self.spool_key, SPOOL_TTL_MS, local_now, &self.spool_cache, fresh, |s, t| Ok(op(s, t))).await
     }
 
     /// Holds the server's POLL queue (a token with an expiry under the queue key) until released; waits up to
@@ -365,11 +438,14 @@ impl RedisStore {
     }
 }
 
-/// `TIME` as Unix seconds.
-fn server_time(time: &[String]) -> Option<f64> {
-    let secs: f64 = time.first()?.parse().ok()?;
-    let micros: f64 = time.get(1)?.parse().ok()?;
-    Some(secs + micros / 1e6)
+/// What the compare-and-set script answered.
+enum Cas {
+    Done { now: f64 },
+    Conflict { now: f64, generation: Option<String>, state: Option<String> },
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A Redis error in words, never with the URL's password.
@@ -417,7 +493,8 @@ impl AccountStore for RedisStore {
             Err(e) if e.kind() == ErrorKind::RateLimited => {
                 let mut c = self.connection(label).await?;
                 redis::cmd("DEL").arg(&self.guard_key).query_async::<i64>(&mut c).await.map_err(|e| self.fail(label, &e))?;
-                *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                *lock(&self.seen) = None;
+                *lock(&self.guard_cache) = None;
                 self.guard(label, policy, now, true, |g, _| g.reset(scope)).await
             }
             other => other,
