@@ -182,6 +182,57 @@ async fn the_redis_password_is_never_shown() {
     let e = builder(&emu, &wrong).build().unwrap().ping().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert!(e.message().contains("refused") && !e.message().contains("not-the-password"), "{e}");
-    let bad = StateLocation::parse("redis://:secret@/0").unwrap_err();
-    assert!(!bad.contains("secret"), "{bad}");
+    for bad in ["redis://:secret@/0", "Redis://:secret@host/x", "rediss+x://:secret@h/0", "redis:/:secret@h", "valkey://:secret@h/0?x=1"] {
+        let e = StateLocation::parse(bad).unwrap_err();
+        assert!(!e.contains("secret"), "{bad}: {e}");
+    }
+    assert_eq!(StateLocation::parse("VALKEY://:secret@h:7000/2").unwrap().to_string(), "redis://h:7000/2");
+}
+
+#[tokio::test]
+async fn a_frozen_redis_fails_within_the_connect_timeout() {
+    let redis = RedisServer::start();
+    let emu = emulator().await;
+    let c = builder(&emu, &redis.url()).build().unwrap();
+    c.ping().await.unwrap();
+    redis.pause();
+    let before = requests(&emu).await;
+    let started = Instant::now();
+    let e = c.ping().await.unwrap_err();
+    let took = started.elapsed();
+    redis.resume();
+    assert!(took < Duration::from_secs(4), "{took:?}: {e}");
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(e.message().contains(&redis.shown()), "{e}");
+    assert_eq!(requests(&emu).await, before, "nothing reached WEDOS");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settlement_lost_to_a_frozen_redis_is_applied_once_it_is_back() {
+    let redis = RedisServer::start();
+    let emu = emulator().await;
+    let c = builder(&emu, &redis.url()).connect_timeout(Duration::from_millis(500)).build().unwrap();
+    c.ping().await.unwrap();
+    // The call is answered after a second; Redis freezes meanwhile, so its settlement fails; then it is back.
+    control(&emu, "faults", json!({"path": "/wapi/json", "delay_ms": 1000})).await;
+    let call = {
+        let c = c.clone();
+        tokio::spawn(async move { c.ping().await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    redis.pause();
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    redis.resume();
+    assert_eq!(call.await.unwrap().unwrap().code, 1000);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let st = c.guard_status().await.unwrap();
+        if st.in_flight.is_empty() {
+            assert!(st.invalid.is_empty(), "settled as answered, counted once: {:?}", st.invalid);
+            assert_eq!(st.requests_in_window, 2);
+            break;
+        }
+        assert!(Instant::now() < deadline, "still in flight: {:?}", st.in_flight);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

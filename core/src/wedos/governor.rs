@@ -27,6 +27,8 @@ use crate::error::{Error, ErrorKind};
 pub const INVALID_KEPT: usize = 256;
 /// The most requests of one account in flight at once (beyond it, callers wait for a slot).
 pub const MAX_IN_FLIGHT: usize = 256;
+/// The settled tickets remembered, so that a settlement applied twice counts once.
+const SETTLED_KEPT: usize = 64;
 /// The budget windows are counted in this many slices.
 const SLICES: f64 = 60.0;
 /// At most this many slices are kept per budget (clients with different windows share an account: adjacent slices
@@ -202,6 +204,10 @@ pub struct GuardState {
     pub blocked_until: Option<f64>,
     pub clock: Option<ClockOffset>,
     pub next_ticket: u64,
+    /// The tickets settled lately: settling one again changes nothing (a networked store may not know whether its
+    /// first settlement was applied).
+    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
+    pub settled: VecDeque<u64>,
 }
 
 /// A request asking to be sent.
@@ -448,6 +454,13 @@ impl GuardState {
 
     /// Settles reservation `ticket` with what came of it.
     pub fn settle(&mut self, policy: &Policy, ticket: u64, s: &Settlement<'_>, now: f64) {
+        if self.settled.contains(&ticket) {
+            return;
+        }
+        self.settled.push_back(ticket);
+        while self.settled.len() > SETTLED_KEPT {
+            self.settled.pop_front();
+        }
         match self.in_flight.iter().position(|f| f.ticket == ticket) {
             Some(i) => {
                 let f = self.in_flight.swap_remove(i);
@@ -548,6 +561,7 @@ impl GuardState {
     pub fn reset(&mut self, scope: Reset) {
         match scope {
             Reset::Guard => {
+                self.settled.clear();
                 self.auth_failures = 0;
                 self.auth_stop = None;
                 self.invalid.clear();

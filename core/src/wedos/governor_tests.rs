@@ -392,3 +392,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_settlement_applied_twice_counts_once() {
+    let p = policy();
+    let mut st = GuardState::default();
+    let k = grant(&mut st, &p, "ping", 1.0);
+    settle(&mut st, &p, k, invalid(2050), 2.0);
+    settle(&mut st, &p, k, invalid(2050), 2.1);
+    assert_eq!((st.invalid.len(), st.auth_failures), (1, 1));
+}

@@ -331,8 +331,6 @@ impl ClientBuilder {
         let options = StoreOptions {
             timeout: config.connect_timeout,
             ca_pem,
-            // The queue is held for a poll-req and a poll-ack, each with its retries.
-            queue_hold: (config.connect_timeout + config.timeout) * 2 * (config.retries + 1) + Duration::from_secs(10),
             fallback_local: self.fallback_local,
         };
         let store = Store::open(location, &user, &base_url, BUILD_OP, &options)?;

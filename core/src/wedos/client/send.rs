@@ -17,6 +17,8 @@ const LATENCY_MARGIN: f64 = 0.3;
 const MAX_OFFSET_WIDTH: f64 = 10.0;
 /// Beyond the attempt's timeouts, how long a reservation may stay unsettled before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
+/// How long a settlement the store failed to take is tried again.
+const SETTLE_RETRIES_FOR: Duration = Duration::from_secs(600);
 
 /// A reservation of the account's limits for one attempt. Settled with the attempt's outcome; a call dropped on
 /// the way (a cancelled future) settles it when dropped: as never sent, or as of unknown outcome once it may have
@@ -36,11 +38,35 @@ impl Ticket<'_> {
         let inner = &*self.client.inner;
         let s = Settlement { outcome, command: self.command, message, clock };
         if let Err(e) = inner.store.settle(self.label, &inner.limits, self.id, &s, now_f64()).await {
-            // The reservation expires by itself, counted as a request of unknown outcome.
-            tracing::warn!(operation = self.label, error = %e, "could not settle a request with the account state");
+            tracing::warn!(operation = self.label, error = %e, "could not settle a request with the account state: trying again in the background");
+            self.retry_in_background(outcome, message, clock);
         }
         self.open = false;
         inner.settled.notify_one();
+    }
+
+    /// Settles again, in the background, until the store takes it (a settlement counts once however often it is
+    /// applied), for at most [`SETTLE_RETRIES_FOR`]: a store that was briefly unreachable (a failover) gets the
+    /// outcome instead of counting the request as one of unknown outcome for the hour. Without a runtime, the
+    /// reservation expires so.
+    fn retry_in_background(&self, outcome: Outcome, message: &str, clock: Option<Evidence>) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+        let (client, label, command, message, id) =
+            (self.client.clone(), self.label.to_owned(), self.command.to_owned(), message.to_owned(), self.id);
+        rt.spawn(async move {
+            let until = tokio::time::Instant::now() + SETTLE_RETRIES_FOR;
+            let mut pause = Duration::from_millis(500);
+            while tokio::time::Instant::now() < until {
+                tokio::time::sleep(pause).await;
+                let inner = &*client.inner;
+                let s = Settlement { outcome, command: &command, message: &message, clock };
+                if inner.store.settle(&label, &inner.limits, id, &s, now_f64()).await.is_ok() {
+                    inner.settled.notify_one();
+                    return;
+                }
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+        });
     }
 }
 

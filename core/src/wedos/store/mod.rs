@@ -57,24 +57,31 @@ pub struct RedisLocation {
 }
 
 impl RedisLocation {
-    /// Parses and checks a Redis URL; the error never repeats the password.
+    /// Parses and checks a Redis URL (`redis://`, `rediss://`; `valkey://`, `valkeys://` alike); the error never
+    /// repeats the URL, which may hold a password.
     pub fn parse(text: &str) -> std::result::Result<RedisLocation, String> {
         let u = url::Url::parse(text.trim()).map_err(|e| format!("not a Redis URL ({e})"))?;
-        if !matches!(u.scheme(), "redis" | "rediss") {
-            return Err("a Redis URL starts with redis:// or rediss:// (TLS)".into());
-        }
+        let tls = match u.scheme() {
+            "redis" | "valkey" => false,
+            "rediss" | "valkeys" => true,
+            _ => return Err("a Redis URL starts with redis:// or rediss:// (TLS)".into()),
+        };
         let host = u.host_str().filter(|h| !h.is_empty()).ok_or("a Redis URL needs a host")?;
         let db = u.path().trim_start_matches('/');
         if !db.is_empty() && db.parse::<u32>().is_err() {
-            return Err(format!("the database of a Redis URL is a number (redis://host:port/0), not {db:?}"));
+            return Err("the database of a Redis URL is a number (redis://host:port/0)".into());
         }
         if u.query().is_some() || u.fragment().is_some() {
             return Err("a Redis URL for the account store takes no query or fragment".into());
         }
         let user = if u.username().is_empty() { String::new() } else { format!("{}@", u.username()) };
         let port = u.port().unwrap_or(6379);
-        let shown = format!("{}://{user}{host}:{port}/{}", u.scheme(), if db.is_empty() { "0" } else { db });
-        Ok(RedisLocation { url: crate::secret::Secret::new(text.trim()), shown })
+        let scheme = if tls { "rediss" } else { "redis" };
+        let shown = format!("{scheme}://{user}{host}:{port}/{}", if db.is_empty() { "0" } else { db });
+        // redis-rs reads the redis/rediss schemes; the URL is given to it in that form.
+        let mut given = u.clone();
+        let _ = given.set_scheme(scheme);
+        Ok(RedisLocation { url: crate::secret::Secret::new(given.as_str()), shown })
     }
 
     /// The URL as given, password included: only for connecting.
@@ -104,12 +111,15 @@ impl StateLocation {
     /// A directory path, `:memory:`, or a `redis://` / `rediss://` URL.
     pub fn parse(text: &str) -> std::result::Result<StateLocation, String> {
         let t = text.trim();
+        let lower = t.to_ascii_lowercase();
+        let url_like = ["redis:", "rediss:", "valkey:", "valkeys:"].iter().any(|s| lower.starts_with(s));
         if t == MEMORY {
             Ok(StateLocation::Memory)
-        } else if t.starts_with("redis://") || t.starts_with("rediss://") {
-            RedisLocation::parse(t).map(StateLocation::Redis)
-        } else if t.contains("://") {
-            Err(format!("{t:?} is neither a directory, {MEMORY}, nor a redis:// or rediss:// URL"))
+        } else if url_like || t.contains("://") {
+            // Never echoed: a URL may hold a password.
+            RedisLocation::parse(t).map(StateLocation::Redis).map_err(|e| {
+                format!("neither a directory, {MEMORY}, nor a usable redis:// or rediss:// URL: {e}")
+            })
         } else {
             Ok(StateLocation::Dir(PathBuf::from(text)))
         }
@@ -296,8 +306,6 @@ pub(crate) struct StoreOptions {
     pub timeout: std::time::Duration,
     /// Extra trusted roots (PEM) for a TLS connection to the store.
     pub ca_pem: Option<Vec<u8>>,
-    /// How long a client may hold the server's POLL queue (a networked lock expires after it).
-    pub queue_hold: std::time::Duration,
     /// When a networked store cannot be reached: go on with the machine's own store (with a warning) instead of
     /// failing.
     pub fallback_local: bool,
@@ -308,7 +316,6 @@ pub(crate) struct StoreOptions {
 pub(crate) struct Store {
     kind: Arc<Kind>,
     location: StateLocation,
-    queue_hold: std::time::Duration,
 }
 
 enum Kind {
@@ -336,7 +343,8 @@ macro_rules! each {
                     $e
                 };
                 match (first, fallback) {
-                    (Err(e), Some(local)) if e.kind() == ErrorKind::Transport => {
+                    // Only when Redis never took the operation: one it may have applied is not done twice.
+                    (Err(e), Some(local)) if e.kind() == ErrorKind::Transport && !e.may_have_applied() => {
                         tracing::warn!(operation = %$label, error = %e, "the shared account store failed: using this machine's (state_store_fallback)");
                         match local {
                             Local::Memory($s) => $e,
@@ -375,7 +383,7 @@ impl Store {
                 Kind::Redis(remote, local)
             }
         };
-        Ok(Store { kind: Arc::new(kind), location, queue_hold: options.queue_hold })
+        Ok(Store { kind: Arc::new(kind), location })
     }
 
     pub(crate) fn location(&self) -> &StateLocation {
@@ -502,7 +510,7 @@ impl Store {
         let held = match &*self.kind {
             Kind::Memory(_) => Held::Nothing,
             Kind::File(f) => Held::File(f.lock_queue(label, deadline).await?),
-            Kind::Redis(r, fallback) => match r.lock_queue(label, deadline, self.queue_hold).await {
+            Kind::Redis(r, fallback) => match r.lock_queue(label, deadline).await {
                 Ok(lock) => Held::Redis(lock),
                 Err(e) if e.kind() == ErrorKind::Transport => match fallback {
                     Some(Local::File(f)) => {

@@ -1,27 +1,33 @@
-//! The Redis store: the account state on a Redis server (or any server of its protocol: Valkey), shared by every
-//! machine that uses it — CI runners, service replicas, pods — as the server's limits are the account's.
+//! The Redis store: the account state on a Redis server (or Valkey), shared by every machine that uses it — CI
+//! runners, service replicas, pods — as the server's limits are the account's.
 //!
-//! Per account, three keys with one hash tag (so a cluster keeps them on one node):
+//! Per account, three keys with one hash tag:
 //!
-//! - `hostapi:wedos:{<key>}:guard`: a hash `gen, state` (the guard as JSON); expires 7 days after its last change;
-//! - `hostapi:wedos:{<key>}:spool`: the same for the notification spool; 30 days;
-//! - `hostapi:wedos:{<key>}:queue`: the lock of the server's POLL queue, a random token with an expiry, released
-//!   only by its holder.
+//! - `hostapi:wedos:{<key>}:guard`: a hash `gen, state` (the guard as JSON);
+//! - `hostapi:wedos:{<key>}:spool`: the same for the notification spool;
+//! - `hostapi:wedos:{<key>}:queue`: the lock of the server's POLL queue, a token unique to its holder with a short
+//!   expiry that the holder renews while it holds it, released only by the holder.
 //!
-//! Every operation is atomic on the server: it reads the document and the server's `TIME` in one round trip, runs
-//! the governor's (or the spool's) pure function on it here, and writes it back with a compare-and-set script that
-//! succeeds only if the document's generation is still the one read — else it reads again. So the policy is written
-//! once, in Rust, for every store. The windows are counted on the Redis server's clock, never on the machines'
-//! (which may disagree): every time a machine hands in is translated by the difference it measured in the same
-//! round trip, and the offset of the WEDOS server's clock is kept relative to Redis's.
+//! The documents expire 90 days after they were last used (every operation renews them, a refused one too, so an
+//! authentication stop lasts as long as anyone keeps trying).
+//!
+//! Every operation is atomic on the server, as a compare-and-set script: the client starts from the document as it
+//! last saw it, runs the governor's (or the spool's) pure function on it here, and sends the result with the
+//! generation it started from and the time it computed for; the script writes it (the server numbering the new
+//! generation) only if the generation is still that one and the time is the server's `TIME` within two seconds,
+//! else it answers with the document and the time as they are and the client computes again. So an uncontended
+//! operation is one round trip, no write is lost, and the policy is written once, in Rust. The windows are counted
+//! on the Redis server's clock, never on the machines' (which may disagree): a machine's times are translated by the
+//! difference it measured, and the offset of the WEDOS server's clock is kept relative to Redis's.
 //!
 //! Failure is explicit: an unreachable server, a refused login or a script error is a `Transport` error naming the
 //! store (never its password) within the connect timeout, and nothing is sent to WEDOS. A state that vanished under
 //! a running client (Redis restarted without persistence, a key evicted) keeps the guard for the window, as a
 //! damaged file does.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
@@ -34,33 +40,45 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::wedos::governor::{Admission, Ask, ClockOffset, Evidence, GuardState, Policy, Reset, Settlement};
 use crate::wedos::spool::{Ack, Push, Spool, Want};
 
-const GUARD_TTL_MS: u64 = 7 * 86_400_000;
-const SPOOL_TTL_MS: u64 = 30 * 86_400_000;
+/// How long an account's documents outlive their last use.
+const TTL_MS: u64 = 90 * 86_400_000;
 /// Compare-and-set attempts before an operation gives up (a storm of writers on one account).
 const MAX_CAS: u32 = 200;
 /// The most per-runtime connections kept (a current-thread runtime's connection lives on that runtime).
 const MAX_CONNECTIONS: usize = 64;
+/// The queue lock's expiry, renewed by its holder every third of it.
+const QUEUE_HOLD: Duration = Duration::from_secs(30);
 
-/// Compare-and-set of one document. If `KEYS[1]`'s generation is `ARGV[1]` (`""`: the key does not exist), it
-/// gets `ARGV[2]` as generation and `ARGV[3]` as state, expiring in `ARGV[4]` ms (`ARGV[3]` empty: only checked,
-/// not written), and the answer is `{1, secs, micros}`; else `{0, secs, micros, gen, state}` — the document as it
-/// is, so the caller computes again without another round trip. The time is the server's `TIME`.
+/// Compare-and-set of one document. `ARGV`: the generation the client started from (`""`: the key does not
+/// exist), the new state (`""`: only check), the expiry in ms, the server time the client computed for (`""`: none).
+/// When the generation is still that one and the time within 2 s of `TIME`, it writes the state under the next
+/// generation (the server's numbering: one more, or `TIME` in microseconds for a new key), renews the expiry, and
+/// answers `{1, secs, micros, generation}`; else `{0, secs, micros, generation, state}`: the document as it is.
 const CAS: &str = r"
 local t = redis.call('TIME')
 local cur = redis.call('HMGET', KEYS[1], 'gen', 'state')
 local g = cur[1]
-if (not g and ARGV[1] == '') or g == ARGV[1] then
-  if ARGV[3] ~= '' then
-    redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'state', ARGV[3])
-    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local timely = ARGV[4] == '' or math.abs(tonumber(ARGV[4]) - now) <= 2
+if timely and ((not g and ARGV[1] == '') or g == ARGV[1]) then
+  local ng = g
+  if ARGV[2] ~= '' then
+    local n = g and tonumber(g)
+    if n then ng = string.format('%.0f', n + 1) else ng = t[1] .. string.format('%06d', tonumber(t[2])) end
+    redis.call('HSET', KEYS[1], 'gen', ng, 'state', ARGV[2])
   end
-  return {1, t[1], t[2]}
+  if ng then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+  return {1, t[1], t[2], ng or false}
 end
 return {0, t[1], t[2], g or false, cur[2] or false}
 ";
 
-/// A generation no document has: asks the compare-and-set script for the document without writing.
-const NO_GENERATION: &str = "?";
+/// `KEYS[1]`'s generation and state, with `TIME`: `{secs, micros, generation, state}`.
+const READ: &str = r"
+local t = redis.call('TIME')
+local cur = redis.call('HMGET', KEYS[1], 'gen', 'state')
+return {t[1], t[2], cur[1] or false, cur[2] or false}
+";
 
 /// Deletes `KEYS[1]` if it holds `ARGV[1]` (the queue lock, released by its holder only).
 const RELEASE: &str = r"
@@ -70,12 +88,28 @@ end
 return 0
 ";
 
-/// The Redis server's time of an operation, and how far it is ahead of the local clock.
+/// Renews `KEYS[1]` for `ARGV[2]` ms if it holds `ARGV[1]`.
+const RENEW: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+";
+
+/// The Redis server's time of an operation, and how far it is ahead of the clock of the times handed in.
 #[derive(Clone, Copy, Debug)]
 struct Time {
     now: f64,
     skew: f64,
 }
+
+/// What a compare-and-set answered.
+enum Cas {
+    Done { now: f64, generation: Option<String> },
+    Conflict { now: f64, generation: Option<String>, state: Option<String> },
+}
+
+type Cache<T> = Mutex<Option<(String, T)>>;
 
 /// The account state on Redis.
 pub struct RedisStore {
@@ -87,30 +121,36 @@ pub struct RedisStore {
     timeout: Duration,
     connections: Mutex<Vec<(Option<tokio::runtime::Id>, ConnectionManager)>>,
     cas: Script,
+    read: Script,
     release: Script,
+    renew: Script,
     /// When this client last saw the guard stored (Redis time): a guard missing after that was lost, not new.
     seen: Mutex<Option<f64>>,
     /// The documents as this client last read or wrote them (generation, document): an operation starts from
     /// them and is checked against the server's generation in the same round trip as its write.
-    guard_cache: Mutex<Option<(String, GuardState)>>,
-    spool_cache: Mutex<Option<(String, Spool)>>,
+    guard_cache: Cache<GuardState>,
+    spool_cache: Cache<Spool>,
     /// Redis's clock minus this machine's, as measured in the last round trip.
     skew: Mutex<Option<f64>>,
 }
 
-/// The POLL queue held on Redis; released by [`RedisQueueLock::release`] (or, when dropped, in the background;
-/// at the latest it expires).
+/// The POLL queue held on Redis, renewed in the background while held; released by [`RedisQueueLock::release`]
+/// (or, when dropped, in the background; at the latest it expires).
 pub(crate) struct RedisQueueLock {
     connection: ConnectionManager,
     key: String,
     token: String,
     release: Script,
+    renewal: Option<tokio::task::JoinHandle<()>>,
     released: bool,
 }
 
 impl RedisQueueLock {
     pub(crate) async fn release(mut self) {
         self.released = true;
+        if let Some(r) = self.renewal.take() {
+            r.abort();
+        }
         let mut c = self.connection.clone();
         let _: redis::RedisResult<i64> = self.release.key(&self.key).arg(&self.token).invoke_async(&mut c).await;
     }
@@ -118,6 +158,9 @@ impl RedisQueueLock {
 
 impl Drop for RedisQueueLock {
     fn drop(&mut self) {
+        if let Some(r) = self.renewal.take() {
+            r.abort();
+        }
         if self.released {
             return;
         }
@@ -133,7 +176,7 @@ impl Drop for RedisQueueLock {
 
 impl RedisStore {
     /// The store of `user` at `base_url` on the server of `location`. Connects on first use; `timeout` bounds the
-    /// connection and every answer. `ca_pem`: extra trusted roots for `rediss://`.
+    /// connection and every answer. `ca_pem`: extra trusted roots for `rediss://` (the system's are trusted too).
     pub fn open(
         location: &RedisLocation,
         user: &str,
@@ -146,11 +189,16 @@ impl RedisStore {
             Error::config(label, format!("the account store {location} cannot be used: {}", describe(&e, location)))
         };
         let client = match ca_pem {
-            Some(pem) if location.tls() => redis::Client::build_with_tls(
-                location.expose(),
-                redis::TlsCertificates { client_tls: None, root_cert: Some(pem) },
-            )
-            .map_err(bad)?,
+            Some(pem) if location.tls() => {
+                // Given roots replace the system's in the Redis client: both, as the HTTP client trusts.
+                let mut roots = pem;
+                roots.extend_from_slice(system_roots_pem().as_bytes());
+                redis::Client::build_with_tls(
+                    location.expose(),
+                    redis::TlsCertificates { client_tls: None, root_cert: Some(roots) },
+                )
+                .map_err(bad)?
+            }
             _ => redis::Client::open(location.expose()).map_err(bad)?,
         };
         let key = account_key(user, base_url);
@@ -163,7 +211,9 @@ impl RedisStore {
             timeout,
             connections: Mutex::new(Vec::new()),
             cas: Script::new(CAS),
+            read: Script::new(READ),
             release: Script::new(RELEASE),
+            renew: Script::new(RENEW),
             seen: Mutex::new(None),
             guard_cache: Mutex::new(None),
             spool_cache: Mutex::new(None),
@@ -178,14 +228,15 @@ impl RedisStore {
             .ok()
             .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
             .map(|h| h.id());
-        if let Some((_, c)) = self.lock_connections().iter().find(|(k, _)| *k == key) {
+        if let Some((_, c)) = lock(&self.connections).iter().find(|(k, _)| *k == key) {
             return Ok(c.clone());
         }
+        // No retries of its own: a broken connection is connected again by the next command, once, so a failure
+        // shows within the connect timeout.
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
+            .set_number_of_retries(0);
         let made = tokio::time::timeout(
             self.timeout + Duration::from_secs(1),
             ConnectionManager::new_with_config(self.client.clone(), config),
@@ -193,16 +244,12 @@ impl RedisStore {
         .await
         .map_err(|_| self.unreachable(label, "no connection within the connect timeout"))?
         .map_err(|e| self.fail(label, &e))?;
-        let mut all = self.lock_connections();
+        let mut all = lock(&self.connections);
         if all.len() >= MAX_CONNECTIONS {
             all.remove(0);
         }
         all.push((key, made.clone()));
         Ok(made)
-    }
-
-    fn lock_connections(&self) -> std::sync::MutexGuard<'_, Vec<(Option<tokio::runtime::Id>, ConnectionManager)>> {
-        self.connections.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn unreachable(&self, label: &str, why: &str) -> Error {
@@ -225,71 +272,94 @@ impl RedisStore {
         } else {
             format!("failed ({})", describe(e, &self.location))
         };
-        Error::new(ErrorKind::Transport, label, format!("the account store {} {what}; nothing was sent to WEDOS", self.location))
+        Error::new(
+            ErrorKind::Transport,
+            label,
+            format!("the account store {} {what}; nothing was sent to WEDOS", self.location),
+        )
     }
 
-    /// Runs `op` on the document under `key` and writes it back if it changed, atomically: the operation starts
-    /// from the document as this client last saw it (`cache`) and is sent as a compare-and-set on its generation;
-    /// if another client wrote in between, the answer carries the document as it is and `op` runs again on it. So
-    /// an operation takes one round trip when nobody else wrote, and no write is ever lost. `missing`: what a
-    /// document that does not exist means. Times are the Redis server's (estimated between round trips from the
-    /// skew measured in the last one).
+    /// Runs `op` on the document under `key` and writes it back if it changed, atomically (see the module). An
+    /// operation whose answer was lost with its connection is checked once more: when the document is the one it
+    /// wrote, it was done. An operation whose answer timed out is an error that may have been applied
+    /// ([`Error::may_have_applied`]). `missing`: what a document that does not exist means. `local_now`: the
+    /// caller's clock, in which the times it hands in are.
+    #[allow(clippy::too_many_arguments)]
     async fn update<T, R>(
         &self,
         label: &str,
         key: &str,
-        ttl_ms: u64,
         local_now: f64,
-        cache: &Mutex<Option<(String, T)>>,
+        cache: &Cache<T>,
         missing: impl Fn(Time) -> Result<T>,
         mut op: impl FnMut(&mut T, Time) -> Result<R>,
     ) -> Result<R>
     where
         T: Serialize + DeserializeOwned + Clone + PartialEq,
     {
+        let entered = Instant::now();
+        // The caller's clock now (it was read when the operation began).
+        let caller_now = || local_now + entered.elapsed().as_secs_f64();
         let mut c = self.connection(label).await?;
         let skew = *lock(&self.skew);
-        // (generation, document, server time) to compute from.
+        // (generation, document, server time) to compute from: the document last seen, at the estimated time.
         let mut base: Option<(Option<String>, Option<T>, f64)> = match (lock(cache).clone(), skew) {
-            (Some((g, doc)), Some(skew)) => Some((Some(g), Some(doc), local_now + skew)),
+            (Some((g, doc)), Some(skew)) => Some((Some(g), Some(doc), caller_now() + skew)),
             _ => None,
         };
+        // A write whose answer was lost: (the generation it started from, the state sent, the result, the document).
+        let mut unanswered: Option<(String, String, R, T)> = None;
         let mut reconnected = false;
         let mut attempt = 0;
         while attempt < MAX_CAS {
-            let (generation, doc, now) = match base.take() {
-                Some(b) => b,
-                None => match self.cas(&mut c, key, NO_GENERATION, "", "", ttl_ms).await {
-                    Ok(Cas::Conflict { now, generation, state }) => (generation, self.parse(label, key, state)?, now),
-                    Ok(Cas::Done { .. }) => unreachable!("no document has the generation {NO_GENERATION}"),
-                    // The connection broke (the server restarted): the manager connects again; one more try.
-                    Err(e) if !reconnected && (e.is_connection_dropped() || e.is_io_error()) => {
-                        reconnected = true;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
+            let (generation, state, now) = match base.take() {
+                Some((g, doc, now)) => (g, doc, now),
+                None => {
+                    let read = self.read(&mut c, key).await;
+                    let (now, generation, state) = match read {
+                        Ok(r) => r,
+                        Err(e) if !reconnected && e.is_connection_dropped() => {
+                            reconnected = true;
+                            continue;
+                        }
+                        Err(e) => return Err(self.fail(label, &e)),
+                    };
+                    *lock(&self.skew) = Some(now - caller_now());
+                    if let Some((from, sent, out, doc)) = unanswered.take() {
+                        if state.as_deref() == Some(sent.as_str()) {
+                            // The lost answer's write is there: it was done.
+                            *lock(cache) = generation.map(|g| (g, doc));
+                            return Ok(out);
+                        }
+                        if generation.as_ref().is_some_and(|g| *g != from) {
+                            // Written since, by this write or another: whether this one was done cannot be known.
+                            // (A document that is gone was not written by it, or was lost since: not done either.)
+                            let e = self.unreachable(label, "it lost the answer to a change, which may have been made");
+                            return Err(e.with_may_have_applied());
+                        }
+                        // Unchanged: the write was not done; it is computed and sent again.
                     }
-                    Err(e) => return Err(self.fail(label, &e)),
-                },
+                    (generation, self.parse(label, key, state)?, now)
+                }
             };
-            let t = Time { now, skew: now - local_now };
-            let mut doc = match doc {
+            let t = Time { now, skew: now - caller_now() };
+            let mut doc = match state {
                 Some(d) => d,
                 None => missing(t)?,
             };
             let before = doc.clone();
             let out = op(&mut doc, t)?;
-            let changed = doc != before || generation.is_none();
-            let json = if changed { serde_json::to_string(&doc).map_err(|e| Error::config(label, e.to_string()))? } else { String::new() };
-            let new_generation = if changed { format!("{:016x}", fastrand::u64(..)) } else { String::new() };
+            let write = doc != before || generation.is_none();
+            let json = if write { serde_json::to_string(&doc).map_err(|e| Error::config(label, e.to_string()))? } else { String::new() };
             let expected = generation.clone().unwrap_or_default();
-            match self.cas(&mut c, key, &expected, &new_generation, &json, ttl_ms).await {
-                Ok(Cas::Done { now }) => {
-                    *lock(&self.skew) = Some(now - local_now);
-                    *lock(cache) = Some(if changed { (new_generation, doc) } else { (expected, before) });
+            match self.cas(&mut c, key, &expected, &json, now).await {
+                Ok(Cas::Done { now, generation }) => {
+                    *lock(&self.skew) = Some(now - caller_now());
+                    *lock(cache) = generation.map(|g| (g, if write { doc } else { before }));
                     return Ok(out);
                 }
                 Ok(Cas::Conflict { now, generation, state }) => {
-                    *lock(&self.skew) = Some(now - local_now);
+                    *lock(&self.skew) = Some(now - caller_now());
                     base = Some((generation, self.parse(label, key, state)?, now));
                     attempt += 1;
                     if attempt > 1 {
@@ -298,9 +368,16 @@ impl RedisStore {
                         tokio::time::sleep(Duration::from_micros(fastrand::u64(0..=cap))).await;
                     }
                 }
-                Err(e) if !reconnected && (e.is_connection_dropped() || e.is_io_error()) => {
+                // The connection broke (the server restarted, a failover): connected again by the next command,
+                // once; the document read then says whether this write was done.
+                Err(e) if !reconnected && e.is_connection_dropped() => {
                     reconnected = true;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if write {
+                        unanswered = Some((expected, json, out, doc));
+                    }
+                }
+                Err(e) if write && !e.is_connection_refusal() => {
+                    return Err(self.fail(label, &e).with_may_have_applied())
                 }
                 Err(e) => return Err(self.fail(label, &e)),
             }
@@ -309,33 +386,31 @@ impl RedisStore {
     }
 
     /// One run of the compare-and-set script.
-    async fn cas(
+    async fn cas(&self, c: &mut ConnectionManager, key: &str, expected: &str, state: &str, now: f64) -> redis::RedisResult<Cas> {
+        let answer: Vec<redis::Value> = self
+            .cas
+            .key(key)
+            .arg(expected)
+            .arg(state)
+            .arg(TTL_MS)
+            .arg(format!("{now:.6}"))
+            .invoke_async(c)
+            .await?;
+        let now = time_of(&answer, 1)?;
+        Ok(match answer.first() {
+            Some(redis::Value::Int(1)) => Cas::Done { now, generation: text(&answer, 3) },
+            _ => Cas::Conflict { now, generation: text(&answer, 3), state: text(&answer, 4) },
+        })
+    }
+
+    /// The document under `key` and the server's time: (time, generation, state).
+    async fn read(
         &self,
         c: &mut ConnectionManager,
         key: &str,
-        expected: &str,
-        new_generation: &str,
-        state: &str,
-        ttl_ms: u64,
-    ) -> redis::RedisResult<Cas> {
-        let answer: Vec<redis::Value> =
-            self.cas.key(key).arg(expected).arg(&new_generation).arg(state).arg(ttl_ms).invoke_async(c).await?;
-        let text = |i: usize| -> Option<String> {
-            match answer.get(i)? {
-                redis::Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
-                redis::Value::SimpleString(s) => Some(s.clone()),
-                redis::Value::Int(n) => Some(n.to_string()),
-                _ => None,
-            }
-        };
-        let now = match (text(1).and_then(|s| s.parse::<f64>().ok()), text(2).and_then(|s| s.parse::<f64>().ok())) {
-            (Some(secs), Some(micros)) => secs + micros / 1e6,
-            _ => return Err(redis::RedisError::from((redis::ErrorKind::Parse, "TIME is unreadable"))),
-        };
-        Ok(match answer.first() {
-            Some(redis::Value::Int(1)) => Cas::Done { now },
-            _ => Cas::Conflict { now, generation: text(3), state: text(4) },
-        })
+    ) -> redis::RedisResult<(f64, Option<String>, Option<String>)> {
+        let answer: Vec<redis::Value> = self.read.key(key).invoke_async(c).await?;
+        Ok((time_of(&answer, 0)?, text(&answer, 2), text(&answer, 3)))
     }
 
     fn parse<T: DeserializeOwned>(&self, label: &str, key: &str, state: Option<String>) -> Result<Option<T>> {
@@ -366,17 +441,15 @@ impl RedisStore {
         reset: bool,
         mut op: impl FnMut(&mut GuardState, Time) -> R,
     ) -> Result<R> {
-        let seen = *self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let seen = *lock(&self.seen);
         let missing = |t: Time| match seen {
             Some(at) if !reset && t.now - at < policy.window.max(3600.0) => Err(self.lost(label, at, policy, t.now)),
             _ => Ok(GuardState { next_ticket: fastrand::u64(1 << 32..1 << 62), ..GuardState::default() }),
         };
         let (out, now) = self
-            .update(label, &self.guard_key, GUARD_TTL_MS, local_now, &self.guard_cache, missing, |g, t| {
-                Ok((op(g, t), t.now))
-            })
+            .update(label, &self.guard_key, local_now, &self.guard_cache, missing, |g, t| Ok((op(g, t), t.now)))
             .await?;
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+        *lock(&self.seen) = Some(now);
         Ok(out)
     }
 
@@ -398,54 +471,97 @@ impl RedisStore {
 
     async fn spool<R>(&self, label: &str, local_now: f64, mut op: impl FnMut(&mut Spool, Time) -> R) -> Result<R> {
         let fresh = |_| Ok(Spool::default());
-        self.update(label, &self.spool_key, SPOOL_TTL_MS, local_now, &self.spool_cache, fresh, |s, t| Ok(op(s, t))).await
+        self.update(label, &self.spool_key, local_now, &self.spool_cache, fresh, |s, t| Ok(op(s, t))).await
     }
 
-    /// Holds the server's POLL queue (a token with an expiry under the queue key) until released; waits up to
-    /// `deadline`.
-    pub(crate) async fn lock_queue(
-        &self,
-        label: &str,
-        deadline: tokio::time::Instant,
-        hold: Duration,
-    ) -> Result<RedisQueueLock> {
+    /// Holds the server's POLL queue (a token unique to this holder, expiring unless renewed) until released;
+    /// waits up to `deadline`.
+    pub(crate) async fn lock_queue(&self, label: &str, deadline: tokio::time::Instant) -> Result<RedisQueueLock> {
+        static SEQUENCE: AtomicU64 = AtomicU64::new(0);
         let mut c = self.connection(label).await?;
-        let token = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let token = format!(
+            "{}-{nanos}-{}-{:016x}",
+            std::process::id(),
+            SEQUENCE.fetch_add(1, Ordering::Relaxed),
+            fastrand::u64(..)
+        );
+        let hold = QUEUE_HOLD.as_millis() as u64;
         loop {
             let got: Option<String> = redis::cmd("SET")
                 .arg(&self.queue_key)
                 .arg(&token)
                 .arg("NX")
                 .arg("PX")
-                .arg(hold.as_millis() as u64)
+                .arg(hold)
                 .query_async(&mut c)
                 .await
                 .map_err(|e| self.fail(label, &e))?;
             if got.is_some() {
-                return Ok(RedisQueueLock {
-                    connection: c,
-                    key: self.queue_key.clone(),
-                    token,
-                    release: self.release.clone(),
-                    released: false,
-                });
+                break;
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(super::file::queue_timeout(label));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Renewed while held: however long the holder's requests take, nobody else reads the queue meanwhile; a
+        // holder that died (or whose runtime stopped) lets it expire.
+        let (mut rc, key, t, renew) = (c.clone(), self.queue_key.clone(), token.clone(), self.renew.clone());
+        let renewal = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(QUEUE_HOLD / 3).await;
+                let _: redis::RedisResult<i64> = renew.key(&key).arg(&t).arg(hold).invoke_async(&mut rc).await;
+            }
+        });
+        Ok(RedisQueueLock {
+            connection: c,
+            key: self.queue_key.clone(),
+            token,
+            release: self.release.clone(),
+            renewal: Some(renewal),
+            released: false,
+        })
     }
-}
-
-/// What the compare-and-set script answered.
-enum Cas {
-    Done { now: f64 },
-    Conflict { now: f64, generation: Option<String>, state: Option<String> },
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Element `i` of a script's answer as text (`None`: nil or false).
+fn text(answer: &[redis::Value], i: usize) -> Option<String> {
+    match answer.get(i)? {
+        redis::Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+        redis::Value::SimpleString(s) => Some(s.clone()),
+        redis::Value::Int(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `TIME` in a script's answer, at elements `i` (seconds) and `i + 1` (microseconds).
+fn time_of(answer: &[redis::Value], i: usize) -> redis::RedisResult<f64> {
+    let num = |j: usize| text(answer, j).and_then(|s| s.parse::<f64>().ok());
+    match (num(i), num(i + 1)) {
+        (Some(secs), Some(micros)) => Ok(secs + micros / 1e6),
+        _ => Err(redis::RedisError::from((redis::ErrorKind::Parse, "the server's TIME is unreadable"))),
+    }
+}
+
+/// The system's trusted roots as PEM (for a client given extra roots, which would otherwise replace them).
+fn system_roots_pem() -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(line).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out
 }
 
 /// A Redis error in words, never with the URL's password.
@@ -492,7 +608,11 @@ impl AccountStore for RedisStore {
             // An unreadable state is overwritten by a fresh one.
             Err(e) if e.kind() == ErrorKind::RateLimited => {
                 let mut c = self.connection(label).await?;
-                redis::cmd("DEL").arg(&self.guard_key).query_async::<i64>(&mut c).await.map_err(|e| self.fail(label, &e))?;
+                redis::cmd("DEL")
+                    .arg(&self.guard_key)
+                    .query_async::<i64>(&mut c)
+                    .await
+                    .map_err(|e| self.fail(label, &e))?;
                 *lock(&self.seen) = None;
                 *lock(&self.guard_cache) = None;
                 self.guard(label, policy, now, true, |g, _| g.reset(scope)).await
@@ -506,16 +626,16 @@ impl AccountStore for RedisStore {
         let guard = self
             .guard(label, policy, now, false, |g, t| {
                 g.expire(policy, t.now);
-                (g.clone(), t.now)
+                (g.clone(), t)
             })
             .await;
         match guard {
             Ok((g, t)) => {
                 let spooled = self.spool_len(label, now).await?;
-                let mut st = GuardStatus::of(describe, &g, policy, spooled, t);
+                let mut st = GuardStatus::of(describe, &g, policy, spooled, t.now);
                 // Kept relative to Redis's clock; shown relative to this machine's.
-                let skew = t - now;
-                st.clock_offset = st.clock_offset.map(|o| ClockOffset { low: o.low + skew, high: o.high + skew, at: o.at });
+                st.clock_offset =
+                    st.clock_offset.map(|o| ClockOffset { low: o.low + t.skew, high: o.high + t.skew, at: o.at });
                 Ok(st)
             }
             Err(e) if e.kind() == ErrorKind::RateLimited => {
