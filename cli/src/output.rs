@@ -7,6 +7,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::Value;
 
+use hostapi::wedos::Notification;
+
 use crate::error::{CliError, Result};
 
 /// Where results go and in which form.
@@ -144,4 +146,33 @@ pub fn json_cell(v: &Option<Value>) -> String {
         None | Some(Value::Null) => String::new(),
         Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
     }
+}
+
+/// Prints a notification as `notifications watch` and `serve` do (JSON Lines, or one tab-separated line).
+pub(crate) fn print_notification_line(out: &Out, n: &Notification, header_done: &mut bool) -> Result<()> {
+    write_stdout(&notification_line(out, n, header_done)?)
+}
+
+/// The text [`print_notification_line`] prints (the header before the first line).
+pub(crate) fn notification_line(out: &Out, n: &Notification, header_done: &mut bool) -> Result<String> {
+    if out.json {
+        let text = serde_json::to_string(n).map_err(|e| CliError::local("output", e))?;
+        return Ok(format!("{text}\n"));
+    }
+    let mut text = String::new();
+    if !*header_done {
+        text.push_str("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n");
+        *header_done = true;
+    }
+    let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    text.push_str(&format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\n",
+        opt(&n.id),
+        n.code,
+        opt(&n.command),
+        opt(&n.svtrid),
+        n.result,
+        data
+    ));
+    Ok(text)
 }

@@ -69,7 +69,7 @@ async fn handle(ctx: &Ctx, c: &Client, n: &Notification, spool: bool, header_don
     let outcome = if spool {
         c.notifications().keep(n).await.map(|_| ()).map_err(|e| e.to_string())
     } else {
-        match crate::wedos_cmd::notification_line(ctx, n, header_done) {
+        match crate::output::notification_line(&ctx.out, n, header_done) {
             Ok(text) => write_out(text).await,
             Err(e) => Err(e.to_string()),
         }

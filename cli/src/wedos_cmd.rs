@@ -337,7 +337,7 @@ async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<
     let mut header_done = false;
     while !stop.load(Ordering::SeqCst) {
         match c.notifications().next().await? {
-            Some(n) => print_notification_line(ctx, &n, &mut header_done)?,
+            Some(n) => output::print_notification_line(&ctx.out, &n, &mut header_done)?,
             None if once => break,
             None => {
                 tokio::select! {
@@ -348,35 +348,6 @@ async fn watch(ctx: &Ctx, c: &Client, once: bool, interval: Duration) -> Result<
         }
     }
     Ok(())
-}
-
-/// Prints a notification as `notifications watch` and `serve` do (JSON Lines, or one tab-separated line).
-pub(crate) fn print_notification_line(ctx: &Ctx, n: &Notification, header_done: &mut bool) -> Result<()> {
-    output::write_stdout(&notification_line(ctx, n, header_done)?)
-}
-
-/// The text [`print_notification_line`] prints (the header before the first line).
-pub(crate) fn notification_line(ctx: &Ctx, n: &Notification, header_done: &mut bool) -> Result<String> {
-    if ctx.out.json {
-        let text = serde_json::to_string(n).map_err(|e| CliError::local("output", e))?;
-        return Ok(format!("{text}\n"));
-    }
-    let mut text = String::new();
-    if !*header_done {
-        text.push_str("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n");
-        *header_done = true;
-    }
-    let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
-    text.push_str(&format!(
-        "{}\t{}\t{}\t{}\t{}\t{}\n",
-        opt(&n.id),
-        n.code,
-        opt(&n.command),
-        opt(&n.svtrid),
-        n.result,
-        data
-    ));
-    Ok(text)
 }
 
 async fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {

@@ -143,7 +143,7 @@ pub(crate) async fn wedos_notification(State(s): State<Arc<Shared>>, body: Bytes
         );
         return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": message}))).into_response();
     }
-    let queued = crate::deliver_notification(&s, &b.user, b.notify);
+    let queued = crate::wedos::deliver::deliver_notification(&s, &b.user, b.notify);
     match queued {
         Ok(id) => {
             s.commit().await;

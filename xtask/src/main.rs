@@ -1,6 +1,7 @@
 //! `hostapi-xtask`: writes each front end's typed surface from the core's operation model (`hostapi::ops`).
 //!
 //! * `hostapi-xtask generate` writes every generated file (what `make generate` runs);
+//! * `hostapi-xtask lint` fails when a file imports another that imports it back (see `lint`);
 //! * `hostapi-xtask check` writes nothing and fails, naming the files, when one differs from what `generate`
 //!   would write — edited by hand, or stale after a change of the model (what `make test` runs).
 //!
@@ -8,6 +9,7 @@
 
 mod c;
 mod docs;
+mod lint;
 mod node;
 mod python;
 mod text;
@@ -71,8 +73,22 @@ fn main() -> ExitCode {
             );
             ExitCode::FAILURE
         }
+        "lint" => {
+            let found = lint::cycles(&root);
+            if found.is_empty() {
+                println!("imports: no file imports another that imports it back");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("Import cycles (each file imports the next, and the last the first, directly or not):");
+            for c in found {
+                let names: Vec<String> =
+                    c.iter().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).collect();
+                eprintln!("  {}", names.join(" <-> "));
+            }
+            ExitCode::FAILURE
+        }
         _ => {
-            eprintln!("usage: hostapi-xtask generate|check");
+            eprintln!("usage: hostapi-xtask generate|check|lint");
             ExitCode::from(2)
         }
     }

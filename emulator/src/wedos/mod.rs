@@ -24,6 +24,7 @@
 //! invalid request, the 2052 answers included.
 
 mod check;
+pub(crate) mod deliver;
 mod ops;
 mod seed;
 pub(crate) mod state;

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 
 use super::check;
-use super::state::{Account, Domain, Row, Zone};
-use crate::config::WedosAccount;
+use super::state::{Account, Domain, Row, WedosState, Zone};
+use crate::config::{WedosAccount, WedosConfig};
 
 /// The account `seed` describes, as of `now`; a message naming the account and the field when it is invalid.
 pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> {
@@ -83,4 +83,24 @@ fn zone_id(name: &str, taken: &[Zone]) -> u64 {
         id += 1;
     }
     id
+}
+
+impl WedosState {
+    /// Builds the initial state from the configuration; an invalid configuration is an error message.
+    pub(crate) fn new(config: &WedosConfig, now: i64) -> Result<Self, String> {
+        let mut accounts: Vec<Account> = Vec::with_capacity(config.accounts.len());
+        for seed in &config.accounts {
+            if accounts.iter().any(|a| a.user == seed.user) {
+                return Err(format!("WEDOS account {} is configured twice", seed.user));
+            }
+            accounts.push(account(seed, now)?);
+        }
+        Ok(WedosState {
+            accounts,
+            ips: BTreeMap::new(),
+            next_svtrid: 1,
+            next_notification_id: 1,
+            faults: Vec::new(),
+        })
+    }
 }

@@ -159,18 +159,6 @@ pub(crate) fn prune(window: &mut VecDeque<i64>, now: i64) {
 }
 
 impl WedosState {
-    /// Builds the initial state; an invalid configuration is an error message.
-    pub(crate) fn new(config: &WedosConfig, now: i64) -> Result<Self, String> {
-        let mut accounts: Vec<Account> = Vec::with_capacity(config.accounts.len());
-        for seed in &config.accounts {
-            if accounts.iter().any(|a| a.user == seed.user) {
-                return Err(format!("WEDOS account {} is configured twice", seed.user));
-            }
-            accounts.push(super::seed::account(seed, now)?);
-        }
-        Ok(WedosState { accounts, ips: BTreeMap::new(), next_svtrid: 1, next_notification_id: 1, faults: Vec::new() })
-    }
-
     /// Replaces the state with a state file's; configured accounts the file lacks are added, and every configured
     /// account's password comes from the configuration.
     pub(crate) fn restore(&mut self, mut loaded: WedosState) {

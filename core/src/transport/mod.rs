@@ -5,6 +5,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+
+mod attempts;
+mod words;
+
+pub(crate) use attempts::{Attempts, Reach, Step};
+use words::*;
 use crate::http::HttpRequest;
 
 /// The default `User-Agent`.
@@ -412,7 +418,7 @@ impl Transport {
     /// must act between them (the WEDOS client reserves a slot of the account's limits before each attempt and
     /// settles it after).
     pub(crate) fn attempts<'a>(&'a self, operation: &'a str, idempotent: bool) -> Attempts<'a> {
-        Attempts { transport: self, operation, idempotent, made: 0, uncertain: false }
+        Attempts::new(self, operation, idempotent)
     }
 
     /// The error of the last attempt, saying how many were made and whether a write may have been applied.
@@ -547,27 +553,6 @@ impl Transport {
     }
 }
 
-/// The error for an answer whose HTTP status says the request failed: 429 is [`ErrorKind::RateLimited`] (with
-/// the server's `Retry-After`), 5xx is [`ErrorKind::Transport`] (a transient outage) and the rest
-/// [`ErrorKind::Api`]; each names host:port, the status and the attempts made (`tries`).
-fn status_error(operation: &str, url: &str, r: &RawResponse, tries: &str) -> Error {
-    let reason = reqwest::StatusCode::from_u16(r.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
-    let host = host_port(url);
-    let (kind, message) = match r.status {
-        429 => (ErrorKind::RateLimited, format!("{host} refused the request: Too Many Requests ({tries})")),
-        500.. => (
-            ErrorKind::Transport,
-            format!("{host} is unavailable: {} ({tries})", if reason.is_empty() { "Server Error" } else { reason }),
-        ),
-        _ => (ErrorKind::Api, format!("{host} answered HTTP {} {reason} ({tries})", r.status).replace("  (", " (")),
-    };
-    let mut e = Error::new(kind, operation, message).with_http_status(r.status).with_body(&r.body);
-    if let (429, Some(after)) = (r.status, r.retry_after) {
-        e = e.with_retry_after(after);
-    }
-    e
-}
-
 /// Which per-runtime pool: the current-thread runtime (one per calling thread in the blocking front ends; a new
 /// one in a forked child), loopback or not, download or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -580,89 +565,6 @@ struct PoolKey {
 /// The most per-runtime pools kept at once.
 const MAX_THREAD_POOLS: usize = 64;
 
-/// An attempt's failure, and whether the request may have left (false: it never reached the server).
-/// How far an attempt got, for a caller that counts what the server saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reach {
-    /// The request never left (a failure to connect).
-    NotSent,
-    /// The server answered with this HTTP status (a 429 or 5xx: the step did not hand the answer over).
-    Answered(u16),
-    /// The request may have reached the server, and its answer was lost (a timeout, a dropped connection).
-    Lost,
-}
-
-/// What one attempt of [`Attempts`] came to.
-#[derive(Debug)]
-pub(crate) enum Step {
-    /// An answer to parse: any HTTP status but a retried 429 or 5xx. `after_uncertain` says whether an earlier
-    /// attempt may have reached the server.
-    Answer(RawResponse),
-    /// The attempt failed and is to be retried after `delay`.
-    Retry { delay: Duration, reach: Reach },
-    /// The call failed: the retries are spent or the failure is not retried.
-    Fail { error: Error, reach: Reach },
-}
-
-/// The attempts of one call (see [`Transport::attempts`]).
-pub(crate) struct Attempts<'a> {
-    transport: &'a Transport,
-    operation: &'a str,
-    idempotent: bool,
-    made: u32,
-    uncertain: bool,
-}
-
-impl Attempts<'_> {
-    /// Sends `request` once and decides what follows.
-    pub(crate) async fn attempt(&mut self, request: &HttpRequest) -> Step {
-        let t = self.transport;
-        let operation = self.operation;
-        self.made += 1;
-        let attempts = self.made;
-        tracing::debug!(operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
-        let outcome = t.attempt(operation, request).await;
-        let reach = match &outcome {
-            Ok(r) => Reach::Answered(r.status),
-            Err(f) if f.sent => Reach::Lost,
-            Err(_) => Reach::NotSent,
-        };
-        let (retry, wait_at_least) = match &outcome {
-            Ok(r) if r.status == 429 => (true, r.retry_after),
-            Ok(r) if r.status >= 500 => (self.idempotent, None),
-            Ok(_) => {
-                let uncertain = self.uncertain;
-                return match outcome {
-                    Ok(r) => Step::Answer(RawResponse { after_uncertain: uncertain, ..r }),
-                    Err(f) => Step::Fail { error: f.error, reach },
-                };
-            }
-            Err(f) if !f.sent => (f.error.is_retryable(), None),
-            Err(f) => (self.idempotent && f.error.is_retryable(), None),
-        };
-        let mut delay = t.backoff(attempts - 1);
-        if let Some(at_least) = wait_at_least {
-            // The server said when: wait that long, or give the caller the error now if that is too long.
-            if at_least > t.config.backoff_max {
-                return Step::Fail { error: t.give_up(operation, &request.url, outcome, attempts, self.idempotent), reach };
-            }
-            delay = delay.max(at_least);
-        }
-        if !retry || attempts > t.config.retries {
-            return Step::Fail { error: t.give_up(operation, &request.url, outcome, attempts, self.idempotent), reach };
-        }
-        match &outcome {
-            Ok(r) => tracing::debug!(operation, attempt = attempts, status = r.status, ?delay, "retrying after HTTP status"),
-            Err(f) => tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure"),
-        }
-        self.uncertain |= match &outcome {
-            Ok(r) => r.status >= 500,
-            Err(f) => f.sent,
-        };
-        Step::Retry { delay, reach }
-    }
-}
-
 struct Failure {
     error: Error,
     sent: bool,
@@ -671,88 +573,6 @@ struct Failure {
 /// `error` with another message, everything else kept.
 fn rebuild(error: Error, message: String) -> Error {
     error.with_message(message)
-}
-
-/// `host:port` of a URL, for messages.
-fn host_port(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => url.to_owned(),
-        },
-        Err(_) => url.to_owned(),
-    }
-}
-
-/// `Retry-After`: delay-seconds or an HTTP date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
-    let secs = at.as_second() - crate::unix_now();
-    Some(Duration::from_secs(secs.max(0) as u64))
-}
-
-/// A connection failure without reqwest's and hyper's layers of wrapping, in plain words where it is a common one.
-fn in_plain_words(detail: &str) -> String {
-    let d = detail.to_ascii_lowercase();
-    let plain = if d.contains("connection refused") {
-        "connection refused (is the server running, and is the port right?)"
-    } else if d.contains("connection closed before message completed") || d.contains("incomplete message") {
-        "the server closed the connection before its answer was complete"
-    } else if d.contains("connection reset") {
-        "the connection was reset by the server"
-    } else if d.contains("dns error") || d.contains("failed to lookup address") {
-        "the host name could not be resolved"
-    } else if d.contains("network is unreachable") || d.contains("no route to host") {
-        "no route to the host (is the network up?)"
-    } else {
-        return detail
-            .trim_start_matches("error sending request: ")
-            .trim_start_matches("client error (SendRequest): ")
-            .trim_start_matches("client error (Connect): ")
-            .to_owned();
-    };
-    plain.to_owned()
-}
-
-/// What a rustls failure means, for people: `None` when `detail` is not a TLS failure.
-fn tls_in_plain_words(detail: &str) -> Option<String> {
-    let d = detail.to_ascii_lowercase();
-    let text = if d.contains("invalidcontenttype") || d.contains("corrupt message") {
-        "the server did not answer in TLS (is it a plain-HTTP server? check http:// vs https:// in the URL)"
-    } else if d.contains("unknownissuer") || d.contains("unknown issuer") {
-        "the server's certificate is not signed by a trusted authority (self-signed or a private CA: add it with \
-         ca_bundle / --ca-bundle)"
-    } else if d.contains("notvalidforname") || d.contains("not valid for name") {
-        "the server's certificate is for another host name"
-    } else if d.contains("expired") {
-        "the server's certificate has expired (or this machine's clock is wrong)"
-    } else if d.contains("notvalidyet") {
-        "the server's certificate is not valid yet (or this machine's clock is wrong)"
-    } else if d.contains("handshake") || d.contains("tls") || d.contains("certificate") || d.contains("rustls") {
-        return Some(format!("the TLS handshake failed: {detail}"));
-    } else {
-        return None;
-    };
-    Some(text.to_owned())
-}
-
-/// An error and its sources, joined with `: `.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]
