@@ -252,16 +252,7 @@ async function startEmulator (options = {}) {
   const server = guarded(() => new native.NativeEmulator(o.config ? JSON.stringify(o.config) : null, host ?? null, o.port ?? null))
   const demo = Object.freeze(native.emulatorDemo())
   const url = server.url
-  async function control (method, path, body) {
-    const res = await fetch(`${url}/_emulator/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`emulator ${method} /_emulator/${path}: HTTP ${res.status} ${text}`.trim())
-    return text ? JSON.parse(text) : null
-  }
+  const control = (method, path, body) => server.control(method, path, body === undefined ? null : body)
   const emulator = {
     url,
     velneoUrl: server.velneoUrl,

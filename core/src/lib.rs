@@ -7,6 +7,7 @@
 //! * `client` modules are async (tokio): they sign, send through the one [`transport`], retry and parse.
 //! * [`Error`] is the one error type of every operation and every front end.
 
+pub mod blocking;
 pub mod error;
 pub mod http;
 mod json;

@@ -20,6 +20,7 @@
 
 mod config;
 mod control;
+mod handle;
 mod persist;
 mod velneo;
 mod wedos;
@@ -38,6 +39,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
+pub use handle::{Control, ControlError};
 pub use config::{
     CredentialsSeed, DnsListShape, DnsRowSeed, DnsZoneSeed, EmulatorConfig, FolderSeed, GroupSeed, InstanceSeed,
     UserSeed, VServerSeed, VelneoAccount, VelneoConfig, WedosAccount, WedosConfig, WedosDomainSeed,

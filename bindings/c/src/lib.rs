@@ -275,50 +275,12 @@ pub(crate) fn ignore_sigpipe() {
     });
 }
 
-/// The runtime every blocking call runs on (its own threads; calls may come from any number of C threads).
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    ignore_sigpipe();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("hostapi-c")
-            .enable_all()
-            .build()
-            .expect("cannot start the runtime of hostapi")
-    })
-}
-
-thread_local! {
-    /// The runtime of this thread's calls, with the process id it was made in.
-    static LOCAL: std::cell::RefCell<Option<(u32, std::rc::Rc<tokio::runtime::Runtime>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Runs a client call to its end on the calling thread, on a current-thread runtime of that thread: the call never
-/// changes threads, which costs far less than handing it to another runtime's workers and back (the core gives
-/// each such thread its own connection pool). A forked child makes a new runtime; the parent's is leaked.
+/// Runs a client call to its end on the calling thread, on that thread's current-thread runtime
+/// ([`hostapi::blocking`]): the call never changes threads. C calls are never nested, so the only failure is a
+/// runtime that cannot be made.
 fn block_on<F: std::future::Future>(fut: F) -> F::Output {
     ignore_sigpipe();
-    let rt = LOCAL.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let pid = std::process::id();
-        if slot.as_ref().is_some_and(|(p, _)| *p != pid) {
-            if let Some((_, old)) = slot.take() {
-                std::mem::forget(old);
-            }
-        }
-        slot.get_or_insert_with(|| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("cannot start the runtime of hostapi");
-            (pid, std::rc::Rc::new(rt))
-        })
-        .1
-        .clone()
-    });
-    rt.block_on(fut)
+    hostapi::blocking::block_on(fut).unwrap_or_else(|e| panic!("{e}"))
 }
 
 // ---- clients ------------------------------------------------------------------------------------------------------
@@ -635,19 +597,13 @@ pub extern "C" fn hostapi_emulator_start(
         if obj.get("port").is_some_and(|p| !p.is_null() && !p.as_u64().is_some_and(|n| n <= 65535)) {
             return Err(hostapi::Error::config(op, "port must be an integer 0-65535").into());
         }
-        let mut config = match o.get("config") {
-            Some(c) if !c.is_null() => ::hostapi_emulator::EmulatorConfig::from_json_str(&c.to_string())
-                .map_err(|e| hostapi::Error::config(op, format!("invalid emulator config: {e}")))?,
-            _ => ::hostapi_emulator::EmulatorConfig::default(),
+        let json = o.get("config").filter(|c| !c.is_null()).map(Value::to_string);
+        let port = match o.get("port").and_then(Value::as_u64) {
+            Some(p) => Some(u16::try_from(p).map_err(|_| hostapi::Error::config(op, format!("port {p} is out of range")))?),
+            None => None,
         };
-        if let Some(h) = opt_str(&o, "host") {
-            config.host =
-                h.parse().map_err(|_| hostapi::Error::config(op, format!("host {h:?} is not an IP address")))?;
-        }
-        if let Some(p) = o.get("port").and_then(Value::as_u64) {
-            config.port =
-                u16::try_from(p).map_err(|_| hostapi::Error::config(op, format!("port {p} is out of range")))?;
-        }
+        let config = ::hostapi_emulator::EmulatorConfig::with_address(json.as_deref(), opt_str(&o, "host").as_deref(), port)
+            .map_err(|e| hostapi::Error::config(op, e))?;
         let server = ::hostapi_emulator::Emulator::start_blocking(config)
             .map_err(|e| hostapi::Error::new(ErrorKind::Transport, op, format!("cannot start: {e}")))?;
         // SAFETY: `out` was checked non-NULL; released by `hostapi_emulator_stop`.
@@ -703,33 +659,28 @@ pub extern "C" fn hostapi_emulator_control(
         let body = if body_json.is_null() { None } else { Some(text(body_json, "body_json")?.to_owned()) };
         // SAFETY: `emulator` came from `hostapi_emulator_start` and is not stopped during the call.
         let server = unsafe { &*emulator }.server.as_ref().ok_or_else(|| invalid("the emulator is stopped"))?;
-        let url = format!("{}/_emulator/{path}", server.url());
-        let operation = format!("emulator {method} /_emulator/{path}");
-        let method = match method {
-            "GET" => reqwest::Method::GET,
-            "POST" => reqwest::Method::POST,
-            "DELETE" => reqwest::Method::DELETE,
-            other => return Err(invalid(format!("method {other:?} is none of GET, POST, DELETE"))),
-        };
-        let answer = runtime().block_on(async {
-            let http = reqwest::Client::builder().no_proxy().build()?;
-            let mut rb = http.request(method, &url);
-            if let Some(b) = body {
-                rb = rb.header("content-type", "application/json").body(b);
-            }
-            let resp = rb.send().await?;
-            let status = resp.status().as_u16();
-            Ok::<_, reqwest::Error>((status, resp.text().await?))
-        });
-        let (status, text) = answer.map_err(|e| {
-            Failure::from(hostapi::Error::new(hostapi::ErrorKind::Transport, &operation, e.to_string()))
-        })?;
-        if !(200..300).contains(&status) {
-            return Err(Failure::from(
-                hostapi::Error::new(hostapi::ErrorKind::Api, &operation, format!("HTTP {status}: {text}"))
-                    .with_http_status(status),
-            ));
+        if !["GET", "POST", "DELETE"].contains(&method) {
+            return Err(invalid(format!("method {method:?} is none of GET, POST, DELETE")));
         }
+        let operation = format!("emulator {method} /_emulator/{path}");
+        let body: Option<Value> = match body {
+            Some(b) => Some(
+                serde_json::from_str(&b).map_err(|e| invalid(format!("body_json is not JSON: {e}")))?,
+            ),
+            None => None,
+        };
+        let control = server.control();
+        let answer = block_on(async move { control.call(method, path, body.as_ref()).await });
+        let text = match answer {
+            Ok(v) => v.to_string(),
+            Err(e) => {
+                let error = match e.status {
+                    Some(status) => hostapi::Error::new(hostapi::ErrorKind::Api, &operation, e.message).with_http_status(status),
+                    None => hostapi::Error::new(hostapi::ErrorKind::Transport, &operation, e.message),
+                };
+                return Err(Failure::from(error));
+            }
+        };
         write_string(out_json, text)
     })
 }

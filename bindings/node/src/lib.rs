@@ -441,6 +441,7 @@ pub fn core_info() -> Value {
 #[napi]
 pub struct NativeEmulator {
     server: Arc<Mutex<Option<hostapi_emulator::Emulator>>>,
+    control: hostapi_emulator::Control,
     url: String,
     velneo_url: String,
     wedos_url: String,
@@ -452,21 +453,17 @@ impl NativeEmulator {
     #[napi(constructor)]
     pub fn new(config_json: Option<String>, host: Option<String>, port: Option<u32>) -> Result<Self> {
         let op = "emulator";
-        let mut settings = match config_json {
-            Some(text) => hostapi_emulator::EmulatorConfig::from_json_str(&text)
-                .map_err(|e| config(op, format!("invalid emulator config: {e}")))?,
-            None => hostapi_emulator::EmulatorConfig::default(),
+        let port = match port {
+            Some(p) => Some(u16::try_from(p).map_err(|_| config(op, format!("port {p} is out of range")))?),
+            None => None,
         };
-        if let Some(h) = host {
-            settings.host = h.parse().map_err(|_| config(op, format!("host {h:?} is not an IP address")))?;
-        }
-        if let Some(p) = port {
-            settings.port = u16::try_from(p).map_err(|_| config(op, format!("port {p} is out of range")))?;
-        }
+        let settings = hostapi_emulator::EmulatorConfig::with_address(config_json.as_deref(), host.as_deref(), port)
+            .map_err(|e| config(op, e))?;
         let server = hostapi_emulator::Emulator::start_blocking(settings).map_err(|e| {
             to_js(&hostapi::Error::new(hostapi::ErrorKind::Transport, op, format!("cannot start: {e}")))
         })?;
         Ok(NativeEmulator {
+            control: server.control(),
             url: server.url(),
             velneo_url: server.velneo_url(),
             wedos_url: server.wedos_url(),
@@ -492,6 +489,17 @@ impl NativeEmulator {
     #[napi(getter)]
     pub fn running(&self) -> bool {
         lock(&self.server).is_some()
+    }
+
+    /// Calls a control endpoint, `METHOD /_emulator/<path>` with an optional JSON body; resolves to the answer's
+    /// JSON. A refusal rejects with the emulator's message.
+    #[napi]
+    pub async fn control(&self, method: String, path: String, body: Option<Value>) -> Result<Value> {
+        if lock(&self.server).is_none() {
+            return Err(napi::Error::from_reason("the emulator is stopped"));
+        }
+        let control = self.control.clone();
+        control.call(&method, &path, body.as_ref()).await.map_err(|e| napi::Error::from_reason(e.message))
     }
 
     /// Stops the server (in-flight requests get up to 2 s); idempotent.

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-use hostapi_emulator::{Emulator as Server, EmulatorConfig};
+use hostapi_emulator::{Control, Emulator as Server, EmulatorConfig};
 
 use crate::client::lock;
 
@@ -16,6 +16,7 @@ pub struct Emulator {
     server: Mutex<Option<Server>>,
     /// The process that started the server; a forked child must never join the parent's server thread.
     pid: u32,
+    control: Control,
     url: String,
     velneo_url: String,
     wedos_url: String,
@@ -28,21 +29,12 @@ impl Emulator {
     #[new]
     #[pyo3(signature = (config_json=None, *, host=None, port=None))]
     fn new(py: Python<'_>, config_json: Option<&str>, host: Option<&str>, port: Option<u16>) -> PyResult<Self> {
-        let mut config = match config_json {
-            Some(text) => EmulatorConfig::from_json_str(text)
-                .map_err(|e| PyValueError::new_err(format!("invalid emulator config: {e}")))?,
-            None => EmulatorConfig::default(),
-        };
-        if let Some(h) = host {
-            config.host = h.parse().map_err(|_| PyValueError::new_err(format!("host {h:?} is not an IP address")))?;
-        }
-        if let Some(p) = port {
-            config.port = p;
-        }
+        let config = EmulatorConfig::with_address(config_json, host, port).map_err(PyValueError::new_err)?;
         let server = py
             .detach(|| Server::start_blocking(config))
             .map_err(|e| PyOSError::new_err(format!("cannot start the emulator: {e}")))?;
         Ok(Emulator {
+            control: server.control(),
             url: server.url(),
             velneo_url: server.velneo_url(),
             wedos_url: server.wedos_url(),
@@ -73,6 +65,22 @@ impl Emulator {
     #[getter]
     fn running(&self) -> bool {
         lock(&self.server).is_some()
+    }
+
+    /// Calls a control endpoint, `METHOD /_emulator/<path>` with the JSON text `body` (or none), GIL released;
+    /// returns the answer's JSON text. Raises `RuntimeError` with the emulator's message when it refuses.
+    #[pyo3(signature = (method, path, body=None))]
+    fn control(&self, py: Python<'_>, method: &str, path: &str, body: Option<&str>) -> PyResult<String> {
+        if lock(&self.server).is_none() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err("the emulator is stopped"));
+        }
+        let body: Option<serde_json::Value> = match body {
+            Some(t) => Some(serde_json::from_str(t).map_err(|e| PyValueError::new_err(format!("body: {e}")))?),
+            None => None,
+        };
+        let control = self.control.clone();
+        let answer = py.detach(|| crate::runtime::block_on(async move { control.call(method, path, body.as_ref()).await }))?;
+        answer.map(|v| v.to_string()).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.message))
     }
 
     /// Stops the server (in-flight requests get up to 2 s), GIL released. Idempotent.

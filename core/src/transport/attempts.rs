@@ -51,7 +51,7 @@ impl<'a> Attempts<'a> {
         let operation = self.operation;
         self.made += 1;
         let attempts = self.made;
-        tracing::debug!(operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
+        tracing::debug!(target: "hostapi::transport", operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
         let outcome = t.attempt(operation, request).await;
         let reach = match &outcome {
             Ok(r) => Reach::Answered(r.status),
@@ -83,8 +83,8 @@ impl<'a> Attempts<'a> {
             return Step::Fail { error: t.give_up(operation, &request.url, outcome, attempts, self.idempotent), reach };
         }
         match &outcome {
-            Ok(r) => tracing::debug!(operation, attempt = attempts, status = r.status, ?delay, "retrying after HTTP status"),
-            Err(f) => tracing::debug!(operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure"),
+            Ok(r) => tracing::debug!(target: "hostapi::transport", operation, attempt = attempts, status = r.status, ?delay, "retrying after HTTP status"),
+            Err(f) => tracing::debug!(target: "hostapi::transport", operation, attempt = attempts, error = %f.error, ?delay, "retrying after failure"),
         }
         self.uncertain |= match &outcome {
             Ok(r) => r.status >= 500,

@@ -21,8 +21,6 @@ import json
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import warnings
 from typing import Any, List, Mapping, Optional, Union
 
@@ -37,7 +35,6 @@ class EmulatorError(RuntimeError):
     """A control request the emulator refused (its ``{"error": …}`` answer), or an emulator that is stopped."""
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class Emulator:
@@ -173,19 +170,11 @@ class Emulator:
     def _control(self, method: str, path: str, body: Any = None) -> Any:
         if not self._server.running:
             raise EmulatorError("the emulator is stopped")
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
         try:
-            with _OPENER.open(request, timeout=30) as answer:
-                return json.loads(answer.read().decode("utf-8"))
-        except urllib.error.HTTPError as e:
-            try:
-                text = json.loads(e.read().decode("utf-8")).get("error", "")
-            except ValueError:
-                text = ""
-            raise EmulatorError(f"emulator {method} /_emulator/{path}: HTTP {e.code} {text}".rstrip()) from None
+            text = self._server.control(method, path, None if body is None else json.dumps(body))
+        except RuntimeError as e:
+            raise EmulatorError(str(e)) from None
+        return json.loads(text)
 
     def health(self) -> bool:
         """Whether the emulator answers its health check."""
