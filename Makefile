@@ -4,7 +4,7 @@
 CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 
-.PHONY: all demo demo-rust test test-rust build build-release clean generate check-generated
+.PHONY: all demo demo-rust test test-rust build build-release clean generate check-generated lint
 
 all: test
 
@@ -25,7 +25,7 @@ demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language, after checking that no generated file is stale or edited by hand.
-test: check-generated test-rust test-python test-node test-c test-interop
+test: check-generated lint test-rust test-python test-node test-c test-interop
 
 # The tests keep each WEDOS client's shared account state in the client (":memory:"); a test about sharing it
 # across processes gives its own directory. Users' own runs use $XDG_STATE_HOME/hostapi.
@@ -38,6 +38,11 @@ generate:
 
 check-generated:
 	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- check
+
+## make lint: fail when a file imports another that imports it back, directly or through others (Rust `use`,
+## Python relative imports, Node `require`).
+lint:
+	$(CARGO) run $(CARGO_FLAGS) -q -p hostapi-xtask -- lint
 
 # The Node binding is built (for its own target) and tested by test-node.
 test-rust: redis-server

@@ -150,7 +150,7 @@ export declare const version: string
 
 /** The answer to a login: the session id (a bearer token; never shown whole). */
 export interface Session {
-  /** the session id */
+  /** the session id (a bearer token) */
   readonly session: string
 }
 
@@ -178,7 +178,7 @@ export interface VServerStatus {
   readonly status: string
   /** the connection VRL, e.g. vatps://c3.velneo.com:6070 */
   readonly vrl: string | null
-  /** the vServer version */
+  /** the vServer version, e.g. 25.0.4 */
   readonly version: string | null
   /** the answer's object as received */
   readonly raw: Readonly<Record<string, unknown>>
@@ -196,11 +196,11 @@ export interface Group {
   readonly name: string
   /** its numeric code (codigo) */
   readonly code: number | null
-  /** puedeBorrarSitios */
+  /** whether its users may delete sites (puedeBorrarSitios) */
   readonly canDeleteSites: boolean | null
-  /** puedeCrearSitios */
+  /** whether its users may create sites (puedeCrearSitios) */
   readonly canCreateSites: boolean | null
-  /** puedeEjecutarConDataClient */
+  /** whether its users may run with the data client (puedeEjecutarConDataClient) */
   readonly canRunWithDataClient: boolean | null
   /** the answer's object as received */
   readonly raw: Readonly<Record<string, unknown>>
@@ -216,19 +216,19 @@ export interface User {
   readonly email: string | null
   /** its numeric code (codigo) */
   readonly code: number | null
-  /** bloqueado */
+  /** whether the user is locked (bloqueado) */
   readonly locked: boolean | null
-  /** desactivado */
+  /** whether the user is disabled (desactivado) */
   readonly disabled: boolean | null
-  /** debeCambiarPassword */
+  /** whether the user must change the password (debeCambiarPassword) */
   readonly mustChangePassword: boolean | null
-  /** passwordNuncaCaduca */
+  /** whether the password never expires (passwordNuncaCaduca) */
   readonly passwordNeverExpires: boolean | null
-  /** esSupervisor */
+  /** whether the user is a supervisor (esSupervisor) */
   readonly isSupervisor: boolean | null
-  /** the user's groups (only filled by users.get) */
+  /** the user's groups (grupos; only filled by users.get) */
   readonly groups: readonly string[] | null
-  /** observaciones */
+  /** notes (observaciones) */
   readonly notes: string | null
   /** the answer's object as received */
   readonly raw: Readonly<Record<string, unknown>>
@@ -644,7 +644,7 @@ export interface Response {
   readonly svtrid: string | null
   /** the command answered */
   readonly command: string | null
-  /** whether the request ran in test mode */
+  /** whether the request ran in test mode (validated only, nothing changed) */
   readonly test: boolean
   /** the answer's data as sent */
   readonly data: unknown | null
@@ -720,7 +720,7 @@ export interface DnsDomain {
 
 /** A row of a DNS zone. */
 export interface DnsRow {
-  /** the row's id */
+  /** the row's id (ID), used by dns.update_row and dns.delete_row */
   readonly id: number
   /** its name relative to the zone ("" = the apex) */
   readonly name: string
@@ -740,7 +740,7 @@ export interface DnsRow {
 
 /** A notification of the POLL queue, or POSTed to the account's notification URL. */
 export interface Notification {
-  /** the queue id, for notifications.ack */
+  /** the queue id (ID/id), used by notifications.ack */
   readonly id: string | null
   /** the result's code */
   readonly code: number

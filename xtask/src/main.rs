@@ -12,6 +12,7 @@ mod docs;
 mod lint;
 mod node;
 mod python;
+mod python_records;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ fn outputs() -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("python/hostapi/velneo/_generated.py", python::module(hostapi::ops::Api::Velneo)),
         ("python/hostapi/wedos/_generated.py", python::module(hostapi::ops::Api::Wedos)),
+        ("python/hostapi/velneo/records.py", python_records::module(hostapi::ops::Api::Velneo)),
+        ("python/hostapi/wedos/records.py", python_records::module(hostapi::ops::Api::Wedos)),
         ("docs/operations.json", docs::model_json()),
         ("bindings/c/src/generated.rs", c::module()),
         ("docs/operations.md", docs::reference()),
@@ -32,7 +35,7 @@ fn outputs() -> Vec<(&'static str, String)> {
     out
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 

@@ -36,6 +36,10 @@ fn py_default(json: &str) -> String {
         serde_json::Value::Bool(false) => "False".into(),
         serde_json::Value::Null => "None".into(),
         serde_json::Value::String(s) => format!("{s:?}"),
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|v| py_default(&v.to_string())).collect();
+            format!("({})", items.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -251,6 +255,70 @@ fn class(name: &str, base: &str, doc: &str, members: Vec<Vec<String>>) -> Vec<St
     out
 }
 
+/// The constructor both clients of the API share (`_Constructor.__init__`): one parameter per setting of the
+/// model (its positional settings by position, the others by keyword), documented from the model, handing every
+/// setting to the core, which checks them all.
+fn constructor(api: Api) -> Vec<String> {
+    let settings: Vec<&Arg> = api.settings().filter(|a| a.name != "from_env").collect();
+    let mut params = Vec::new();
+    let mut star = false;
+    for a in &settings {
+        if a.positional {
+            params.push(format!("{}: {}", a.name, py_type(a.ty)));
+            continue;
+        }
+        if !star {
+            params.push("*".to_owned());
+            star = true;
+        }
+        // Booleans and choices show their default; the core fills in every other one (None = the model's).
+        let p = match (a.ty, a.default) {
+            (Type::Bool | Type::Enum(_), Some(d)) => format!("{}: {} = {}", a.name, py_type(a.ty), py_default(d)),
+            _ => format!("{}: Optional[{}] = None", a.name, py_type(a.ty)),
+        };
+        params.push(p);
+    }
+    let mut l = vec![
+        "class _Constructor(ClientBase):".to_owned(),
+        "    \"\"\"The constructor of both clients, from the operation model's settings.\"\"\"".to_owned(),
+        String::new(),
+    ];
+    l.extend(signature("    ", "", "__init__", &params, "None"));
+    let first = match api {
+        Api::Velneo => "A client of the Velneo account ``email`` with its private ``api_key`` (only ever hashed, never \
+                        sent or shown).",
+        Api::Wedos => "A client of the WEDOS account ``user`` with its WAPI ``password`` (never shown).",
+    };
+    l.extend(wrap(&format!("\"\"\"{first}"), "        ", WIDTH));
+    l.push(String::new());
+    for a in &settings {
+        let default = match a.default {
+            Some(d) if !a.positional => format!(" (default {})", py_default(d)),
+            _ => String::new(),
+        };
+        let text = format!(":param {}: {}{default}.", a.name, a.doc.replace('"', "``"));
+        let mut lines = wrap(&text, "        ", WIDTH - 4);
+        for line in lines.iter_mut().skip(1) {
+            line.insert_str(0, "    ");
+        }
+        l.extend(lines);
+    }
+    l.push("        :raises ConfigError: a missing or invalid setting.".into());
+    l.push("        \"\"\"".into());
+    if settings.iter().any(|a| a.name == "verify") {
+        l.push("        if verify is False:".into());
+        l.push("            warn_insecure()".into());
+    }
+    l.push("        self._start(".into());
+    l.push("            {".into());
+    for a in &settings {
+        l.push(format!("                {:?}: {},", a.name, a.name));
+    }
+    l.push("            }".into());
+    l.push("        )".into());
+    l
+}
+
 pub fn module(api: Api) -> String {
     let (title, native) = match api {
         Api::Velneo => ("hostapi.velneo", "VelneoClient"),
@@ -294,6 +362,7 @@ pub fn module(api: Api) -> String {
         format!("from typing import {}", typing.join(", ")),
         String::new(),
         "from .. import _native".into(),
+        "from .._client import ClientBase".into(),
         if api.ops().iter().any(OpSpec::reports_progress) {
             "from .._records import build, build_list, build_optional, call_with_progress, plain_args".into()
         } else {
@@ -303,6 +372,7 @@ pub fn module(api: Api) -> String {
     if uses(api, |t| t == Type::Path) || settings_use(|t| t == Type::Path) {
         l.push("from .._settings import PathLike".into());
     }
+    l.push("from ..errors import warn_insecure".into());
     l.push(format!("from .records import {}", records.join(", ")));
     l.push(String::new());
     l.push("if TYPE_CHECKING:".into());
@@ -333,20 +403,11 @@ pub fn module(api: Api) -> String {
     }
     l.push(String::new());
     all.push("Settings".into());
-    // The operations' results, for `records.from_canonical`.
-    l.push("#: The result of every operation: (\"one\" | \"list\" | \"optional\" | \"count\", record name).".into());
-    l.push("RESULTS: dict[str, tuple[str, str]] = {".into());
-    for op in api.ops() {
-        let (shape, rec) = match op.output {
-            Output::Record(r) => ("one", r),
-            Output::List(r) => ("list", r),
-            Output::Optional(r) => ("optional", r),
-            Output::Count => ("count", ""),
-            Output::Either { default, .. } => ("one", default),
-        };
-        l.push(format!("    {:?}: ({shape:?}, {rec:?}),", op.name));
-    }
-    l.push("}".into());
+    l.push(String::new());
+    l.extend(constructor(api));
+    l.push(String::new());
+    l.push(String::new());
+    all.push("_Constructor".into());
 
     for asynchronous in [false, true] {
         let a = if asynchronous { "Async" } else { "" };

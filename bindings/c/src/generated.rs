@@ -141,10 +141,10 @@ pub extern "C" fn hostapi_velneo_call(
 /// - `"max_invalid_requests"` non-negative integer, default 10: stop sending while this many invalid answers (code
 ///   >= 2000, or lost after they may have reached the server) lie within the hour, counting the requests in flight
 ///   (WEDOS blocks the IP at the 11th; 0 = never stop; at most 256)
-/// - `"state_dir"` string: the directory of the account state shared by every client on the machine (default
+/// - `"state_dir"` file path: the directory of the account state shared by every client on the machine (default
 ///   HOSTAPI_STATE_STORE, else HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi;
 ///   ":memory:" keeps it in the client)
-/// - `"state_store"` string: where the account state lives, shared by every client that uses it: a directory,
+/// - `"state_store"` file path: where the account state lives, shared by every client that uses it: a directory,
 ///   ":memory:", or redis://[user:password@]host[:port][/db] (rediss:// for TLS) for a fleet of machines on one
 ///   account; wins over state_dir (default HOSTAPI_STATE_STORE, else as state_dir)
 /// - `"state_store_fallback"` "none" or "local", default "none": when a Redis state_store cannot be reached: fail,

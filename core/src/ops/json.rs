@@ -16,7 +16,9 @@ pub fn model_json() -> Value {
                 "name": r.name,
                 "doc": r.doc,
                 "fields": r.fields.iter().map(|f| json!({
-                    "name": f.name, "type": f.ty.name(), "optional": f.optional, "doc": f.doc,
+                    "name": f.name, "type": f.ty.name(), "optional": f.optional, "secret": f.secret,
+                    "default": f.default.map(|d| serde_json::from_str::<serde_json::Value>(d).expect("defaults are JSON")),
+                    "doc": f.doc,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "settings": a.settings().map(arg_json).collect::<Vec<_>>(),

@@ -40,6 +40,10 @@ pub struct Field {
     pub ty: FieldType,
     /// Whether it may be `null`.
     pub optional: bool,
+    /// A secret (a session token): front ends never show it whole.
+    pub secret: bool,
+    /// The value front ends give it when a record is built without it (JSON text), if any.
+    pub default: Option<&'static str>,
     pub doc: &'static str,
 }
 
@@ -53,11 +57,21 @@ pub struct RecordSpec {
 }
 
 const fn f(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
-    Field { name, ty, optional: false, doc }
+    Field { name, ty, optional: false, secret: false, default: None, doc }
 }
 
 const fn o(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
-    Field { name, ty, optional: true, doc }
+    Field { name, ty, optional: true, secret: false, default: None, doc }
+}
+
+impl Field {
+    const fn secret(self) -> Field {
+        Field { secret: true, ..self }
+    }
+
+    const fn default(self, json: &'static str) -> Field {
+        Field { default: Some(json), ..self }
+    }
 }
 
 use FieldType::*;
@@ -70,7 +84,7 @@ pub static RECORDS: &[RecordSpec] = &[
         api: Api::Velneo,
         name: "Session",
         doc: "The answer to a login: the session id (a bearer token; never shown whole).",
-        fields: &[f("session", Str, "the session id")],
+        fields: &[f("session", Str, "the session id (a bearer token)").secret()],
     },
     RecordSpec {
         api: Api::Velneo,
@@ -95,7 +109,7 @@ pub static RECORDS: &[RecordSpec] = &[
         fields: &[
             f("status", Str, "\"running\" or \"stopped\" (as sent)"),
             o("vrl", Str, "the connection VRL, e.g. vatps://c3.velneo.com:6070"),
-            o("version", Str, "the vServer version"),
+            o("version", Str, "the vServer version, e.g. 25.0.4"),
             RAW,
         ],
     },
@@ -112,9 +126,9 @@ pub static RECORDS: &[RecordSpec] = &[
         fields: &[
             f("name", Str, "the group's name"),
             o("code", Int, "its numeric code (codigo)"),
-            o("can_delete_sites", Bool, "puedeBorrarSitios"),
-            o("can_create_sites", Bool, "puedeCrearSitios"),
-            o("can_run_with_data_client", Bool, "puedeEjecutarConDataClient"),
+            o("can_delete_sites", Bool, "whether its users may delete sites (puedeBorrarSitios)"),
+            o("can_create_sites", Bool, "whether its users may create sites (puedeCrearSitios)"),
+            o("can_run_with_data_client", Bool, "whether its users may run with the data client (puedeEjecutarConDataClient)"),
             RAW,
         ],
     },
@@ -127,13 +141,13 @@ pub static RECORDS: &[RecordSpec] = &[
             o("full_name", Str, "the full name"),
             o("email", Str, "the e-mail address"),
             o("code", Int, "its numeric code (codigo)"),
-            o("locked", Bool, "bloqueado"),
-            o("disabled", Bool, "desactivado"),
-            o("must_change_password", Bool, "debeCambiarPassword"),
-            o("password_never_expires", Bool, "passwordNuncaCaduca"),
-            o("is_supervisor", Bool, "esSupervisor"),
-            o("groups", StrList, "the user's groups (only filled by users.get)"),
-            o("notes", Str, "observaciones"),
+            o("locked", Bool, "whether the user is locked (bloqueado)"),
+            o("disabled", Bool, "whether the user is disabled (desactivado)"),
+            o("must_change_password", Bool, "whether the user must change the password (debeCambiarPassword)"),
+            o("password_never_expires", Bool, "whether the password never expires (passwordNuncaCaduca)"),
+            o("is_supervisor", Bool, "whether the user is a supervisor (esSupervisor)"),
+            o("groups", StrList, "the user's groups (grupos; only filled by users.get)"),
+            o("notes", Str, "notes (observaciones)"),
             RAW,
         ],
     },
@@ -177,7 +191,7 @@ pub static RECORDS: &[RecordSpec] = &[
             o("cltrid", Str, "the clTRID echoed"),
             o("svtrid", Str, "the server's transaction id"),
             o("command", Str, "the command answered"),
-            f("test", Bool, "whether the request ran in test mode"),
+            f("test", Bool, "whether the request ran in test mode (validated only, nothing changed)").default("false"),
             o("data", Any, "the answer's data as sent"),
         ],
     },
@@ -242,7 +256,7 @@ pub static RECORDS: &[RecordSpec] = &[
         name: "DnsRow",
         doc: "A row of a DNS zone.",
         fields: &[
-            f("id", Int, "the row's id"),
+            f("id", Int, "the row's id (ID), used by dns.update_row and dns.delete_row"),
             f("name", Str, "its name relative to the zone (\"\" = the apex)"),
             o("ttl", Int, "its TTL, seconds"),
             f("rdtype", Str, "its type"),
@@ -257,7 +271,7 @@ pub static RECORDS: &[RecordSpec] = &[
         name: "Notification",
         doc: "A notification of the POLL queue, or POSTed to the account's notification URL.",
         fields: &[
-            o("id", Str, "the queue id, for notifications.ack"),
+            o("id", Str, "the queue id (ID/id), used by notifications.ack"),
             f("code", Int, "the result's code"),
             f("result", Str, "the code's text"),
             o("timestamp", Int, "when it was made, Unix seconds"),

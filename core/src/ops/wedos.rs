@@ -378,14 +378,14 @@ pub static WEDOS_SETTINGS: &[Arg] = &[
     ),
     kw_opt(
         "state_dir",
-        Str,
+        Path,
         "the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_STORE, \
          else HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; \":memory:\" keeps it \
          in the client)",
     ),
     kw_opt(
         "state_store",
-        Str,
+        Path,
         "where the account state lives, shared by every client that uses it: a directory, \":memory:\", or \
          redis://[user:password@]host[:port][/db] (rediss:// for TLS) for a fleet of machines on one account; wins \
          over state_dir (default HOSTAPI_STATE_STORE, else as state_dir)",

@@ -8,19 +8,17 @@ every attempt afresh, log in again once after a 401, and log out when used as a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Tuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 from .. import _native
 from .. import errors as hostapi_errors
-from .._client import ClientBase
-from ..errors import warn_insecure as hostapi_errors_warn_insecure
-from .._settings import PathLike
 from . import protocol, records
 from ._generated import (
     Settings,
+    _Constructor,
     AppInstances,
     AsyncAppInstances,
     AsyncDataInstances,
@@ -74,63 +72,11 @@ DEFAULT_BASE_URL: str = _native.VELNEO_DEFAULT_BASE_URL
 _NATIVE_CLASS = _native.VelneoClient
 
 
-class _Base(ClientBase):
+class _Base(_Constructor):
     """What both clients share: construction, settings, repr."""
 
     _native: _native.VelneoClient
     _native_class = _NATIVE_CLASS
-
-    def __init__(
-        self,
-        email: str,
-        api_key: str,
-        *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        retries: Optional[int] = None,
-        max_response_bytes: Optional[int] = None,
-        verify: bool = True,
-        ca_bundle: Optional[PathLike] = None,
-        user_agent: Optional[str] = None,
-        backoff: Optional[Tuple[float, float]] = None,
-        http_verbs: bool = False,
-    ) -> None:
-        """A client of the account ``email`` with its private ``api_key`` (only ever hashed, never sent or shown).
-
-        :param base_url: the API root with its version (default ``https://cloudapi.velneo.com/v1``).
-        :param timeout: seconds allowed for one attempt of a call (default 30).
-        :param connect_timeout: seconds allowed to connect (default 10).
-        :param retries: further attempts (default 2; 0 = off) after a failure to connect, and — for reads and
-            idempotent writes only — after timeouts and HTTP 5xx/429; a write that may have reached the server is
-            never sent twice: its error has ``may_have_applied`` set.
-        :param max_response_bytes: the largest answer read (default 16 MiB); a larger one is a
-            :class:`~hostapi.ProtocolError` and is not read.
-        :param verify: ``False`` turns TLS certificate verification off (only for a test server you control).
-        :param ca_bundle: a PEM file of extra trusted root certificates.
-        :param user_agent: the ``User-Agent`` header.
-        :param backoff: ``(initial, max)`` seconds of the retry backoff (full jitter).
-        :param http_verbs: send the operation's verb as the HTTP method instead of ``POST`` + ``method`` field.
-        :raises ConfigError: a missing or invalid setting.
-        """
-        if verify is False:
-            hostapi_errors_warn_insecure()
-        self._start(
-            {
-                "email": email,
-                "api_key": api_key,
-                "base_url": base_url,
-                "timeout": timeout,
-                "connect_timeout": connect_timeout,
-                "retries": retries,
-                "max_response_bytes": max_response_bytes,
-                "verify": verify,
-                "ca_bundle": ca_bundle,
-                "user_agent": user_agent,
-                "backoff": backoff,
-                "http_verbs": http_verbs,
-            }
-        )
 
     @property
     def email(self) -> str:

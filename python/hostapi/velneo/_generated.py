@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
 from .. import _native
+from .._client import ClientBase
 from .._records import build, build_list, build_optional, call_with_progress, plain_args
 from .._settings import PathLike
+from ..errors import warn_insecure
 from .records import Ack, AppInstance, Backup, DataInstance, Folder, Group, InstanceCreated, Session, User, VServerStatus
 
 if TYPE_CHECKING:
@@ -42,38 +44,68 @@ class Settings(TypedDict, total=False):
     backoff: Optional[Tuple[float, float]]
     """[initial, max] seconds of the retry backoff (full jitter)"""
 
-#: The result of every operation: ("one" | "list" | "optional" | "count", record name).
-RESULTS: dict[str, tuple[str, str]] = {
-    "session.login": ("one", "Session"),
-    "session.logout": ("one", "Ack"),
-    "vserver.status": ("one", "VServerStatus"),
-    "vserver.start": ("one", "Ack"),
-    "vserver.stop": ("one", "Ack"),
-    "vserver.credentials": ("one", "Ack"),
-    "vserver.backup": ("one", "Backup"),
-    "vserver.download_backup": ("count", ""),
-    "vserver.wait_for_state": ("one", "VServerStatus"),
-    "groups.put": ("one", "Ack"),
-    "groups.get": ("one", "Group"),
-    "groups.list": ("list", "Group"),
-    "groups.delete": ("one", "Ack"),
-    "users.put": ("one", "Ack"),
-    "users.get": ("one", "User"),
-    "users.list": ("list", "User"),
-    "users.delete": ("one", "Ack"),
-    "folders.put": ("one", "Ack"),
-    "folders.get": ("one", "Folder"),
-    "folders.list": ("list", "Folder"),
-    "folders.delete": ("one", "Ack"),
-    "app_instances.put": ("one", "InstanceCreated"),
-    "app_instances.get": ("one", "AppInstance"),
-    "app_instances.list": ("list", "AppInstance"),
-    "app_instances.delete": ("one", "Ack"),
-    "data_instances.put": ("one", "InstanceCreated"),
-    "data_instances.get": ("one", "DataInstance"),
-    "data_instances.list": ("list", "DataInstance"),
-    "data_instances.delete": ("one", "Ack"),
-}
+
+class _Constructor(ClientBase):
+    """The constructor of both clients, from the operation model's settings."""
+
+    def __init__(
+        self,
+        email: str,
+        api_key: str,
+        *,
+        base_url: Optional[str] = None,
+        http_verbs: bool = False,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        verify: bool = True,
+        ca_bundle: Optional[PathLike] = None,
+        user_agent: Optional[str] = None,
+        backoff: Optional[Tuple[float, float]] = None,
+    ) -> None:
+        """A client of the Velneo account ``email`` with its private ``api_key`` (only ever hashed, never sent or
+        shown).
+
+        :param email: the account's e-mail.
+        :param api_key: the account's private API key (only ever hashed, never sent or shown).
+        :param base_url: the API root with its version (default "https://cloudapi.velneo.com/v1").
+        :param http_verbs: send the operation's verb as the HTTP method instead of POST + method field (default
+            False).
+        :param timeout: seconds allowed for one attempt of a call (for a download: the longest silence between
+            bytes) (default 30.0).
+        :param connect_timeout: seconds allowed to connect (default 10.0).
+        :param retries: further attempts after connect failures, and for reads and idempotent writes after timeouts
+            and HTTP 5xx/429 (0 = off); a write that may have reached the server is never sent twice (default 2).
+        :param max_response_bytes: the largest answer read; a larger one is a ProtocolError and is not read (default
+            16777216).
+        :param verify: false turns TLS certificate verification off (only for a test server you control) (default
+            True).
+        :param ca_bundle: a PEM file of extra trusted root certificates.
+        :param user_agent: the User-Agent header.
+        :param backoff: [initial, max] seconds of the retry backoff (full jitter) (default (0.2, 5.0)).
+        :raises ConfigError: a missing or invalid setting.
+        """
+        if verify is False:
+            warn_insecure()
+        self._start(
+            {
+                "email": email,
+                "api_key": api_key,
+                "base_url": base_url,
+                "http_verbs": http_verbs,
+                "timeout": timeout,
+                "connect_timeout": connect_timeout,
+                "retries": retries,
+                "max_response_bytes": max_response_bytes,
+                "verify": verify,
+                "ca_bundle": ca_bundle,
+                "user_agent": user_agent,
+                "backoff": backoff,
+            }
+        )
+
+
 
 
 class _Handle:
@@ -919,6 +951,7 @@ class _AsyncClientOps:
 __all__ = [
     "Inheritance",
     "Settings",
+    "_Constructor",
     "_ClientOps",
     "VServer",
     "Groups",

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Literal, Mapping, Optional, overload, Tuple, TypedDict, Union
 
 from .. import _native
+from .._client import ClientBase
 from .._records import build, build_list, build_optional, plain_args
 from .._settings import PathLike
+from ..errors import warn_insecure
 from .records import Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response, TransferCheck
 
 if TYPE_CHECKING:
@@ -28,10 +30,10 @@ class Settings(TypedDict, total=False):
     max_invalid_requests: Optional[int]
     """stop sending while this many invalid answers (code >= 2000, or lost after they may have reached the server) lie
     within the hour, counting the requests in flight (WEDOS blocks the IP at the 11th; 0 = never stop; at most 256)"""
-    state_dir: Optional[str]
+    state_dir: Optional[PathLike]
     """the directory of the account state shared by every client on the machine (default HOSTAPI_STATE_STORE, else
     HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi; ":memory:" keeps it in the client)"""
-    state_store: Optional[str]
+    state_store: Optional[PathLike]
     """where the account state lives, shared by every client that uses it: a directory, ":memory:", or
     redis://[user:password@]host[:port][/db] (rediss:// for TLS) for a fleet of machines on one account; wins over
     state_dir (default HOSTAPI_STATE_STORE, else as state_dir)"""
@@ -64,33 +66,106 @@ class Settings(TypedDict, total=False):
     backoff: Optional[Tuple[float, float]]
     """[initial, max] seconds of the retry backoff (full jitter)"""
 
-#: The result of every operation: ("one" | "list" | "optional" | "count", record name).
-RESULTS: dict[str, tuple[str, str]] = {
-    "ping": ("one", "Response"),
-    "ping_async": ("one", "Pending"),
-    "credit_info": ("one", "Credit"),
-    "call": ("one", "Response"),
-    "domains.list": ("list", "Domain"),
-    "domains.info": ("one", "Domain"),
-    "domains.check": ("one", "DomainCheck"),
-    "domains.transfer_check": ("one", "TransferCheck"),
-    "domains.create": ("one", "Pending"),
-    "domains.renew": ("one", "Response"),
-    "dns.domains": ("list", "DnsDomain"),
-    "dns.domain_info": ("one", "DnsDomain"),
-    "dns.rows": ("list", "DnsRow"),
-    "dns.row_detail": ("one", "DnsRow"),
-    "dns.add_row": ("one", "Response"),
-    "dns.update_row": ("one", "Response"),
-    "dns.delete_row": ("one", "Response"),
-    "dns.commit": ("one", "Response"),
-    "dns.set_txt": ("one", "DnsRow"),
-    "dns.clear_txt": ("count", ""),
-    "notifications.poll": ("optional", "Notification"),
-    "notifications.ack": ("one", "Response"),
-    "notifications.next": ("optional", "Notification"),
-    "notifications.kept": ("count", ""),
-}
+
+class _Constructor(ClientBase):
+    """The constructor of both clients, from the operation model's settings."""
+
+    def __init__(
+        self,
+        user: str,
+        password: str,
+        *,
+        base_url: Optional[str] = None,
+        test_mode: bool = False,
+        on_limit: Literal["raise", "wait"] = "raise",
+        max_auth_failures: Optional[int] = None,
+        max_invalid_requests: Optional[int] = None,
+        state_dir: Optional[PathLike] = None,
+        state_store: Optional[PathLike] = None,
+        state_store_fallback: Literal["none", "local"] = "none",
+        hourly_limits: Optional[Tuple[int, int]] = None,
+        budget_window: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+        hour_boundary_window: Optional[float] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        verify: bool = True,
+        ca_bundle: Optional[PathLike] = None,
+        user_agent: Optional[str] = None,
+        backoff: Optional[Tuple[float, float]] = None,
+    ) -> None:
+        """A client of the WEDOS account ``user`` with its WAPI ``password`` (never shown).
+
+        :param user: the WEDOS account login (e-mail).
+        :param password: the WAPI password (set in the admin panel; never shown).
+        :param base_url: the JSON endpoint (default "https://api.wedos.com/wapi/json").
+        :param test_mode: send every request in WAPI test mode (validated, nothing changed) (default False).
+        :param on_limit: when an hourly budget is spent: fail with RateLimited (raise) or wait until there is room
+            (wait) (default "raise").
+        :param max_auth_failures: stop sending after this many authentication/IP failures in a row (0 = never stop)
+            (default 3).
+        :param max_invalid_requests: stop sending while this many invalid answers (code >= 2000, or lost after they
+            may have reached the server) lie within the hour, counting the requests in flight (WEDOS blocks the IP at
+            the 11th; 0 = never stop; at most 256) (default 10).
+        :param state_dir: the directory of the account state shared by every client on the machine (default
+            HOSTAPI_STATE_STORE, else HOSTAPI_STATE_DIR, else $XDG_STATE_HOME/hostapi, else ~/.local/state/hostapi;
+            ``:memory:`` keeps it in the client).
+        :param state_store: where the account state lives, shared by every client that uses it: a directory,
+            ``:memory:``, or redis://[user:password@]host[:port][/db] (rediss:// for TLS) for a fleet of machines on one
+            account; wins over state_dir (default HOSTAPI_STATE_STORE, else as state_dir).
+        :param state_store_fallback: when a Redis state_store cannot be reached: fail, sending nothing (none), or go
+            on with this machine's own store, with a warning (local) (default "none").
+        :param hourly_limits: [requests, domain checks] per budget window (default (1000, 100)).
+        :param budget_window: seconds the hourly budgets count in (default 3600.0).
+        :param poll_interval: seconds between polls while waiting for a notification (default 2.0).
+        :param hour_boundary_window: how close to a Prague hour boundary a 2050 is retried once with the other
+            hour's auth (default 5.0).
+        :param timeout: seconds allowed for one attempt of a call (for a download: the longest silence between
+            bytes) (default 30.0).
+        :param connect_timeout: seconds allowed to connect (default 10.0).
+        :param retries: further attempts after connect failures, and for reads and idempotent writes after timeouts
+            and HTTP 5xx/429 (0 = off); a write that may have reached the server is never sent twice (default 2).
+        :param max_response_bytes: the largest answer read; a larger one is a ProtocolError and is not read (default
+            16777216).
+        :param verify: false turns TLS certificate verification off (only for a test server you control) (default
+            True).
+        :param ca_bundle: a PEM file of extra trusted root certificates.
+        :param user_agent: the User-Agent header.
+        :param backoff: [initial, max] seconds of the retry backoff (full jitter) (default (0.2, 5.0)).
+        :raises ConfigError: a missing or invalid setting.
+        """
+        if verify is False:
+            warn_insecure()
+        self._start(
+            {
+                "user": user,
+                "password": password,
+                "base_url": base_url,
+                "test_mode": test_mode,
+                "on_limit": on_limit,
+                "max_auth_failures": max_auth_failures,
+                "max_invalid_requests": max_invalid_requests,
+                "state_dir": state_dir,
+                "state_store": state_store,
+                "state_store_fallback": state_store_fallback,
+                "hourly_limits": hourly_limits,
+                "budget_window": budget_window,
+                "poll_interval": poll_interval,
+                "hour_boundary_window": hour_boundary_window,
+                "timeout": timeout,
+                "connect_timeout": connect_timeout,
+                "retries": retries,
+                "max_response_bytes": max_response_bytes,
+                "verify": verify,
+                "ca_bundle": ca_bundle,
+                "user_agent": user_agent,
+                "backoff": backoff,
+            }
+        )
+
+
 
 
 class _Handle:
@@ -757,6 +832,7 @@ class _AsyncClientOps:
 
 __all__ = [
     "Settings",
+    "_Constructor",
     "_ClientOps",
     "Domains",
     "Dns",

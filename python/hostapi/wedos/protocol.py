@@ -11,7 +11,8 @@ from typing import Any, Mapping, Optional, Union
 
 from .. import _native
 from .._http import HttpRequest
-from .records import Notification, Response, build_response, from_canonical
+from .._records import build
+from .records import Notification, Response, from_canonical
 
 __all__ = [
     "HttpRequest",
@@ -87,7 +88,7 @@ def parse_output(
 
 def parse_response(status: int, body: Union[bytes, str], *, command: str = "call") -> Response:
     """The generic response envelope of any ``command`` (named in errors as ``wedos <command>``)."""
-    return build_response(_native.wedos_parse_response(f"wedos {command}", status, _bytes(body)))
+    return build(Response, _native.wedos_parse_response(f"wedos {command}", status, _bytes(body)))
 
 
 def parse_notification(body: Union[bytes, str]) -> Notification:
@@ -96,8 +97,7 @@ def parse_notification(body: Union[bytes, str]) -> Notification:
 
     :raises ProtocolError: the body holds no notification document.
     """
-    result: Notification = from_canonical("notification", _native.wedos_parse_notification(_bytes(body)))
-    return result
+    return build(Notification, _native.wedos_parse_notification(_bytes(body)))
 
 
 def operations() -> list[str]:
