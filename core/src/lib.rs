@@ -31,3 +31,6 @@ pub fn unix_now() -> i64 {
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// A boxed future that can move between threads: what the clients' tables of composite operations return.
+pub(crate) type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -19,11 +19,100 @@ fn object<'a>(label: &str, args: &'a Value, what: &str) -> Result<&'a Map<String
 
 /// Checks `args` against the arguments of `spec`: every key known, every value of its type, every required one
 /// present (`null` counts as absent). `label` names the operation in errors. With `wire_only`, the arguments the
-/// client takes for itself ([`Arg::local`]) are unknown. Returns the arguments object.
-pub fn check_args<'a>(spec: &OpSpec, label: &str, args: &'a Value, wire_only: bool) -> Result<&'a Map<String, Value>> {
+/// client takes for itself ([`Arg::local`]) are unknown. Returns the typed view of the arguments, which fills in
+/// the model's defaults: no default is written anywhere but in the model.
+pub fn check_args<'a>(spec: &'static OpSpec, label: &str, args: &'a Value, wire_only: bool) -> Result<Args<'a>> {
     let obj = object(label, args, "arguments")?;
     check_object(label, obj, spec.args.iter().filter(move |a| !(wire_only && a.local)), "argument")?;
-    Ok(obj)
+    Ok(Args { spec, label: label.to_owned(), obj })
+}
+
+/// Checked arguments of an operation, read with the model's defaults filled in.
+#[derive(Debug)]
+pub struct Args<'a> {
+    spec: &'static OpSpec,
+    label: String,
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Args<'a> {
+    /// The operation's entry in the model.
+    pub fn spec(&self) -> &'static OpSpec {
+        self.spec
+    }
+
+    /// The operation's name in errors.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The arguments as given (no defaults).
+    pub fn given(&self) -> &'a Map<String, Value> {
+        self.obj
+    }
+
+    /// The value of `name`: as given (`null` counts as absent), else the model's default.
+    pub fn value(&self, name: &str) -> Option<Value> {
+        match self.obj.get(name) {
+            Some(v) if !v.is_null() => Some(v.clone()),
+            _ => self.spec.arg(name)?.default_value(),
+        }
+    }
+
+    /// A text argument (a number reads as its decimal text).
+    pub fn str(&self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A text argument the operation cannot do without.
+    pub fn req_str(&self, name: &str) -> Result<String> {
+        self.str(name).ok_or_else(|| Error::config(&self.label, format!("missing argument {name:?}")))
+    }
+
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        self.value(name)?.as_bool()
+    }
+
+    /// A whole number (a numeric string reads as its number).
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.value(name)? {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A whole number the operation cannot do without.
+    pub fn req_int(&self, name: &str) -> Result<i64> {
+        self.int(name).ok_or_else(|| Error::config(&self.label, format!("{name} must be an integer")))
+    }
+
+    /// A whole number that must fit 32 bits unsigned (out of range: a `Config` error naming it).
+    pub fn u32(&self, name: &str) -> Result<Option<u32>> {
+        match self.int(name) {
+            None => Ok(None),
+            Some(v) => u32::try_from(v)
+                .map(Some)
+                .map_err(|_| Error::config(&self.label, format!("{name} {v} is out of range"))),
+        }
+    }
+
+    /// A number of seconds.
+    pub fn seconds(&self, name: &str) -> Option<std::time::Duration> {
+        self.value(name)?.as_f64().map(std::time::Duration::from_secs_f64)
+    }
+}
+
+impl std::ops::Deref for Args<'_> {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Map<String, Value> {
+        self.obj
+    }
 }
 
 /// Checks client settings against the model's settings of `api` (see [`check_args`]).
@@ -134,9 +223,3 @@ pub(crate) fn text(obj: &Map<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-/// A checked `seconds` argument, or its default from the model.
-pub(crate) fn seconds(spec: &OpSpec, obj: &Map<String, Value>, name: &str) -> Option<std::time::Duration> {
-    let given = obj.get(name).and_then(Value::as_f64);
-    let default = || spec.arg(name)?.default?.parse::<f64>().ok();
-    given.or_else(default).map(std::time::Duration::from_secs_f64)
-}

@@ -19,8 +19,8 @@ mod records;
 mod velneo;
 mod wedos;
 
-pub use check::{check_args, check_settings};
-pub(crate) use check::{seconds, text};
+pub use check::{check_args, check_settings, Args};
+pub(crate) use check::text;
 pub use json::model_json;
 pub use records::{Field, FieldType, RecordSpec, RECORDS};
 pub use velneo::{VELNEO_OPS, VELNEO_SETTINGS};
@@ -161,6 +161,11 @@ pub struct Arg {
 }
 
 impl Arg {
+    /// The model's default as a JSON value.
+    pub fn default_value(&self) -> Option<serde_json::Value> {
+        self.default.map(|d| serde_json::from_str(d).expect("the model's defaults are JSON"))
+    }
+
     /// The same argument, taken by the client rather than sent.
     pub(crate) const fn local(self) -> Arg {
         Arg { local: true, ..self }
@@ -294,6 +299,19 @@ pub(crate) const fn kw_opt(name: &'static str, ty: Type, doc: &'static str) -> A
 /// An optional keyword argument with a default (JSON text).
 pub(crate) const fn kw_def(name: &'static str, ty: Type, default: &'static str, doc: &'static str) -> Arg {
     Arg { name, ty, required: false, default: Some(default), positional: false, local: false, doc }
+}
+
+/// The model's default of the setting `name` of `api`, converted (e.g. to `f64`, `u32`, `String`). The tests of
+/// the model check that every default the code reads exists and converts.
+pub(crate) fn setting_default<T: serde::de::DeserializeOwned>(api: Api, name: &str) -> T {
+    let value = api.setting(name).and_then(Arg::default_value);
+    let value = value.unwrap_or_else(|| panic!("the model gives {} setting {name} no default", api.as_str()));
+    serde_json::from_value(value).unwrap_or_else(|e| panic!("the model's default of {name}: {e}"))
+}
+
+/// [`setting_default`] as a duration (a number of seconds).
+pub(crate) fn default_seconds(api: Api, name: &str) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(setting_default(api, name))
 }
 
 /// The settings of the HTTP layer, shared by both APIs' clients.

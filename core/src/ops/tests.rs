@@ -255,3 +255,35 @@ fn every_result_names_a_record_and_the_vectors_have_its_fields() {
         );
     }
 }
+
+/// The code reads its defaults from the model: every default it reads exists and converts, and the public
+/// constants that name the same facts agree with it.
+#[test]
+fn defaults_come_from_the_model() {
+    use std::time::Duration;
+    let t = crate::transport::TransportConfig::default();
+    assert_eq!((t.timeout, t.connect_timeout, t.retries), (Duration::from_secs(30), Duration::from_secs(10), 2));
+    assert_eq!((t.backoff_initial, t.backoff_max), (Duration::from_millis(200), Duration::from_secs(5)));
+    assert_eq!(t.max_response_bytes, crate::transport::DEFAULT_MAX_RESPONSE_BYTES);
+    let _ = crate::wedos::ClientBuilder::default();
+    let _ = crate::velneo::ClientBuilder::default();
+    assert_eq!(super::setting_default::<String>(Api::Wedos, "base_url"), crate::wedos::protocol::DEFAULT_BASE_URL);
+    assert_eq!(super::setting_default::<String>(Api::Velneo, "base_url"), crate::velneo::protocol::DEFAULT_BASE_URL);
+    assert_eq!(
+        super::setting_default::<[u32; 2]>(Api::Wedos, "hourly_limits"),
+        [crate::wedos::protocol::HOURLY_REQUEST_LIMIT, crate::wedos::protocol::HOURLY_DOMAIN_CHECK_LIMIT]
+    );
+    // An argument left out takes the model's default: dns.add_row's TTL, domains.create's period.
+    let row = crate::wedos::Call::from_json(
+        "dns.add_row",
+        &serde_json::json!({"domain": "example.cz", "name": "www", "rdtype": "A", "rdata": "192.0.2.1"}),
+    )
+    .unwrap();
+    assert!(matches!(row, crate::wedos::Call::DnsRowAdd(ref r) if r.ttl == 3600), "{row:?}");
+    let create = crate::wedos::Call::from_json(
+        "domains.create",
+        &serde_json::json!({"name": "example.cz", "owner_c": "OWNER"}),
+    )
+    .unwrap();
+    assert!(matches!(create, crate::wedos::Call::DomainCreate { period: 1, .. }), "{create:?}");
+}

@@ -54,13 +54,16 @@ pub struct TransportConfig {
 
 impl Default for TransportConfig {
     fn default() -> Self {
+        // The defaults are the operation model's (its transport settings, the same for both APIs).
+        use crate::ops::{default_seconds, setting_default, Api};
+        let (api, [backoff_initial, backoff_max]) = (Api::Wedos, setting_default::<[f64; 2]>(Api::Wedos, "backoff"));
         TransportConfig {
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            retries: 2,
-            backoff_initial: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(5),
+            connect_timeout: default_seconds(api, "connect_timeout"),
+            timeout: default_seconds(api, "timeout"),
+            max_response_bytes: setting_default(api, "max_response_bytes"),
+            retries: setting_default(api, "retries"),
+            backoff_initial: Duration::from_secs_f64(backoff_initial),
+            backoff_max: Duration::from_secs_f64(backoff_max),
             ca_bundle_pem: None,
             ca_bundle_file: None,
             danger_accept_invalid_certs: false,

@@ -38,15 +38,16 @@ pub struct ClientBuilder {
 }
 
 impl Default for ClientBuilder {
+    /// The operation model's defaults.
     fn default() -> Self {
         ClientBuilder {
             email: None,
             api_key: None,
-            base_url: protocol::DEFAULT_BASE_URL.to_owned(),
+            base_url: ops::setting_default(Api::Velneo, "base_url"),
             transport: TransportConfig::default(),
             env_read: false,
             env_base_url_empty: false,
-            wire: WireOptions::default(),
+            wire: WireOptions { http_verbs: ops::setting_default(Api::Velneo, "http_verbs") },
         }
     }
 }

@@ -20,6 +20,7 @@ use super::records::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::{self, Api};
 use crate::secret::Secret;
+use crate::BoxFuture;
 use crate::transport::Transport;
 
 /// A Velneo Cloud API client. Cheap to clone; clones share the connection pool and the session.
@@ -152,30 +153,9 @@ impl Client {
         let spec = Api::Velneo
             .op(operation)
             .ok_or_else(|| Error::config("velneo", format!("unknown operation {operation:?}")))?;
-        match spec.name {
-            "vserver.download_backup" => {
-                let o = ops::check_args(spec, DOWNLOAD_OP, args, false)?;
-                let url = match o.get("backup") {
-                    Some(Value::Object(m)) => m.get("url").and_then(Value::as_str).map(str::to_owned),
-                    _ => ops::text(o, "backup"),
-                }
-                .unwrap_or_default();
-                let path = ops::text(o, "path").unwrap_or_default();
-                let n = self
-                    .vserver()
-                    .download_backup_to_with_progress(&Backup { url }, std::path::Path::new(&path), progress)
-                    .await?;
-                Ok(Value::from(n))
-            }
-            "vserver.wait_for_state" => {
-                let label = Operation::VServerStatus.label();
-                let o = ops::check_args(spec, &label, args, false)?;
-                let state = ops::text(o, "state").unwrap_or_default();
-                let interval = ops::seconds(spec, o, "interval").unwrap_or(Duration::from_secs(2));
-                let timeout = ops::seconds(spec, o, "timeout").unwrap_or(Duration::from_secs(120));
-                ops::to_json(self.vserver().wait_for_state(&state, interval, timeout).await?)
-            }
-            _ => ops::to_json(self.execute(&Call::from_json(operation, args)?).await?),
+        match COMPOSITES.iter().find(|c| c.op == spec.name) {
+            Some(c) => (c.run)(self, ops::check_args(spec, c.label, args, false)?, progress).await,
+            None => ops::to_json(self.execute(&Call::from_json(operation, args)?).await?),
         }
     }
 
@@ -364,3 +344,53 @@ impl Client {
     }
 }
 
+/// How the client runs an operation that is not one request: its checked arguments (with the model's defaults)
+/// and the progress callback.
+type Run = for<'a> fn(&'a Client, ops::Args<'a>, Option<ops::Progress>) -> BoxFuture<'a, Result<Value>>;
+
+/// An operation the client runs itself, and the name its errors carry.
+struct Composite {
+    op: &'static str,
+    label: &'static str,
+    run: Run,
+}
+
+/// The operations the client runs itself, keyed by their name in the model (a test checks the table covers every
+/// composite of the model and nothing else).
+static COMPOSITES: &[Composite] = &[
+    Composite { op: "vserver.download_backup", label: DOWNLOAD_OP, run: download_backup },
+    Composite { op: "vserver.wait_for_state", label: "velneo vserver.status", run: wait_for_state },
+];
+
+fn download_backup<'a>(c: &'a Client, a: ops::Args<'a>, progress: Option<ops::Progress>) -> BoxFuture<'a, Result<Value>> {
+    Box::pin(async move {
+        let url = match a.get("backup") {
+            Some(Value::Object(m)) => m.get("url").and_then(Value::as_str).map(str::to_owned),
+            _ => a.str("backup"),
+        }
+        .unwrap_or_default();
+        let path = a.req_str("path")?;
+        let backup = Backup { url };
+        Ok(Value::from(c.vserver().download_backup_to_with_progress(&backup, std::path::Path::new(&path), progress).await?))
+    })
+}
+
+fn wait_for_state<'a>(c: &'a Client, a: ops::Args<'a>, _: Option<ops::Progress>) -> BoxFuture<'a, Result<Value>> {
+    Box::pin(async move {
+        let missing = |name: &str| Error::config(a.label(), format!("missing argument {name:?}"));
+        let interval = a.seconds("interval").ok_or_else(|| missing("interval"))?;
+        let timeout = a.seconds("timeout").ok_or_else(|| missing("timeout"))?;
+        ops::to_json(c.vserver().wait_for_state(&a.req_str("state")?, interval, timeout).await?)
+    })
+}
+
+#[cfg(test)]
+mod composite_tests {
+    #[test]
+    fn the_table_covers_every_operation_that_is_not_one_request() {
+        for spec in crate::ops::Api::Velneo.ops() {
+            let found = super::COMPOSITES.iter().any(|c| c.op == spec.name);
+            assert_eq!(found, spec.kind != crate::ops::Kind::Wire, "{}", spec.name);
+        }
+    }
+}

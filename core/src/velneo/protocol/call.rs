@@ -282,8 +282,7 @@ impl Call {
             };
             return Err(Error::config("velneo", message));
         };
-        let obj = crate::ops::check_args(op.spec(), &op.label(), args, true)?;
-        let a = Args { op, obj };
+        let a = crate::ops::check_args(op.spec(), &op.label(), args, true)?;
         use InstanceKind::*;
         let call = match op {
             Operation::Login => Call::Login,
@@ -298,33 +297,33 @@ impl Call {
             },
             Operation::GroupPut => Call::GroupPut(GroupSpec {
                 name: a.req_str("name")?,
-                manage_solutions: a.opt_bool("manage_solutions")?,
-                add_solution: a.opt_str("add_solution")?,
-                add_app_instance: a.opt_str("add_app_instance")?,
+                manage_solutions: a.bool("manage_solutions"),
+                add_solution: a.str("add_solution"),
+                add_app_instance: a.str("add_app_instance"),
             }),
             Operation::GroupGet => Call::GroupGet(a.req_str("name")?),
             Operation::GroupList => Call::GroupList,
             Operation::GroupDelete => Call::GroupDelete(a.req_str("name")?),
             Operation::UserPut => Call::UserPut(UserSpec {
                 username: a.req_str("username")?,
-                email: a.opt_str("email")?,
-                password: a.opt_str("password")?.map(Secret::new),
-                full_name: a.opt_str("full_name")?,
-                group: a.opt_str("group")?,
-                del_group: a.opt_str("del_group")?,
-                is_supervisor: a.opt_bool("is_supervisor")?,
-                account_disabled: a.opt_bool("account_disabled")?,
-                must_change_password: a.opt_bool("must_change_password")?,
-                password_never_expires: a.opt_bool("password_never_expires")?,
+                email: a.str("email"),
+                password: a.str("password").map(Secret::new),
+                full_name: a.str("full_name"),
+                group: a.str("group"),
+                del_group: a.str("del_group"),
+                is_supervisor: a.bool("is_supervisor"),
+                account_disabled: a.bool("account_disabled"),
+                must_change_password: a.bool("must_change_password"),
+                password_never_expires: a.bool("password_never_expires"),
             }),
             Operation::UserGet => Call::UserGet(a.req_str("username")?),
             Operation::UserList => {
-                Call::UserList(a.opt_str("group")?.map(UserFilter::Group).unwrap_or(UserFilter::All))
+                Call::UserList(a.str("group").map(UserFilter::Group).unwrap_or(UserFilter::All))
             }
             Operation::UserDelete => Call::UserDelete(a.req_str("username")?),
             Operation::FolderPut => Call::FolderPut(FolderSpec {
                 name: a.req_str("name")?,
-                path: a.opt_str("path")?,
+                path: a.str("path"),
                 group: a.req_str("group")?,
             }),
             Operation::FolderGet => Call::FolderGet(a.req_str("name")?),
@@ -404,47 +403,28 @@ fn check_inheritance(op: Operation, inheritance: &str) -> Result<()> {
     }
 }
 
-struct Args<'a> {
-    op: Operation,
-    obj: &'a Map<String, Value>,
+/// The argument readers only some operations need.
+trait InstanceArgs {
+    fn instance_spec(&self) -> Result<InstanceSpec>;
+    fn inheritance(&self) -> Option<String>;
+    fn instance_key(&self) -> Result<InstanceKey>;
 }
 
-impl Args<'_> {
-    fn opt_str(&self, key: &str) -> Result<Option<String>> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(_) => Err(Error::config(self.op.label(), format!("{key} must be a string"))),
-        }
-    }
-
-    fn req_str(&self, key: &str) -> Result<String> {
-        self.opt_str(key)?.ok_or_else(|| Error::config(self.op.label(), format!("missing argument {key:?}")))
-    }
-
-    fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Error::config(self.op.label(), format!("{key} must be true or false"))),
-        }
-    }
-
+impl InstanceArgs for crate::ops::Args<'_> {
     fn instance_spec(&self) -> Result<InstanceSpec> {
         Ok(InstanceSpec {
             name: self.req_str("name")?,
-            by_id: self.opt_bool("by_id")?.unwrap_or(false),
+            by_id: self.bool("by_id").unwrap_or_default(),
             project: self.req_str("project")?,
             solution: self.req_str("solution")?,
             folder_shared: self.req_str("folder_shared")?,
-            inheritance: self.inheritance()?,
+            inheritance: self.inheritance(),
         })
     }
 
     /// `inheritance` as text: a string as given, or an object `{"proj": "inst", …}` joined as `proj=inst,…`.
-    fn inheritance(&self) -> Result<Option<String>> {
-        match self.obj.get("inheritance") {
+    fn inheritance(&self) -> Option<String> {
+        match self.get("inheritance") {
             Some(Value::Object(m)) => {
                 let pairs: Vec<String> = m
                     .iter()
@@ -453,18 +433,18 @@ impl Args<'_> {
                         other => format!("{project}={other}"),
                     })
                     .collect();
-                Ok(Some(pairs.join(",")))
+                Some(pairs.join(","))
             }
-            _ => self.opt_str("inheritance"),
+            _ => self.str("inheritance"),
         }
     }
 
     fn instance_key(&self) -> Result<InstanceKey> {
-        match (self.opt_str("name")?, self.opt_str("id")?) {
+        match (self.str("name"), self.str("id")) {
             (Some(name), None) => Ok(InstanceKey::Name(name)),
             (None, Some(id)) => Ok(InstanceKey::Id(id)),
-            (Some(_), Some(_)) => Err(Error::config(self.op.label(), "give either name or id, not both")),
-            (None, None) => Err(Error::config(self.op.label(), "missing argument \"name\" (or \"id\")")),
+            (Some(_), Some(_)) => Err(Error::config(self.label(), "give either name or id, not both")),
+            (None, None) => Err(Error::config(self.label(), "missing argument \"name\" (or \"id\")")),
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Client, Inner};
 use crate::error::{Error, Result};
-use crate::ops::{self, Api};
+use crate::ops::{self, default_seconds, setting_default, Api};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 use crate::wedos::governor::{Policy, INVALID_KEPT};
@@ -20,7 +20,7 @@ pub const ENV_PASSWORD: &str = "WEDOS_PASSWORD";
 pub const ENV_BASE_URL: &str = "WEDOS_BASE_URL";
 
 pub(super) const BUILD_OP: &str = "wedos client";
-const HOUR: Duration = Duration::from_secs(3600);
+const API: Api = Api::Wedos;
 
 /// What the client does when one of its hourly budgets is spent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,6 +30,17 @@ pub enum LimitPolicy {
     FailFast,
     /// Wait until the budget has room again.
     Wait,
+}
+
+impl LimitPolicy {
+    /// The policy of the `on_limit` setting (`"raise"` or `"wait"`, checked against the model before).
+    fn from_setting(value: &str) -> LimitPolicy {
+        if value == "wait" {
+            LimitPolicy::Wait
+        } else {
+            LimitPolicy::FailFast
+        }
+    }
 }
 
 /// Where the client reads the local time (Unix seconds) that `auth` is computed for, before the correction by the
@@ -89,25 +100,27 @@ pub struct ClientBuilder {
 }
 
 impl Default for ClientBuilder {
+    /// The operation model's defaults.
     fn default() -> Self {
+        let [hourly_limit, domain_check_limit] = setting_default::<[u32; 2]>(API, "hourly_limits");
         ClientBuilder {
             user: None,
             password: None,
-            base_url: protocol::DEFAULT_BASE_URL.to_owned(),
+            base_url: setting_default(API, "base_url"),
             transport: TransportConfig::default(),
             env_read: false,
             env_base_url_empty: false,
-            test: false,
-            policy: LimitPolicy::FailFast,
-            hourly_limit: protocol::HOURLY_REQUEST_LIMIT,
-            domain_check_limit: protocol::HOURLY_DOMAIN_CHECK_LIMIT,
-            budget_window: HOUR,
-            max_auth_failures: 3,
-            max_invalid: 10,
+            test: setting_default(API, "test_mode"),
+            policy: LimitPolicy::from_setting(&setting_default::<String>(API, "on_limit")),
+            hourly_limit,
+            domain_check_limit,
+            budget_window: default_seconds(API, "budget_window"),
+            max_auth_failures: setting_default(API, "max_auth_failures"),
+            max_invalid: setting_default(API, "max_invalid_requests"),
             state: None,
-            fallback_local: false,
-            boundary_window: Duration::from_secs(5),
-            poll_interval: Duration::from_secs(2),
+            fallback_local: setting_default::<String>(API, "state_store_fallback") == "local",
+            boundary_window: default_seconds(API, "hour_boundary_window"),
+            poll_interval: default_seconds(API, "poll_interval"),
             clock: Clock::system(),
         }
     }
@@ -238,10 +251,8 @@ impl ClientBuilder {
         if let Some(v) = o.get("test_mode").and_then(Value::as_bool) {
             b.test = v;
         }
-        match o.get("on_limit").and_then(Value::as_str) {
-            Some("wait") => b.policy = LimitPolicy::Wait,
-            Some(_) => b.policy = LimitPolicy::FailFast,
-            None => {}
+        if let Some(v) = o.get("on_limit").and_then(Value::as_str) {
+            b.policy = LimitPolicy::from_setting(v);
         }
         if let Some(v) = o.get("max_auth_failures").and_then(count) {
             b.max_auth_failures = v;

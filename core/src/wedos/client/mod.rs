@@ -9,6 +9,7 @@
 //! - [`handles`]: the typed handles of domains and DNS.
 
 mod builder;
+mod composites;
 mod handles;
 mod notifications;
 mod send;
@@ -232,71 +233,15 @@ impl Client {
     /// arguments, composites included, and returns the result's canonical JSON. `options` are the request options
     /// (clTRID, test mode); the `cltrid` argument of `call` overrides them. This is the one entry point of every
     /// front end and behaves exactly as the typed methods: `notifications.poll` hands out the notifications the
-    /// client kept while waiting first, `ping_async` with `wait` waits for its notification.
+    /// client kept while waiting first, `ping_async` with `wait` waits for its notification. The operations the
+    /// client runs itself are in [`composites::COMPOSITES`]; every other one is one request.
     pub async fn call_json(&self, operation: &str, args: &Value, options: &RequestOptions) -> Result<Value> {
         let spec = Api::Wedos
             .op(operation)
             .ok_or_else(|| Error::config("wedos", format!("unknown operation {operation:?}")))?;
-        match spec.name {
-            // Asynchronous commands: the pending request, or with `wait` its notification.
-            "ping_async" | "domains.create" => {
-                let o = ops::check_args(spec, &spec.label(), args, false)?;
-                let mut wire = o.clone();
-                let wait = wire.remove("wait").filter(|v| !v.is_null()).and_then(|v| v.as_f64());
-                let call = Call::from_json(operation, &Value::Object(wire))?;
-                let out = self.execute_with(&call, options).await?;
-                let Some(secs) = wait else { return ops::to_json(out) };
-                let Output::Pending(pending) = out else { return Err(unexpected(spec.wire)) };
-                ops::to_json(self.wait_for(&pending, Duration::from_secs_f64(secs)).await?)
-            }
-            "dns.set_txt" => {
-                let o = ops::check_args(spec, &spec.label(), args, false)?;
-                let ttl = o.get("ttl").and_then(Value::as_i64).unwrap_or(300);
-                let ttl = u32::try_from(ttl)
-                    .map_err(|_| Error::config(spec.label(), format!("ttl {ttl} is out of range")))?;
-                let (fqdn, value) =
-                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
-                ops::to_json(self.dns().set_txt(&fqdn, &value, ttl).await?)
-            }
-            "dns.clear_txt" => {
-                let o = ops::check_args(spec, &spec.label(), args, false)?;
-                let (fqdn, value) =
-                    (ops::text(o, "fqdn").unwrap_or_default(), ops::text(o, "value").unwrap_or_default());
-                Ok(Value::from(self.dns().clear_txt(&fqdn, &value).await?))
-            }
-            "notifications.poll" => {
-                ops::check_args(spec, "wedos poll-req", args, false)?;
-                ops::to_json(self.notifications().poll().await?)
-            }
-            "notifications.ack" => {
-                let o = ops::check_args(spec, "wedos poll-ack", args, false)?;
-                let id = ops::text(o, "id").unwrap_or_default();
-                ops::to_json(self.notifications().ack(&id).await?)
-            }
-            "notifications.next" => {
-                ops::check_args(spec, "wedos poll-req", args, false)?;
-                ops::to_json(self.notifications().next().await?)
-            }
-            "dns.add_row" => match Call::from_json(operation, args)? {
-                Call::DnsRowAdd(row) => ops::to_json(self.add_row_reconciled(row, options).await?),
-                _ => Err(unexpected("dns-row-add")),
-            },
-            "notifications.kept" => {
-                ops::check_args(spec, &spec.label(), args, false)?;
-                Ok(Value::from(self.notifications().kept().await?))
-            }
-            "call" => {
-                let o = ops::check_args(spec, "wedos call", args, false)?;
-                let mut wire = o.clone();
-                let mut options = options.clone();
-                if let Some(c) = wire.remove("cltrid").and_then(|v| v.as_str().map(str::to_owned)) {
-                    options.cltrid = Some(c);
-                }
-                let call = Call::from_json(operation, &Value::Object(wire))?;
-                ops::to_json(self.execute_with(&call, &options).await?)
-            }
-            _ => ops::to_json(self.execute_with(&Call::from_json(operation, args)?, options).await?),
+        match composites::find(spec) {
+            Some(run) => run(self, ops::check_args(spec, &spec.label(), args, false)?, options).await,
+            None => ops::to_json(self.execute_with(&Call::from_json(operation, args)?, options).await?),
         }
     }
-
 }

@@ -305,52 +305,25 @@ impl Call {
             return Err(Error::config("wedos", message));
         };
         let label = format!("wedos {}", if op == Operation::Call { "call" } else { op.command() });
-        let obj = crate::ops::check_args(op.spec(), &label, args, true)?;
-        let s = |key: &str| -> Result<Option<String>> {
-            match obj.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(v)) => Ok(Some(v.clone())),
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
-                Some(_) => Err(Error::config(&label, format!("{key} must be a string"))),
-            }
-        };
-        let req = |key: &str| -> Result<String> {
-            s(key)?.ok_or_else(|| Error::config(&label, format!("missing argument {key:?}")))
-        };
-        let int = |key: &str| -> Result<i64> {
-            match obj.get(key) {
-                Some(Value::Number(n)) => n.as_i64(),
-                Some(Value::String(v)) => v.trim().parse().ok(),
-                _ => None,
-            }
-            .ok_or_else(|| Error::config(&label, format!("{key} must be an integer")))
-        };
-        let years = |key: &str| -> Result<u32> {
-            if !obj.contains_key(key) || obj[key].is_null() {
-                return Ok(1);
-            }
-            let v = int(key)?;
-            u32::try_from(v).map_err(|_| Error::config(&label, format!("{key} {v} is out of range")))
-        };
-        let ttl = |key: &str| -> Result<u32> {
-            let v = int(key)?;
-            u32::try_from(v).map_err(|_| Error::config(&label, format!("{key} {v} is out of range")))
-        };
+        let a = crate::ops::check_args(op.spec(), &label, args, true)?;
+        let (s, req, int) = (|key: &str| a.str(key), |key: &str| a.req_str(key), |key: &str| a.req_int(key));
+        // Counts with the model's default when not given (a period of 1 year, a TTL of 3600 s).
+        let count = |key: &str| a.u32(key)?.ok_or_else(|| Error::config(&label, format!("missing argument {key:?}")));
         Ok(match op {
             Operation::Ping => Call::Ping,
             Operation::PingAsync => Call::PingAsync,
             Operation::CreditInfo => Call::CreditInfo,
-            Operation::DomainsList => Call::DomainsList { status: s("status")? },
+            Operation::DomainsList => Call::DomainsList { status: s("status") },
             Operation::DomainInfo => Call::DomainInfo { name: req("name")? },
             Operation::DomainCheck => Call::DomainCheck { name: req("name")? },
             Operation::DomainTransferCheck => Call::DomainTransferCheck { name: req("name")? },
             Operation::DomainCreate => Call::DomainCreate {
                 name: req("name")?,
-                period: years("period")?,
+                period: count("period")?,
                 owner_c: req("owner_c")?,
-                nsset: s("nsset")?,
+                nsset: s("nsset"),
             },
-            Operation::DomainRenew => Call::DomainRenew { name: req("name")?, period: years("period")? },
+            Operation::DomainRenew => Call::DomainRenew { name: req("name")?, period: count("period")? },
             Operation::DnsDomainInfo => Call::DnsDomainInfo { name: req("domain")? },
             Operation::DnsRowDetail => Call::DnsRowDetail { domain: req("domain")?, row_id: int("row_id")? },
             Operation::DnsDomainsList => Call::DnsDomainsList,
@@ -358,22 +331,22 @@ impl Call {
             Operation::DnsRowAdd => Call::DnsRowAdd(NewDnsRow {
                 domain: req("domain")?,
                 name: req("name")?,
-                ttl: if obj.contains_key("ttl") { ttl("ttl")? } else { 3600 },
+                ttl: count("ttl")?,
                 rdtype: req("rdtype")?,
                 rdata: req("rdata")?,
-                comment: s("comment")?,
+                comment: s("comment"),
             }),
             Operation::DnsRowUpdate => Call::DnsRowUpdate {
                 domain: req("domain")?,
                 row_id: int("row_id")?,
-                ttl: ttl("ttl")?,
+                ttl: count("ttl")?,
                 rdata: req("rdata")?,
             },
             Operation::DnsRowDelete => Call::DnsRowDelete { domain: req("domain")?, row_id: int("row_id")? },
             Operation::DnsDomainCommit => Call::DnsDomainCommit { name: req("domain")? },
             Operation::PollReq => Call::PollReq,
             Operation::PollAck => Call::PollAck { id: req("id")? },
-            Operation::Call => Call::Generic { command: req("command")?, data: obj.get("data").cloned() },
+            Operation::Call => Call::Generic { command: req("command")?, data: a.value("data") },
         })
     }
 }
