@@ -93,34 +93,6 @@ fn parse_log_level(v: &str) -> Result<String, String> {
     tracing_subscriber::EnvFilter::try_new(v).map(|_| v.to_owned()).map_err(|e| format!("{e}; {hint}"))
 }
 
-/// The HTTP settings of the API subcommands (`velneo`, `wedos`).
-#[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Connection")]
-pub struct TransportOpts {
-    /// Time allowed for one attempt of a call, in seconds; for a backup download, the longest silence between
-    /// bytes [default: 30].
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
-    pub timeout: Option<Duration>,
-    /// Time allowed to connect, in seconds [default: 10].
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
-    pub connect_timeout: Option<Duration>,
-    /// Further attempts after connect failures, and for reads and idempotent writes after timeouts and HTTP
-    /// 5xx/429 (0 turns them off); a write that may have reached the server is never sent twice [default: 2].
-    #[arg(long, global = true, value_name = "N")]
-    pub retries: Option<u32>,
-    /// The largest answer read, in bytes; a larger one is a protocol error (exit 9) and is not read
-    /// [default: 16777216].
-    #[arg(long, global = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
-    pub max_response_bytes: Option<u64>,
-    /// DANGEROUS: turn TLS certificate verification off. Anyone on the network path can then read and change
-    /// the traffic, credentials included. Only for a test server you control.
-    #[arg(long, global = true)]
-    pub insecure: bool,
-    /// Also trust the root certificates of this PEM file.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub ca_bundle: Option<PathBuf>,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Velneo Cloud API: vServer, groups, users, shared folders, application and data instances.
@@ -166,29 +138,20 @@ Examples:
 #[derive(Debug, Args)]
 pub struct VelneoCmd {
     #[command(flatten)]
-    pub creds: VelneoCreds,
+    pub settings: crate::settings::VelneoSettings,
     #[command(flatten)]
-    pub transport: TransportOpts,
+    pub creds: VelneoCreds,
     #[command(subcommand)]
     pub op: VelneoOp,
 }
 
+/// The flag of the Velneo account that is no setting (the settings are flags of their own: see `settings.rs`).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Velneo account")]
 pub struct VelneoCreds {
-    /// The account's e-mail [env: VELNEO_EMAIL]. (A user's own address is `users put --user-email`.)
-    #[arg(long, global = true, value_name = "EMAIL")]
-    pub email: Option<String>,
-    /// The account's API key [env: VELNEO_API_KEY]. Discouraged: a key given here shows in the process list
-    /// and the shell history; prefer VELNEO_API_KEY or --api-key-stdin.
-    #[arg(long, global = true, value_name = "KEY", value_parser = secret)]
-    pub api_key: Option<Secret>,
     /// Read the API key from standard input (a prompt without echo on a terminal).
     #[arg(long, global = true, conflicts_with = "api_key")]
     pub api_key_stdin: bool,
-    /// The API root [env: VELNEO_BASE_URL] [default: https://cloudapi.velneo.com/v1].
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -510,50 +473,20 @@ Examples:
 #[derive(Debug, Args)]
 pub struct WedosCmd {
     #[command(flatten)]
-    pub creds: WedosCreds,
+    pub settings: crate::settings::WedosSettings,
     #[command(flatten)]
-    pub transport: TransportOpts,
+    pub creds: WedosCreds,
     #[command(subcommand)]
     pub op: WedosOp,
 }
 
+/// The flag of the WEDOS account that is no setting (the settings are flags of their own: see `settings.rs`).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "WEDOS account")]
 pub struct WedosCreds {
-    /// The WEDOS account login [env: WEDOS_USER].
-    #[arg(long, global = true, value_name = "USER")]
-    pub user: Option<String>,
-    /// The WAPI password [env: WEDOS_PASSWORD]. Discouraged: a password given here shows in the process list
-    /// and the shell history; prefer WEDOS_PASSWORD or --password-stdin.
-    #[arg(long, global = true, value_name = "PASSWORD", value_parser = secret)]
-    pub password: Option<Secret>,
     /// Read the WAPI password from standard input (a prompt without echo on a terminal).
     #[arg(long, global = true, conflicts_with = "password")]
     pub password_stdin: bool,
-    /// The JSON endpoint [env: WEDOS_BASE_URL] [default: https://api.wedos.com/wapi/json].
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// WAPI test mode: requests are validated, nothing is changed.
-    #[arg(long, global = true)]
-    pub test: bool,
-    /// The client's own budget of requests per hour (the server allows 1000).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub hourly_limit: Option<u32>,
-    /// The directory of the account state every hostapi client of the account on this machine shares (budgets,
-    /// guard, clock offset, notification spool) [env: HOSTAPI_STATE_DIR] [default: $XDG_STATE_HOME/hostapi or
-    /// ~/.local/state/hostapi]; `:memory:` keeps it in this run only.
-    #[arg(long, global = true, value_name = "DIR")]
-    pub state_dir: Option<String>,
-    /// Where the account state lives, shared by every client that uses it: a directory, `:memory:`, or
-    /// `redis://[user:password@]host[:port][/db]` (`rediss://` for TLS) to share one account's limits and
-    /// notifications across machines; wins over --state-dir [env: HOSTAPI_STATE_STORE]. Prefer the environment
-    /// variable for a URL with a password (arguments show in the process list).
-    #[arg(long, global = true, value_name = "STORE")]
-    pub state_store: Option<String>,
-    /// When the Redis store cannot be reached: `none` fails and sends nothing (default), `local` goes on with
-    /// this machine's own store, with a warning.
-    #[arg(long, global = true, value_name = "WHAT", value_parser = ["none", "local"])]
-    pub state_store_fallback: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hostapi::Secret;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{GlobalOpts, TransportOpts};
+use crate::args::GlobalOpts;
 use crate::error::{CliError, Result};
 use crate::output::Out;
 
@@ -27,6 +27,28 @@ impl Ctx {
         crate::output::set_form(form, !global.no_headers);
         let out = Out { json };
         Ctx { out, stdin_used: None }
+    }
+
+    /// The client options of an API subcommand: the settings given as flags, the environment read first
+    /// (flags win), the secret read from standard input when asked for, and the command's User-Agent.
+    pub fn client_options(
+        &mut self,
+        mut options: serde_json::Map<String, serde_json::Value>,
+        build_op: &str,
+        stdin_secret: Option<(&'static str, &'static str)>,
+    ) -> Result<serde_json::Value> {
+        if let Some((setting, what)) = stdin_secret {
+            let secret = self.secret_from_stdin(build_op, what)?;
+            options.insert(setting.into(), secret.expose().into());
+        }
+        if options.get("verify") == Some(&serde_json::Value::Bool(false)) {
+            eprintln!(
+                "warning: --no-verify: TLS certificate verification is OFF; the connection can be read and changed"
+            );
+        }
+        options.insert("from_env".into(), true.into());
+        options.entry("user_agent").or_insert_with(|| crate::user_agent().into());
+        Ok(serde_json::Value::Object(options))
     }
 
     /// Reads a secret from standard input, once per run: a prompt without echo on a terminal, else everything
@@ -55,32 +77,6 @@ impl Ctx {
             return Err(CliError::config(operation, format!("the {what} read from standard input is empty")));
         }
         Ok(Secret::new(value))
-    }
-
-    /// The transport settings of an API subcommand's flags, shared by both API clients.
-    pub fn transport_config(&self, g: &TransportOpts) -> hostapi::transport::TransportConfig {
-        if g.insecure {
-            eprintln!(
-                "warning: --insecure: TLS certificate verification is OFF; the connection can be read and changed"
-            );
-        }
-        let mut t = hostapi::transport::TransportConfig::default();
-        if let Some(timeout) = g.timeout {
-            t.timeout = timeout;
-        }
-        if let Some(retries) = g.retries {
-            t.retries = retries;
-        }
-        if let Some(connect) = g.connect_timeout {
-            t.connect_timeout = connect;
-        }
-        if let Some(max) = g.max_response_bytes {
-            t.max_response_bytes = max;
-        }
-        t.danger_accept_invalid_certs = g.insecure;
-        t.ca_bundle_file = g.ca_bundle.clone();
-        t.user_agent = crate::user_agent();
-        t
     }
 }
 

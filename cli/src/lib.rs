@@ -10,6 +10,7 @@ mod emulator_cmd;
 mod error;
 mod output;
 mod serve;
+mod settings;
 mod velneo_cmd;
 mod wedos_cmd;
 

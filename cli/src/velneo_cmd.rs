@@ -17,31 +17,11 @@ use crate::output::{self, fields, opt, table, yn};
 
 const BUILD_OP: &str = "velneo client";
 
-fn client(ctx: &mut Ctx, creds: &VelneoCreds, transport: &TransportOpts) -> Result<Client> {
-    let mut b = Client::builder().from_env();
-    if let Some(email) = &creds.email {
-        b = b.email(email);
-    }
-    if let Some(key) = &creds.api_key {
-        b = b.api_key(key.clone());
-    }
-    if creds.api_key_stdin {
-        b = b.api_key(ctx.secret_from_stdin(BUILD_OP, "Velneo API key")?);
-    }
-    if let Some(url) = &creds.base_url {
-        b = b.base_url(url);
-    }
-    b = b.transport(ctx.transport_config(transport));
-    b.build().map_err(|e| {
-        if e.message().starts_with("an API key is required") {
-            CliError::config(
-                BUILD_OP,
-                "an API key is required: set VELNEO_API_KEY, or give it on stdin with --api-key-stdin",
-            )
-        } else {
-            e.into()
-        }
-    })
+fn client(ctx: &mut Ctx, settings: &crate::settings::VelneoSettings, creds: &VelneoCreds) -> Result<Client> {
+    let stdin = creds.api_key_stdin.then_some(("api_key", "Velneo API key"));
+    let options = ctx.client_options(settings.options(BUILD_OP)?, BUILD_OP, stdin)?;
+    let explain = |e| crate::settings::explain(hostapi::ops::Api::Velneo, e);
+    hostapi::velneo::ClientBuilder::from_options(&options).map_err(explain)?.build().map_err(explain)
 }
 
 fn password(ctx: &mut Ctx, operation: Operation, args: &PasswordArgs, what: &'static str) -> Result<Option<Secret>> {
@@ -71,7 +51,7 @@ pub async fn run(ctx: &mut Ctx, cmd: VelneoCmd) -> Result<()> {
         }
         _ => {}
     }
-    let c = client(ctx, &cmd.creds, &cmd.transport)?;
+    let c = client(ctx, &cmd.settings, &cmd.creds)?;
     let out = ctx.out;
     match op {
         VelneoOp::Logout => {

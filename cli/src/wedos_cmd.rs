@@ -4,9 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostapi::wedos::{
-    protocol, Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Pending, Response, StateLocation,
-};
+use hostapi::wedos::{Client, DnsDomain, DnsRow, Domain, NewDnsRow, Notification, Pending, Response};
 use serde_json::Value;
 
 use crate::args::*;
@@ -16,47 +14,11 @@ use crate::output::{self, fields, json_cell, opt, table};
 
 const BUILD_OP: &str = "wedos client";
 
-fn client(ctx: &mut Ctx, creds: &WedosCreds, transport: &TransportOpts) -> Result<Client> {
-    let mut b = Client::builder().from_env();
-    if let Some(user) = &creds.user {
-        b = b.user(user);
-    }
-    if let Some(p) = &creds.password {
-        b = b.password(p.clone());
-    }
-    if creds.password_stdin {
-        b = b.password(ctx.secret_from_stdin(BUILD_OP, "WAPI password")?);
-    }
-    if let Some(url) = &creds.base_url {
-        b = b.base_url(url);
-    }
-    if creds.test {
-        b = b.test_mode(true);
-    }
-    if let Some(n) = creds.hourly_limit {
-        b = b.hourly_limits(n, n.min(protocol::HOURLY_DOMAIN_CHECK_LIMIT));
-    }
-    // The explicit store wins over the directory.
-    for (flag, value) in [("--state-dir", &creds.state_dir), ("--state-store", &creds.state_store)] {
-        if let Some(v) = value.as_deref().filter(|d| !d.trim().is_empty()) {
-            let location = StateLocation::parse(v).map_err(|e| CliError::config(BUILD_OP, format!("{flag}: {e}")))?;
-            b = b.state_location(location);
-        }
-    }
-    if let Some(f) = &creds.state_store_fallback {
-        b = b.state_store_fallback_local(f == "local");
-    }
-    b = b.transport(ctx.transport_config(transport));
-    b.build().map_err(|e| {
-        if e.message().starts_with("a WAPI password is required") {
-            CliError::config(
-                BUILD_OP,
-                "a WAPI password is required: set WEDOS_PASSWORD, or give it on stdin with --password-stdin",
-            )
-        } else {
-            e.into()
-        }
-    })
+fn client(ctx: &mut Ctx, cmd: &WedosCmd) -> Result<Client> {
+    let stdin = cmd.creds.password_stdin.then_some(("password", "WAPI password"));
+    let options = ctx.client_options(cmd.settings.options(BUILD_OP)?, BUILD_OP, stdin)?;
+    let explain = |e| crate::settings::explain(hostapi::ops::Api::Wedos, e);
+    hostapi::wedos::ClientBuilder::from_options(&options).map_err(explain)?.build().map_err(explain)
 }
 
 pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
@@ -65,7 +27,7 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
         WedosOp::Call { command, data: Some(text) } => Some(parse_data(command, text)?),
         _ => None,
     };
-    let c = client(ctx, &cmd.creds, &cmd.transport)?;
+    let c = client(ctx, &cmd)?;
     let out = ctx.out;
     match cmd.op {
         WedosOp::Ping => response(ctx, &c.ping().await?),
@@ -372,11 +334,7 @@ async fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
         }));
     }
     if let Some(why) = &st.damaged {
-        return fields(vec![
-            ("user", c.user().to_owned()),
-            ("store", st.store.clone()),
-            ("damaged", why.clone()),
-        ]);
+        return fields(vec![("user", c.user().to_owned()), ("store", st.store.clone()), ("damaged", why.clone())]);
     }
     let invalid = match st.invalid.last() {
         None => "0".to_owned(),
@@ -404,10 +362,7 @@ async fn guard_status(ctx: &Ctx, c: &Client) -> Result<()> {
                 })
                 .unwrap_or_else(|| "no".into()),
         ),
-        (
-            "server IP block",
-            st.blocked_for_secs.map(|t| format!("{t:.0} s left")).unwrap_or_else(|| "none".into()),
-        ),
+        ("server IP block", st.blocked_for_secs.map(|t| format!("{t:.0} s left")).unwrap_or_else(|| "none".into())),
         (
             "clock offset",
             st.clock_offset

@@ -127,6 +127,18 @@ pub struct Error {
     retry_after: Option<Duration>,
     body: Option<String>,
     may_have_applied: bool,
+    detail: Option<Box<Detail>>,
+}
+
+/// What a configuration error is about, in a form a front end can read instead of the message text (the
+/// command names its own flag for a setting).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// A required client setting was not given (`user`, `password`, `email`, `api_key`).
+    MissingSetting(&'static str),
+    /// A client setting's value is not valid.
+    InvalidSetting(String),
 }
 
 /// How many characters of an unexpected body an error keeps.
@@ -143,6 +155,7 @@ impl Error {
             retry_after: None,
             body: None,
             may_have_applied: false,
+            detail: None,
         }
     }
 
@@ -187,6 +200,17 @@ impl Error {
     /// Whether this failed write may have been applied on the server (see [`Error::with_may_have_applied`]).
     pub fn may_have_applied(&self) -> bool {
         self.may_have_applied
+    }
+
+    /// The same error with what it is about (see [`Detail`]).
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
+    }
+
+    /// What a configuration error is about, when the core knows it.
+    pub fn detail(&self) -> Option<&Detail> {
+        self.detail.as_deref()
     }
 
     pub fn with_body(mut self, body: &[u8]) -> Self {

@@ -17,7 +17,7 @@ pub mod transport;
 pub mod velneo;
 pub mod wedos;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Detail, Error, ErrorKind};
 pub use http::HttpRequest;
 pub use secret::Secret;
 

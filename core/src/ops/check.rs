@@ -128,6 +128,14 @@ fn check_object<'m>(
     known: impl Iterator<Item = &'m Arg> + Clone,
     what: &str,
 ) -> Result<()> {
+    // A setting's error says which setting it is about (the command names its flag).
+    let about = |key: &str, e: Error| {
+        if what == "setting" {
+            e.with_detail(crate::error::Detail::InvalidSetting(key.to_owned()))
+        } else {
+            e
+        }
+    };
     for (key, value) in obj {
         let Some(arg) = known.clone().find(|a| a.name == key) else {
             let names: Vec<&str> = known.clone().map(|a| a.name).collect();
@@ -136,10 +144,10 @@ fn check_object<'m>(
             } else {
                 format!("expected one of: {}", names.join(", "))
             };
-            return Err(Error::config(label, format!("unknown {what} {key:?}; {expected}")));
+            return Err(about(key, Error::config(label, format!("unknown {what} {key:?}; {expected}"))));
         };
         if !value.is_null() {
-            check_value(label, arg.name, arg.ty, value)?;
+            check_value(label, arg.name, arg.ty, value).map_err(|e| about(key, e))?;
         }
     }
     for arg in known.filter(|a| a.required) {
@@ -222,4 +230,3 @@ pub(crate) fn text(obj: &Map<String, Value>, name: &str) -> Option<String> {
         _ => None,
     }
 }
-

@@ -7,7 +7,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::{Client, Inner, SessionState};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::ops::{self, Api};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
@@ -127,12 +127,13 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let missing = |what: &str, env: &str| {
-            if self.env_read {
+        let missing = |what: &str, setting: &'static str, env: &str| {
+            let e = if self.env_read {
                 Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
             } else {
                 Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
-            }
+            };
+            e.with_detail(Detail::MissingSetting(setting))
         };
         if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
             return Err(Error::config(
@@ -140,10 +141,16 @@ impl ClientBuilder {
                 format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
             ));
         }
-        let email =
-            self.email.clone().filter(|e| !e.trim().is_empty()).ok_or_else(|| missing("an e-mail", ENV_EMAIL))?;
-        let api_key =
-            self.api_key.clone().filter(|k| !k.is_empty()).ok_or_else(|| missing("an API key", ENV_API_KEY))?;
+        let email = self
+            .email
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .ok_or_else(|| missing("an e-mail", "email", ENV_EMAIL))?;
+        let api_key = self
+            .api_key
+            .clone()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| missing("an API key", "api_key", ENV_API_KEY))?;
         let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
         Ok(Client {
@@ -160,4 +167,3 @@ impl ClientBuilder {
         })
     }
 }
-

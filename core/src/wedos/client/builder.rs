@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{Client, Inner};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::ops::{self, default_seconds, setting_default, Api};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
@@ -289,12 +289,16 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let missing = |what: &str, env: &str| {
-            if self.env_read {
+        let missing = |what: &str, setting: &'static str, env: &str| {
+            let e = if self.env_read {
                 Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
             } else {
                 Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
-            }
+            };
+            e.with_detail(Detail::MissingSetting(setting))
+        };
+        let invalid = |setting: &str, message: String| {
+            Error::config(BUILD_OP, message).with_detail(Detail::InvalidSetting(setting.to_owned()))
         };
         if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
             return Err(Error::config(
@@ -302,24 +306,28 @@ impl ClientBuilder {
                 format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
             ));
         }
-        let user = self.user.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("a user", ENV_USER))?;
-        let password =
-            self.password.clone().filter(|p| !p.is_empty()).ok_or_else(|| missing("a WAPI password", ENV_PASSWORD))?;
+        let user =
+            self.user.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("a user", "user", ENV_USER))?;
+        let password = self
+            .password
+            .clone()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| missing("a WAPI password", "password", ENV_PASSWORD))?;
         let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
         if self.hourly_limit == 0 || self.domain_check_limit == 0 {
-            return Err(Error::config(BUILD_OP, "hourly limits must be at least 1"));
+            return Err(invalid("hourly_limits", "hourly limits must be at least 1".into()));
         }
         if self.max_invalid as usize > INVALID_KEPT {
-            return Err(Error::config(
-                BUILD_OP,
+            return Err(invalid(
+                "max_invalid_requests",
                 format!("max_invalid_requests must be at most {INVALID_KEPT} (WEDOS blocks the IP after 10)"),
             ));
         }
         if self.budget_window.is_zero() {
-            return Err(Error::config(BUILD_OP, "the budget window must be greater than zero"));
+            return Err(invalid("budget_window", "the budget window must be greater than zero".into()));
         }
         if self.poll_interval.is_zero() {
-            return Err(Error::config(BUILD_OP, "the poll interval must be greater than zero"));
+            return Err(invalid("poll_interval", "the poll interval must be greater than zero".into()));
         }
         let location = match self.state.clone() {
             Some(l) => l,
@@ -339,11 +347,7 @@ impl ClientBuilder {
             }
             _ => None,
         };
-        let options = StoreOptions {
-            timeout: config.connect_timeout,
-            ca_pem,
-            fallback_local: self.fallback_local,
-        };
+        let options = StoreOptions { timeout: config.connect_timeout, ca_pem, fallback_local: self.fallback_local };
         let store = Store::open(location, &user, &base_url, BUILD_OP, &options)?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
         let limits = Policy {
