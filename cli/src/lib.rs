@@ -8,6 +8,7 @@ mod args;
 mod common;
 mod emulator_cmd;
 mod error;
+mod model_cmds;
 mod output;
 mod serve;
 mod settings;
@@ -16,9 +17,9 @@ mod wedos_cmd;
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, GlobalOpts};
 use crate::common::Ctx;
 use crate::error::{code, CliError, Result};
 
@@ -53,14 +54,24 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return u8::try_from(e.exit_code()).unwrap_or(code::USAGE);
-        }
+    let usage = |e: clap::Error| {
+        let _ = e.print();
+        u8::try_from(e.exit_code()).unwrap_or(code::USAGE)
     };
-    install_logger(cli.global.verbose.max(u8::from(cli.global.debug)), cli.global.log_level.as_deref());
+    let matches = match command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => return usage(e),
+    };
+    // A request of the model without a subcommand of its own, or the command tree's own subcommands.
+    let job = match model_cmds::find(&matches) {
+        Some((spec, m)) => GlobalOpts::from_arg_matches(&matches).map(|g| (g, Job::Model(spec, m))),
+        None => Cli::from_arg_matches(&matches).map(|cli| (cli.global, Job::Cli(cli.command))),
+    };
+    let (global, job) = match job {
+        Ok(j) => j,
+        Err(e) => return usage(e.format(&mut command())),
+    };
+    install_logger(global.verbose.max(u8::from(global.debug)), global.log_level.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -68,7 +79,7 @@ where
             return code::LOCAL;
         }
     };
-    let result = runtime.block_on(run(cli));
+    let result = runtime.block_on(run(global, job, &matches));
     // Nothing in flight matters once the command has its result (e.g. a pending Ctrl-C listener).
     runtime.shutdown_background();
     match result {
@@ -80,15 +91,34 @@ where
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
-    let mut ctx = Ctx::new(cli.global);
-    match cli.command {
+/// The whole command tree: the derived subcommands, and one per request of the model without one of its own.
+fn command() -> clap::Command {
+    model_cmds::augment(Cli::command())
+}
+
+/// What a run does.
+enum Job<'m> {
+    Cli(Command),
+    /// A request of the model run from its own subcommand's matches.
+    Model(&'static hostapi::ops::OpSpec, &'m clap::ArgMatches),
+}
+
+async fn run(global: GlobalOpts, job: Job<'_>, matches: &clap::ArgMatches) -> Result<()> {
+    let mut ctx = Ctx::new(global);
+    let cmd = match job {
+        Job::Model(spec, m) => {
+            let wedos = matches.subcommand_matches("wedos").ok_or_else(|| CliError::config("wedos", "no wedos"))?;
+            return wedos_cmd::run_model(&mut ctx, wedos, spec, m).await;
+        }
+        Job::Cli(cmd) => cmd,
+    };
+    match cmd {
         Command::Velneo(cmd) => velneo_cmd::run(&mut ctx, cmd).await,
         Command::Wedos(cmd) => wedos_cmd::run(&mut ctx, cmd).await,
         Command::Emulator(args) => emulator_cmd::run(&ctx, args).await,
         Command::Completions { shell } => {
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "hostapi", &mut buf);
+            clap_complete::generate(shell, &mut command(), "hostapi", &mut buf);
             output::write_stdout(&String::from_utf8_lossy(&buf)).map_err(|e| CliError::local("completions", e))
         }
     }

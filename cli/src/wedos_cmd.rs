@@ -14,11 +14,27 @@ use crate::output::{self, fields, json_cell, opt, table};
 
 const BUILD_OP: &str = "wedos client";
 
-fn client(ctx: &mut Ctx, cmd: &WedosCmd) -> Result<Client> {
-    let stdin = cmd.creds.password_stdin.then_some(("password", "WAPI password"));
-    let options = ctx.client_options(cmd.settings.options(BUILD_OP)?, BUILD_OP, stdin)?;
+fn client(ctx: &mut Ctx, settings: &crate::settings::WedosSettings, creds: &WedosCreds) -> Result<Client> {
+    let stdin = creds.password_stdin.then_some(("password", "WAPI password"));
+    let options = ctx.client_options(settings.options(BUILD_OP)?, BUILD_OP, stdin)?;
     let explain = |e| crate::settings::explain(hostapi::ops::Api::Wedos, e);
     hostapi::wedos::ClientBuilder::from_options(&options).map_err(explain)?.build().map_err(explain)
+}
+
+/// A request of the model without a subcommand of its own (see `model_cmds`): the account's flags from the
+/// `wedos` level of `matches`.
+pub async fn run_model(
+    ctx: &mut Ctx,
+    wedos: &clap::ArgMatches,
+    spec: &'static hostapi::ops::OpSpec,
+    m: &clap::ArgMatches,
+) -> Result<()> {
+    use clap::FromArgMatches;
+    let usage = |e: clap::Error| CliError::new(crate::error::code::USAGE, e.to_string());
+    let settings = crate::settings::WedosSettings::from_arg_matches(wedos).map_err(usage)?;
+    let creds = WedosCreds::from_arg_matches(wedos).map_err(usage)?;
+    let c = client(ctx, &settings, &creds)?;
+    crate::model_cmds::run(ctx, &c, spec, m).await
 }
 
 pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
@@ -27,7 +43,7 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
         WedosOp::Call { command, data: Some(text) } => Some(parse_data(command, text)?),
         _ => None,
     };
-    let c = client(ctx, &cmd)?;
+    let c = client(ctx, &cmd.settings, &cmd.creds)?;
     let out = ctx.out;
     match cmd.op {
         WedosOp::Ping => response(ctx, &c.ping().await?),

@@ -117,3 +117,79 @@ fn notifications() {
         }
     }
 }
+
+/// A call of `operation` as a command of the model without a typed variant would be ([`Call::Model`]): what a
+/// new command added to the model alone gets.
+fn model_call(operation: &str, args: &Value) -> Result<Call, hostapi::Error> {
+    let spec = hostapi::ops::Api::Wedos.op(operation).expect("an operation of the model");
+    let a = hostapi::ops::check_args(spec, &spec.label(), args, true)?;
+    Ok(Call::Model { spec, args: a.canonical() })
+}
+
+/// Every request vector, built from the model alone: the same body, the same errors. So a command needs no code
+/// of its own to be sent right, only its model entry (wire keys, order, constraints).
+#[test]
+fn requests_from_the_model_alone() {
+    let doc = load("requests.json");
+    let (base, user, password) =
+        (doc["base_url"].as_str().unwrap(), doc["user"].as_str().unwrap(), doc["password"].as_str().unwrap());
+    let mut checked = 0;
+    for case in cases(&doc) {
+        let (name, op) = (&case["name"], case["operation"].as_str().unwrap());
+        if op == "call" {
+            continue; // any command: its data is the caller's
+        }
+        let opts = &case["options"];
+        let options = RequestOptions {
+            cltrid: opts.get("cltrid").and_then(Value::as_str).map(str::to_owned),
+            test: opts.get("test").and_then(Value::as_bool).unwrap_or(false),
+        };
+        let unix = case["unix"].as_i64().unwrap();
+        let built = model_call(op, &case["args"])
+            .and_then(|call| protocol::build_request(base, &call, user, password, unix, &options));
+        match case["expect"].get("error") {
+            Some(err) => check_error(name, &built.expect_err(&format!("case {name}: expected an error")), err),
+            None => {
+                let req = built.unwrap_or_else(|e| panic!("case {name}: {e}"));
+                assert_eq!(req.body, case["expect"]["body"].as_str().unwrap(), "case {name}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked}");
+}
+
+/// Every response vector of a command whose result is records of the model, read from the model alone: the
+/// same canonical JSON. (The checks, pending requests and the notification queue have typed rules of their own:
+/// a result named by the answer's code, not by its data.)
+#[test]
+fn responses_from_the_model_alone() {
+    use hostapi::ops::Output as Out;
+    let doc = load("responses.json");
+    let mut checked = 0;
+    for case in cases(&doc) {
+        let (name, op) = (&case["name"], case["operation"].as_str().unwrap());
+        let spec = hostapi::ops::Api::Wedos.op(op).expect("an operation of the model");
+        let by_data = match spec.output {
+            Out::Record(r) | Out::List(r) => !["DomainCheck", "TransferCheck"].contains(&r),
+            _ => false,
+        };
+        if !by_data || op == "call" {
+            continue;
+        }
+        let call = model_call(op, &case["args"]).unwrap_or_else(|e| panic!("case {name}: {e}"));
+        let status = case["http_status"].as_u64().unwrap() as u16;
+        let got = protocol::parse_response(&call, status, case["body"].as_str().unwrap().as_bytes());
+        match case["expect"].get("ok") {
+            Some(ok) => {
+                let out = got.unwrap_or_else(|e| panic!("case {name}: {e}"));
+                assert_eq!(&serde_json::to_value(&out).unwrap(), ok, "case {name}");
+            }
+            None => {
+                check_error(name, &got.expect_err(&format!("case {name}: expected an error")), &case["expect"]["error"])
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked}");
+}

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Api, Arg, OpSpec, Type};
+use super::{Api, Arg, Check, OpSpec, Type};
 use crate::error::{Error, Result};
 
 static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
@@ -105,6 +105,59 @@ impl<'a> Args<'a> {
     pub fn seconds(&self, name: &str) -> Option<std::time::Duration> {
         self.value(name)?.as_f64().map(std::time::Duration::from_secs_f64)
     }
+
+    /// Every argument that has a value (given, else the model's default) in its canonical JSON: text as strings,
+    /// whole numbers as numbers. The input of a typed call's deserialisation and of [`wire_data`].
+    pub fn canonical(&self) -> Map<String, Value> {
+        let mut out = Map::new();
+        for arg in self.spec.args {
+            let Some(v) = self.value(arg.name) else { continue };
+            let v = match (arg.ty, v) {
+                (Type::Str | Type::Secret, Value::Number(n)) => Value::String(n.to_string()),
+                (Type::Int, Value::String(s)) => s.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(s)),
+                (_, v) => v,
+            };
+            out.insert(arg.name.to_owned(), v);
+        }
+        out
+    }
+}
+
+/// The `data` object of a request of `spec` from its canonical arguments (see [`Args::canonical`]): each argument
+/// the request carries, under its wire key, in wire order, once checked against the model's constraints; `None`
+/// when it carries none. `label` names the operation in errors.
+pub fn wire_data(spec: &OpSpec, label: &str, args: &Map<String, Value>) -> Result<Option<Value>> {
+    let mut data = Map::new();
+    for arg in spec.wire_args() {
+        let Some(v) = args.get(arg.name).filter(|v| !v.is_null()).cloned().or_else(|| arg.default_value()) else {
+            continue;
+        };
+        match arg.check {
+            Check::None => {}
+            Check::NonEmpty => {
+                if v.as_str().is_some_and(|s| s.trim().is_empty()) {
+                    return Err(Error::config(label, format!("{} must not be empty", arg.name)));
+                }
+            }
+            Check::Range { min, max, unit } => match v.as_i64() {
+                Some(n) if (min..=max).contains(&n) => {}
+                Some(n) => {
+                    return Err(Error::config(label, format!("{} {n} is outside {min}-{max}{unit}", arg.name)));
+                }
+                None => return Err(Error::config(label, format!("{} must be an integer", arg.name))),
+            },
+        }
+        let v = match (arg.ty, v) {
+            // Queue ids are numerical: sent as a JSON number when they are digits (no leading zero).
+            (Type::Id, Value::String(id)) => match id.parse::<u64>() {
+                Ok(n) if !id.starts_with('0') || id == "0" => Value::from(n),
+                _ => Value::String(id),
+            },
+            (_, v) => v,
+        };
+        data.insert(arg.wire_key().to_owned(), v);
+    }
+    Ok((!data.is_empty()).then_some(Value::Object(data)))
 }
 
 impl std::ops::Deref for Args<'_> {

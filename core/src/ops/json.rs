@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Api, Arg, Kind, OpSpec, Output, Type};
+use super::{Api, Arg, Check, Kind, OpSpec, Output, Type};
 use crate::error::ErrorKind;
 
 /// The whole model: every operation and setting of both APIs, and the error kinds with their fixed numbers.
@@ -15,9 +15,12 @@ pub fn model_json() -> Value {
             "records": a.records().map(|r| json!({
                 "name": r.name,
                 "doc": r.doc,
+                "items": r.items,
                 "fields": r.fields.iter().map(|f| json!({
                     "name": f.name, "type": f.ty.name(), "optional": f.optional, "secret": f.secret,
                     "default": f.default.map(|d| serde_json::from_str::<serde_json::Value>(d).expect("defaults are JSON")),
+                    "from": if f.from.is_empty() { vec![f.name] } else { f.from.to_vec() },
+                    "missing": f.missing.map(|d| serde_json::from_str::<serde_json::Value>(d).expect("missing values are JSON")),
                     "doc": f.doc,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -42,6 +45,7 @@ fn op_json(op: &OpSpec) -> Value {
         "wire": if op.wire.is_empty() { Value::Null } else { Value::from(op.wire) },
         "kind": match op.kind { Kind::Wire => "wire", Kind::Composite => "composite", Kind::Local => "local" },
         "args": op.args.iter().map(arg_json).collect::<Vec<_>>(),
+        "wire_order": op.wire_args().iter().map(|a| a.name).collect::<Vec<_>>(),
         "result": output_json(op.output),
         "idempotent": op.idempotent,
         "progress": op.reports_progress(),
@@ -66,6 +70,13 @@ fn arg_json(a: &Arg) -> Value {
         "required": a.required,
         "default": default,
         "positional": a.positional,
+        "local": a.local,
+        "wire": a.wire_key(),
+        "check": match a.check {
+            Check::None => Value::Null,
+            Check::NonEmpty => json!({"non_empty": true}),
+            Check::Range { min, max, unit } => json!({"min": min, "max": max, "unit": unit.trim()}),
+        },
         "doc": a.doc,
     })
 }

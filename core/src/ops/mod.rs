@@ -19,7 +19,7 @@ mod records;
 mod velneo;
 mod wedos;
 
-pub use check::{check_args, check_settings, Args};
+pub use check::{check_args, check_settings, wire_data, Args};
 pub(crate) use check::text;
 pub use json::model_json;
 pub use records::{Field, FieldType, RecordSpec, RECORDS};
@@ -157,7 +157,21 @@ pub struct Arg {
     /// Taken by the client, not part of the request's own data (`wait` of `ping_async`, `cltrid` of `call`): the
     /// sans-I/O `from_json` refuses it.
     pub local: bool,
+    /// The key in the request's data when it is not `name` (WEDOS `type` for `rdtype`).
+    pub wire: Option<&'static str>,
+    /// What a value must satisfy before it is sent (a [`ErrorKind::Config`](crate::ErrorKind) error otherwise).
+    pub check: Check,
     pub doc: &'static str,
+}
+
+/// A constraint on an argument's value, checked before anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    None,
+    /// Text that is not empty (nor only blanks).
+    NonEmpty,
+    /// A whole number in `min..=max`; `unit` follows the range in the error (`" years"`).
+    Range { min: i64, max: i64, unit: &'static str },
 }
 
 impl Arg {
@@ -169,6 +183,26 @@ impl Arg {
     /// The same argument, taken by the client rather than sent.
     pub(crate) const fn local(self) -> Arg {
         Arg { local: true, ..self }
+    }
+
+    /// The same argument, sent under another key.
+    pub(crate) const fn wire(self, key: &'static str) -> Arg {
+        Arg { wire: Some(key), ..self }
+    }
+
+    /// The same argument, refused when empty.
+    pub(crate) const fn nonempty(self) -> Arg {
+        Arg { check: Check::NonEmpty, ..self }
+    }
+
+    /// The same argument, refused outside `min..=max`.
+    pub(crate) const fn range(self, min: i64, max: i64, unit: &'static str) -> Arg {
+        Arg { check: Check::Range { min, max, unit }, ..self }
+    }
+
+    /// The key of the argument in the request's data.
+    pub fn wire_key(&self) -> &'static str {
+        self.wire.unwrap_or(self.name)
     }
 }
 
@@ -227,6 +261,8 @@ pub struct OpSpec {
     /// retries of a non-idempotent operation are only safe when the request never reached the server.
     pub idempotent: bool,
     pub doc: &'static str,
+    /// The order of the arguments in the request's data, when it is not the order of `args` (names of `args`).
+    pub wire_order: Option<&'static [&'static str]>,
 }
 
 /// The operations that report their progress (bytes received so far, and the total when the server announces it)
@@ -273,32 +309,47 @@ pub(crate) const fn op(
     doc: &'static str,
 ) -> OpSpec {
     let kind = if wire.is_empty() { Kind::Composite } else { Kind::Wire };
-    OpSpec { api, name, handle, method, wire, kind, args, output, idempotent, doc }
+    OpSpec { api, name, handle, method, wire, kind, args, output, idempotent, doc, wire_order: None }
+}
+
+impl OpSpec {
+    /// The same operation, its arguments sent in this order.
+    pub(crate) const fn wire_order(self, names: &'static [&'static str]) -> OpSpec {
+        OpSpec { wire_order: Some(names), ..self }
+    }
+
+    /// The arguments sent in the request's data, in the order they are sent.
+    pub fn wire_args(&self) -> Vec<&'static Arg> {
+        match self.wire_order {
+            Some(names) => names.iter().filter_map(|n| self.arg(n)).collect(),
+            None => self.args.iter().filter(|a| !a.local).collect(),
+        }
+    }
 }
 
 /// A required positional argument.
 pub(crate) const fn pos(name: &'static str, ty: Type, doc: &'static str) -> Arg {
-    Arg { name, ty, required: true, default: None, positional: true, local: false, doc }
+    Arg { name, ty, required: true, default: None, positional: true, local: false, wire: None, check: Check::None, doc }
 }
 
 /// An optional positional argument.
 pub(crate) const fn pos_opt(name: &'static str, ty: Type, doc: &'static str) -> Arg {
-    Arg { name, ty, required: false, default: None, positional: true, local: false, doc }
+    Arg { name, ty, required: false, default: None, positional: true, local: false, wire: None, check: Check::None, doc }
 }
 
 /// A required keyword argument.
 pub(crate) const fn kw(name: &'static str, ty: Type, doc: &'static str) -> Arg {
-    Arg { name, ty, required: true, default: None, positional: false, local: false, doc }
+    Arg { name, ty, required: true, default: None, positional: false, local: false, wire: None, check: Check::None, doc }
 }
 
 /// An optional keyword argument.
 pub(crate) const fn kw_opt(name: &'static str, ty: Type, doc: &'static str) -> Arg {
-    Arg { name, ty, required: false, default: None, positional: false, local: false, doc }
+    Arg { name, ty, required: false, default: None, positional: false, local: false, wire: None, check: Check::None, doc }
 }
 
 /// An optional keyword argument with a default (JSON text).
 pub(crate) const fn kw_def(name: &'static str, ty: Type, default: &'static str, doc: &'static str) -> Arg {
-    Arg { name, ty, required: false, default: Some(default), positional: false, local: false, doc }
+    Arg { name, ty, required: false, default: Some(default), positional: false, local: false, wire: None, check: Check::None, doc }
 }
 
 /// The model's default of the setting `name` of `api`, converted (e.g. to `f64`, `u32`, `String`). The tests of

@@ -44,6 +44,10 @@ pub struct Field {
     pub secret: bool,
     /// The value front ends give it when a record is built without it (JSON text), if any.
     pub default: Option<&'static str>,
+    /// The keys it is read from in an answer, the first present winning (case-insensitively); empty: its name.
+    pub from: &'static [&'static str],
+    /// Its value (JSON text) when an answer lacks it; a required field without one makes the answer invalid.
+    pub missing: Option<&'static str>,
     pub doc: &'static str,
 }
 
@@ -54,14 +58,16 @@ pub struct RecordSpec {
     pub name: &'static str,
     pub doc: &'static str,
     pub fields: &'static [Field],
+    /// The key of an answer's `data` that holds records of this type (WEDOS `row`, `domain`), if any.
+    pub items: Option<&'static str>,
 }
 
 const fn f(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
-    Field { name, ty, optional: false, secret: false, default: None, doc }
+    Field { name, ty, optional: false, secret: false, default: None, from: &[], missing: None, doc }
 }
 
 const fn o(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
-    Field { name, ty, optional: true, secret: false, default: None, doc }
+    Field { name, ty, optional: true, secret: false, default: None, from: &[], missing: None, doc }
 }
 
 impl Field {
@@ -71,6 +77,14 @@ impl Field {
 
     const fn default(self, json: &'static str) -> Field {
         Field { default: Some(json), ..self }
+    }
+
+    const fn from(self, keys: &'static [&'static str]) -> Field {
+        Field { from: keys, ..self }
+    }
+
+    const fn missing(self, json: &'static str) -> Field {
+        Field { missing: Some(json), ..self }
     }
 }
 
@@ -85,12 +99,14 @@ pub static RECORDS: &[RecordSpec] = &[
         name: "Session",
         doc: "The answer to a login: the session id (a bearer token; never shown whole).",
         fields: &[f("session", Str, "the session id (a bearer token)").secret()],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
         name: "Ack",
         doc: "An acknowledgement of a change.",
         fields: &[f("status_code", Int, "200 on success"), o("message", Str, "the API's message")],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -101,6 +117,7 @@ pub static RECORDS: &[RecordSpec] = &[
             o("message", Str, "the API's message"),
             o("id", Str, "the instance's unique id (id_instancia), as text"),
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -112,12 +129,14 @@ pub static RECORDS: &[RecordSpec] = &[
             o("version", Str, "the vServer version, e.g. 25.0.4"),
             RAW,
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
         name: "Backup",
         doc: "A backup started by vserver.backup: its download link.",
         fields: &[f("url", Str, "the download link")],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -131,6 +150,7 @@ pub static RECORDS: &[RecordSpec] = &[
             o("can_run_with_data_client", Bool, "whether its users may run with the data client (puedeEjecutarConDataClient)"),
             RAW,
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -150,12 +170,14 @@ pub static RECORDS: &[RecordSpec] = &[
             o("notes", Str, "notes (observaciones)"),
             RAW,
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
         name: "Folder",
         doc: "A shared folder.",
         fields: &[f("name", Str, "the folder's name"), o("path", Str, "its path"), RAW],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -167,6 +189,7 @@ pub static RECORDS: &[RecordSpec] = &[
             o("solution", Str, "the solution (solucion)"),
             RAW,
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Velneo,
@@ -179,6 +202,7 @@ pub static RECORDS: &[RecordSpec] = &[
             o("path", Str, "its directory (ruta), e.g. datos/cliente1"),
             RAW,
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
@@ -194,18 +218,21 @@ pub static RECORDS: &[RecordSpec] = &[
             f("test", Bool, "whether the request ran in test mode (validated only, nothing changed)").default("false"),
             o("data", Any, "the answer's data as sent"),
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
         name: "Pending",
         doc: "An asynchronous request the server accepted (1001); its result comes as a notification.",
         fields: &[f("command", Str, "the command"), o("cltrid", Str, "its clTRID"), o("svtrid", Str, "its svTRID")],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
         name: "Credit",
         doc: "credit-info: the account's credit.",
-        fields: &[o("amount", Float, "the credit"), o("currency", Str, "its currency, e.g. CZK"), RAW],
+        fields: &[o("amount", Float, "the credit").from(&["amount", "credit"]), o("currency", Str, "its currency, e.g. CZK"), RAW],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
@@ -214,9 +241,10 @@ pub static RECORDS: &[RecordSpec] = &[
         fields: &[
             f("name", Str, "the domain name"),
             o("status", Str, "its status, e.g. active"),
-            o("expiration", Str, "its expiration date"),
+            o("expiration", Str, "its expiration date").from(&["expiration", "expire"]),
             RAW,
         ],
+        items: Some("domain"),
     },
     RecordSpec {
         api: Api::Wedos,
@@ -228,6 +256,7 @@ pub static RECORDS: &[RecordSpec] = &[
             f("code", Int, "1000 available; 3201 registered; 3202-3206 not available"),
             f("result", Str, "the code's text"),
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
@@ -239,6 +268,7 @@ pub static RECORDS: &[RecordSpec] = &[
             f("code", Int, "1000 transferable; 32xx why not"),
             f("result", Str, "the code's text"),
         ],
+        items: None,
     },
     RecordSpec {
         api: Api::Wedos,
@@ -247,42 +277,78 @@ pub static RECORDS: &[RecordSpec] = &[
         fields: &[
             f("name", Str, "the zone"),
             o("status", Str, "its status"),
-            o("kind", Str, "its type (primary, secondary)"),
+            o("kind", Str, "its type (primary, secondary)").from(&["type"]),
             RAW,
         ],
+        items: Some("domain"),
     },
     RecordSpec {
         api: Api::Wedos,
         name: "DnsRow",
         doc: "A row of a DNS zone.",
         fields: &[
-            f("id", Int, "the row's id (ID), used by dns.update_row and dns.delete_row"),
-            f("name", Str, "its name relative to the zone (\"\" = the apex)"),
+            f("id", Int, "the row's id (ID), used by dns.update_row and dns.delete_row").from(&["ID", "row_id"]),
+            f("name", Str, "its name relative to the zone (\"\" = the apex)").missing("\"\""),
             o("ttl", Int, "its TTL, seconds"),
-            f("rdtype", Str, "its type"),
+            f("rdtype", Str, "its type").from(&["rdtype", "type"]),
             f("rdata", Str, "its data"),
             o("changed_date", Str, "when it last changed"),
-            o("author_comment", Str, "its comment"),
+            o("author_comment", Str, "its comment").from(&["author_comment", "auth_comment"]),
             RAW,
         ],
+        items: Some("row"),
     },
     RecordSpec {
         api: Api::Wedos,
         name: "Notification",
         doc: "A notification of the POLL queue, or POSTed to the account's notification URL.",
         fields: &[
-            o("id", Str, "the queue id (ID/id), used by notifications.ack"),
+            o("id", Str, "the queue id (ID/id), used by notifications.ack").from(&["ID", "id"]),
             f("code", Int, "the result's code"),
-            f("result", Str, "the code's text"),
+            f("result", Str, "the code's text").missing("\"\""),
             o("timestamp", Int, "when it was made, Unix seconds"),
-            o("cltrid", Str, "the clTRID of the request it answers"),
-            o("svtrid", Str, "the svTRID of the request it answers"),
+            o("cltrid", Str, "the clTRID of the request it answers").from(&["clTRID"]),
+            o("svtrid", Str, "the svTRID of the request it answers").from(&["svTRID"]),
             o("command", Str, "the command it answers"),
             o("data", Any, "the result's data"),
             RAW,
         ],
+        items: Some("notify"),
     },
 ];
+
+impl RecordSpec {
+    /// Reads a record of this type from an object of an answer: each field from its keys (see [`Field::from`]),
+    /// in its canonical JSON (numbers sent as text read as numbers, and the other way round); `None` when a
+    /// required field is absent and has no [`Field::missing`] value.
+    pub fn decode(&self, obj: &serde_json::Map<String, serde_json::Value>) -> Option<serde_json::Value> {
+        use crate::json;
+        use serde_json::Value;
+        let mut out = serde_json::Map::new();
+        for f in self.fields {
+            let keys: &[&str] = if f.from.is_empty() { std::slice::from_ref(&f.name) } else { f.from };
+            let value = match f.ty {
+                Raw => Some(Value::Object(obj.clone())),
+                Any => json::field(obj, keys).cloned(),
+                Str => json::string(obj, keys).map(Value::from),
+                Int => json::int(obj, keys).map(Value::from),
+                Float => json::float(obj, keys).map(Value::from),
+                Bool => json::boolean(obj, keys).map(Value::from),
+                StrList => json::field(obj, keys)
+                    .and_then(Value::as_array)
+                    .map(|items| items.iter().filter_map(json::scalar_string).map(Value::from).collect()),
+            };
+            let value = match (value, f.missing) {
+                (Some(v), _) => v,
+                (None, Some(m)) => serde_json::from_str(m).expect("the model's missing values are JSON"),
+                (None, None) if f.optional => Value::Null,
+                (None, None) => return None,
+            };
+            out.insert(f.name.to_owned(), value);
+        }
+        Some(Value::Object(out))
+    }
+}
 
 impl Api {
     /// The records of this API.

@@ -287,3 +287,14 @@ fn defaults_come_from_the_model() {
     .unwrap();
     assert!(matches!(create, crate::wedos::Call::DomainCreate { period: 1, .. }), "{create:?}");
 }
+
+/// The TTL range the emulator checks (`wedos::protocol::TTL_RANGE`) is the model's constraint on every TTL.
+#[test]
+fn the_ttl_range_is_the_models() {
+    for op in ["dns.add_row", "dns.update_row"] {
+        let ttl = Api::Wedos.op(op).and_then(|o| o.arg("ttl")).expect("a ttl argument");
+        let range = crate::wedos::protocol::TTL_RANGE;
+        let expected = Check::Range { min: i64::from(*range.start()), max: i64::from(*range.end()), unit: "" };
+        assert_eq!(ttl.check, expected, "{op}");
+    }
+}

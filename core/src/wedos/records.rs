@@ -47,7 +47,7 @@ pub struct Pending {
 }
 
 /// `credit-info`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Credit {
     pub amount: Option<f64>,
     pub currency: Option<String>,
@@ -55,7 +55,7 @@ pub struct Credit {
 }
 
 /// A domain of the account (`domains-list`, `domain-info`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Domain {
     pub name: String,
     pub status: Option<String>,
@@ -82,7 +82,7 @@ pub struct TransferCheck {
 }
 
 /// A DNS zone hosted at WEDOS (`dns-domains-list`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct DnsDomain {
     pub name: String,
     pub status: Option<String>,
@@ -92,7 +92,7 @@ pub struct DnsDomain {
 }
 
 /// A row of a DNS zone (`dns-rows-list`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct DnsRow {
     /// `ID`: the row id used by update and delete.
     pub id: i64,
@@ -108,7 +108,7 @@ pub struct DnsRow {
 
 /// A notification: the progress or result of an asynchronous request, from the POLL queue or an HTTP POST to
 /// the account's notification URL.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Notification {
     /// The queue id (`ID`/`id`), used by `poll-ack`.
     pub id: Option<String>,
@@ -135,8 +135,8 @@ impl Notification {
     }
 }
 
-/// A new DNS row for `dns-row-add`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A new DNS row for `dns-row-add` (serde names as the model's arguments of `dns.add_row`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NewDnsRow {
     pub domain: String,
     /// Relative to the zone; `""` is the apex.
@@ -147,6 +147,7 @@ pub struct NewDnsRow {
     pub rdtype: String,
     pub rdata: String,
     /// `auth_comment`.
+    #[serde(default)]
     pub comment: Option<String>,
 }
 

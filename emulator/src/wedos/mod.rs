@@ -168,21 +168,6 @@ fn raw_request(body: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// The commands that change nothing but counters.
-const READ_COMMANDS: [&str; 11] = [
-    "ping",
-    "credit-info",
-    "domains-list",
-    "domain-info",
-    "domain-check",
-    "domain-transfer-check",
-    "dns-domains-list",
-    "dns-domain-info",
-    "dns-rows-list",
-    "dns-row-detail",
-    "poll-req",
-];
-
 /// Whether the answer `body` acknowledges a change of content (a successful command other than a read): it is
 /// only sent once the state file holds the change.
 pub(crate) fn changed_content(body: &Value) -> bool {
@@ -193,7 +178,7 @@ pub(crate) fn changed_content(body: &Value) -> bool {
         _ => 0,
     };
     let command = r["command"].as_str().unwrap_or_default();
-    code < 2000 && !READ_COMMANDS.contains(&command) && r["test"].is_null()
+    code < 2000 && !ops::is_read(command) && r["test"].is_null()
 }
 
 /// Judges and executes one request. `body` is `None` when it was too large or unreadable.

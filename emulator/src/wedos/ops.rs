@@ -53,32 +53,41 @@ pub(crate) enum Command {
     DnsDomainCommit,
 }
 
+/// Every emulated command: its WAPI name, and whether it only reads (changes nothing but counters).
+const COMMANDS: &[(&str, Command, bool)] = {
+    use Command::*;
+    &[
+        ("ping", Ping, true),
+        ("ping-async", PingAsync, false),
+        ("poll-req", PollReq, true),
+        ("poll-ack", PollAck, false),
+        ("credit-info", CreditInfo, true),
+        ("domains-list", DomainsList, true),
+        ("domain-info", DomainInfo, true),
+        ("domain-check", DomainCheck, true),
+        ("domain-transfer-check", DomainTransferCheck, true),
+        ("domain-create", DomainCreate, false),
+        ("domain-renew", DomainRenew, false),
+        ("dns-domain-info", DnsDomainInfo, true),
+        ("dns-row-detail", DnsRowDetail, true),
+        ("dns-domains-list", DnsDomainsList, true),
+        ("dns-rows-list", DnsRowsList, true),
+        ("dns-row-add", DnsRowAdd, false),
+        ("dns-row-update", DnsRowUpdate, false),
+        ("dns-row-delete", DnsRowDelete, false),
+        ("dns-domain-commit", DnsDomainCommit, false),
+    ]
+};
+
 impl Command {
     pub(crate) fn parse(s: &str) -> Option<Command> {
-        use Command::*;
-        Some(match s {
-            "ping" => Ping,
-            "ping-async" => PingAsync,
-            "poll-req" => PollReq,
-            "poll-ack" => PollAck,
-            "credit-info" => CreditInfo,
-            "domains-list" => DomainsList,
-            "domain-info" => DomainInfo,
-            "domain-check" => DomainCheck,
-            "domain-transfer-check" => DomainTransferCheck,
-            "domain-create" => DomainCreate,
-            "domain-renew" => DomainRenew,
-            "dns-domain-info" => DnsDomainInfo,
-            "dns-row-detail" => DnsRowDetail,
-            "dns-domains-list" => DnsDomainsList,
-            "dns-rows-list" => DnsRowsList,
-            "dns-row-add" => DnsRowAdd,
-            "dns-row-update" => DnsRowUpdate,
-            "dns-row-delete" => DnsRowDelete,
-            "dns-domain-commit" => DnsDomainCommit,
-            _ => return None,
-        })
+        COMMANDS.iter().find(|(name, _, _)| *name == s).map(|(_, c, _)| *c)
     }
+}
+
+/// Whether `command` only reads: its success changes nothing but counters.
+pub(crate) fn is_read(command: &str) -> bool {
+    COMMANDS.iter().any(|(name, _, read)| *name == command && *read)
 }
 
 /// Typed access to a request's `data`.

@@ -1,5 +1,6 @@
 //! The commands and their data: `Call`, checked against the operation model.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -61,69 +62,77 @@ impl Operation {
     }
 }
 
-/// One command with its data.
-#[derive(Clone, Debug, PartialEq)]
+/// One command with its data. Each variant is the operation of the model its serde name names, its fields the
+/// operation's arguments (serde names as in the model): `from_json` reads a call from the checked arguments, and
+/// [`Call::data`] puts its arguments on the wire as the model says (wire keys, order and constraints). A command
+/// of the model without a variant here is a [`Call::Model`]: nothing in this file names a command's data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Call {
+    #[serde(rename = "ping")]
     Ping,
+    #[serde(rename = "ping_async")]
     PingAsync,
+    #[serde(rename = "credit_info")]
     CreditInfo,
+    #[serde(rename = "domains.list")]
     DomainsList {
+        #[serde(default)]
         status: Option<String>,
     },
-    DomainInfo {
-        name: String,
-    },
-    DomainCheck {
-        name: String,
-    },
-    DomainTransferCheck {
-        name: String,
-    },
+    #[serde(rename = "domains.info")]
+    DomainInfo { name: String },
+    #[serde(rename = "domains.check")]
+    DomainCheck { name: String },
+    #[serde(rename = "domains.transfer_check")]
+    DomainTransferCheck { name: String },
     /// `domain-create`: asynchronous (1001), the result comes as a notification.
+    #[serde(rename = "domains.create")]
     DomainCreate {
         name: String,
         period: u32,
         owner_c: String,
+        #[serde(default)]
         nsset: Option<String>,
     },
-    DomainRenew {
-        name: String,
-        period: u32,
-    },
+    #[serde(rename = "domains.renew")]
+    DomainRenew { name: String, period: u32 },
+    #[serde(rename = "dns.domain_info")]
     DnsDomainInfo {
+        #[serde(rename = "domain")]
         name: String,
     },
-    DnsRowDetail {
-        domain: String,
-        row_id: i64,
-    },
+    #[serde(rename = "dns.row_detail")]
+    DnsRowDetail { domain: String, row_id: i64 },
+    #[serde(rename = "dns.domains")]
     DnsDomainsList,
-    DnsRowsList {
-        domain: String,
-    },
+    #[serde(rename = "dns.rows")]
+    DnsRowsList { domain: String },
+    #[serde(rename = "dns.add_row")]
     DnsRowAdd(NewDnsRow),
-    DnsRowUpdate {
-        domain: String,
-        row_id: i64,
-        ttl: u32,
-        rdata: String,
-    },
-    DnsRowDelete {
-        domain: String,
-        row_id: i64,
-    },
+    #[serde(rename = "dns.update_row")]
+    DnsRowUpdate { domain: String, row_id: i64, ttl: u32, rdata: String },
+    #[serde(rename = "dns.delete_row")]
+    DnsRowDelete { domain: String, row_id: i64 },
+    #[serde(rename = "dns.commit")]
     DnsDomainCommit {
+        #[serde(rename = "domain")]
         name: String,
     },
+    #[serde(rename = "notifications.poll")]
     PollReq,
-    PollAck {
-        id: String,
-    },
+    #[serde(rename = "notifications.ack")]
+    PollAck { id: String },
     /// Any command, with its `data` object.
+    #[serde(rename = "call")]
     Generic {
         command: String,
+        #[serde(default)]
         data: Option<Value>,
     },
+    /// A command of the operation model that has no variant of its own: its canonical arguments (see
+    /// [`ops::Args::canonical`](crate::ops::Args::canonical)), sent and read as the model says.
+    #[serde(skip)]
+    Model { spec: &'static crate::ops::OpSpec, args: Map<String, Value> },
 }
 
 /// The TTL range WAPI accepts for DNS rows.
@@ -151,7 +160,7 @@ impl Call {
             Call::DnsDomainCommit { .. } => Operation::DnsDomainCommit,
             Call::PollReq => Operation::PollReq,
             Call::PollAck { .. } => Operation::PollAck,
-            Call::Generic { .. } => Operation::Call,
+            Call::Generic { .. } | Call::Model { .. } => Operation::Call,
         }
     }
 
@@ -159,6 +168,7 @@ impl Call {
     pub fn command(&self) -> &str {
         match self {
             Call::Generic { command, .. } => command,
+            Call::Model { spec, .. } => spec.wire,
             other => other.operation().command(),
         }
     }
@@ -176,178 +186,74 @@ impl Call {
         format!("wedos {}", self.command())
     }
 
-    /// The `data` object of the request (checked: a bad argument is a [`ErrorKind::Config`] error).
+    /// The operation's entry in the model (`None` for a generic call).
+    pub fn spec(&self) -> Option<&'static crate::ops::OpSpec> {
+        match self {
+            Call::Generic { .. } => None,
+            Call::Model { spec, .. } => Some(spec),
+            other => Some(other.operation().spec()),
+        }
+    }
+
+    /// The call's arguments in their canonical JSON (the model's names).
+    fn args(&self) -> Result<Map<String, Value>> {
+        match self {
+            Call::Model { args, .. } => Ok(args.clone()),
+            typed => match serde_json::to_value(typed) {
+                Ok(Value::Object(tagged)) => match tagged.into_iter().next().map(|(_, v)| v) {
+                    Some(Value::Object(args)) => Ok(args),
+                    _ => Err(Error::config(self.label(), "arguments that are not an object")),
+                },
+                // A variant without arguments.
+                Ok(_) => Ok(Map::new()),
+                Err(e) => Err(Error::config(self.label(), format!("cannot read the arguments: {e}"))),
+            },
+        }
+    }
+
+    /// The `data` object of the request, as the model puts the arguments on the wire (checked: a bad argument is
+    /// a [`ErrorKind::Config`](crate::ErrorKind) error).
     pub fn data(&self) -> Result<Option<Value>> {
         let label = self.label();
-        let need = |key: &str, v: &str| -> Result<()> {
-            if v.trim().is_empty() {
-                Err(Error::config(&label, format!("{key} must not be empty")))
-            } else {
-                Ok(())
-            }
-        };
-        let ttl_ok = |ttl: u32| -> Result<()> {
-            if TTL_RANGE.contains(&ttl) {
-                Ok(())
-            } else {
-                Err(Error::config(&label, format!("ttl {ttl} is outside {}-{}", TTL_RANGE.start(), TTL_RANGE.end())))
-            }
-        };
-        let period_ok = |years: u32| -> Result<()> {
-            if (1..=10).contains(&years) {
-                Ok(())
-            } else {
-                Err(Error::config(&label, format!("period {years} is outside 1-10 years")))
-            }
-        };
-        let mut m = Map::new();
-        match self {
-            Call::Ping | Call::PingAsync | Call::CreditInfo | Call::DnsDomainsList | Call::PollReq => return Ok(None),
-            Call::DomainsList { status } => match status {
-                Some(s) => {
-                    need("status", s)?;
-                    m.insert("status".into(), s.as_str().into());
-                }
-                None => return Ok(None),
-            },
-            Call::DomainInfo { name }
-            | Call::DomainCheck { name }
-            | Call::DomainTransferCheck { name }
-            | Call::DnsDomainInfo { name }
-            | Call::DnsDomainCommit { name } => {
-                need("name", name)?;
-                m.insert("name".into(), name.as_str().into());
-            }
-            Call::DomainCreate { name, period, owner_c, nsset } => {
-                need("name", name)?;
-                need("owner_c", owner_c)?;
-                period_ok(*period)?;
-                m.insert("name".into(), name.as_str().into());
-                m.insert("period".into(), (*period).into());
-                m.insert("owner_c".into(), owner_c.as_str().into());
-                if let Some(n) = nsset {
-                    need("nsset", n)?;
-                    m.insert("nsset".into(), n.as_str().into());
-                }
-            }
-            Call::DomainRenew { name, period } => {
-                need("name", name)?;
-                period_ok(*period)?;
-                m.insert("name".into(), name.as_str().into());
-                m.insert("period".into(), (*period).into());
-            }
-            Call::DnsRowDetail { domain, row_id } => {
-                need("domain", domain)?;
-                m.insert("domain".into(), domain.as_str().into());
-                m.insert("row_id".into(), (*row_id).into());
-            }
-            Call::DnsRowsList { domain } => {
-                need("domain", domain)?;
-                m.insert("domain".into(), domain.as_str().into());
-            }
-            Call::DnsRowAdd(row) => {
-                need("domain", &row.domain)?;
-                need("type", &row.rdtype)?;
-                need("rdata", &row.rdata)?;
-                ttl_ok(row.ttl)?;
-                m.insert("domain".into(), row.domain.as_str().into());
-                m.insert("name".into(), row.name.as_str().into());
-                m.insert("ttl".into(), row.ttl.into());
-                m.insert("type".into(), row.rdtype.as_str().into());
-                m.insert("rdata".into(), row.rdata.as_str().into());
-                if let Some(c) = &row.comment {
-                    m.insert("auth_comment".into(), c.as_str().into());
-                }
-            }
-            Call::DnsRowUpdate { domain, row_id, ttl, rdata } => {
-                need("domain", domain)?;
-                need("rdata", rdata)?;
-                ttl_ok(*ttl)?;
-                m.insert("domain".into(), domain.as_str().into());
-                m.insert("row_id".into(), (*row_id).into());
-                m.insert("ttl".into(), (*ttl).into());
-                m.insert("rdata".into(), rdata.as_str().into());
-            }
-            Call::DnsRowDelete { domain, row_id } => {
-                need("domain", domain)?;
-                m.insert("domain".into(), domain.as_str().into());
-                m.insert("row_id".into(), (*row_id).into());
-            }
-            Call::PollAck { id } => {
-                need("id", id)?;
-                // Queue ids are numerical: sent as a JSON number when they are digits.
-                let v = match id.parse::<u64>() {
-                    Ok(n) if !id.starts_with('0') || id == "0" => Value::from(n),
-                    _ => Value::from(id.as_str()),
-                };
-                m.insert("id".into(), v);
-            }
-            Call::Generic { command, data } => {
+        match (self, self.spec()) {
+            (Call::Generic { command, data }, _) => {
                 check_command(&label, command)?;
-                return match data {
+                match data {
                     None | Some(Value::Null) => Ok(None),
                     Some(Value::Object(o)) => Ok(Some(Value::Object(o.clone()))),
                     Some(_) => Err(Error::config(&label, "data must be a JSON object")),
-                };
+                }
             }
+            (_, Some(spec)) => crate::ops::wire_data(spec, &label, &self.args()?),
+            (_, None) => Ok(None),
         }
-        Ok(Some(Value::Object(m)))
     }
 
     /// Builds a call from its canonical operation name and snake_case JSON arguments (see
     /// `tests/vectors/README.md`).
     pub fn from_json(operation: &str, args: &Value) -> Result<Call> {
-        let Some(op) = Operation::from_name(operation) else {
-            let message = match crate::ops::Api::Wedos.op(operation) {
-                Some(_) => format!("{operation} is not a single request: run it with Client::call_json"),
-                None => format!("unknown operation {operation:?}"),
-            };
-            return Err(Error::config("wedos", message));
+        let spec = match crate::ops::Api::Wedos.op(operation) {
+            Some(spec) if spec.kind == crate::ops::Kind::Wire => spec,
+            Some(_) => {
+                let message = format!("{operation} is not a single request: run it with Client::call_json");
+                return Err(Error::config("wedos", message));
+            }
+            None => return Err(Error::config("wedos", format!("unknown operation {operation:?}"))),
         };
-        let label = format!("wedos {}", if op == Operation::Call { "call" } else { op.command() });
-        let a = crate::ops::check_args(op.spec(), &label, args, true)?;
-        let (s, req, int) = (|key: &str| a.str(key), |key: &str| a.req_str(key), |key: &str| a.req_int(key));
-        // Counts with the model's default when not given (a period of 1 year, a TTL of 3600 s).
-        let count = |key: &str| a.u32(key)?.ok_or_else(|| Error::config(&label, format!("missing argument {key:?}")));
-        Ok(match op {
-            Operation::Ping => Call::Ping,
-            Operation::PingAsync => Call::PingAsync,
-            Operation::CreditInfo => Call::CreditInfo,
-            Operation::DomainsList => Call::DomainsList { status: s("status") },
-            Operation::DomainInfo => Call::DomainInfo { name: req("name")? },
-            Operation::DomainCheck => Call::DomainCheck { name: req("name")? },
-            Operation::DomainTransferCheck => Call::DomainTransferCheck { name: req("name")? },
-            Operation::DomainCreate => Call::DomainCreate {
-                name: req("name")?,
-                period: count("period")?,
-                owner_c: req("owner_c")?,
-                nsset: s("nsset"),
-            },
-            Operation::DomainRenew => Call::DomainRenew { name: req("name")?, period: count("period")? },
-            Operation::DnsDomainInfo => Call::DnsDomainInfo { name: req("domain")? },
-            Operation::DnsRowDetail => Call::DnsRowDetail { domain: req("domain")?, row_id: int("row_id")? },
-            Operation::DnsDomainsList => Call::DnsDomainsList,
-            Operation::DnsRowsList => Call::DnsRowsList { domain: req("domain")? },
-            Operation::DnsRowAdd => Call::DnsRowAdd(NewDnsRow {
-                domain: req("domain")?,
-                name: req("name")?,
-                ttl: count("ttl")?,
-                rdtype: req("rdtype")?,
-                rdata: req("rdata")?,
-                comment: s("comment"),
-            }),
-            Operation::DnsRowUpdate => Call::DnsRowUpdate {
-                domain: req("domain")?,
-                row_id: int("row_id")?,
-                ttl: count("ttl")?,
-                rdata: req("rdata")?,
-            },
-            Operation::DnsRowDelete => Call::DnsRowDelete { domain: req("domain")?, row_id: int("row_id")? },
-            Operation::DnsDomainCommit => Call::DnsDomainCommit { name: req("domain")? },
-            Operation::PollReq => Call::PollReq,
-            Operation::PollAck => Call::PollAck { id: req("id")? },
-            Operation::Call => Call::Generic { command: req("command")?, data: a.value("data") },
-        })
+        let a = crate::ops::check_args(spec, &spec.label(), args, true)?;
+        let canonical = a.canonical();
+        let Some(op) = Operation::from_name(operation) else {
+            return Ok(Call::Model { spec, args: canonical });
+        };
+        // The variant named by the operation, its fields read from the canonical arguments.
+        let tagged = if spec.args.iter().all(|a| a.local) {
+            Value::String(op.name().to_owned())
+        } else {
+            let mut m = Map::new();
+            m.insert(op.name().to_owned(), Value::Object(canonical));
+            Value::Object(m)
+        };
+        serde_json::from_value(tagged).map_err(|e| Error::config(spec.label(), e.to_string()))
     }
 }
 

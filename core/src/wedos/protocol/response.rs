@@ -7,7 +7,7 @@ use super::call::{Call, Operation};
 use super::codes::code_error;
 use super::USER_AGENT_RATE_LIMIT_BODY;
 use crate::error::{excerpt, Error, ErrorKind, Result};
-use crate::json::{float as float_field, int as int_field, string as str_field};
+use crate::json::{int as int_field, string as str_field};
 use crate::wedos::records::*;
 
 /// limit body is [`ErrorKind::RateLimited`], anything else [`ErrorKind::Protocol`].
@@ -79,6 +79,8 @@ pub enum Output {
     DnsRows(Vec<DnsRow>),
     /// `poll-req`: the oldest unread notification, or `None` when the queue is empty (1003).
     Notification(Option<Notification>),
+    /// The records of a command of the model without a typed result ([`Call::Model`]), in their canonical JSON.
+    Json(Value),
 }
 
 /// Reads the answer to `call`: its typed result, or the [`Error`] the answer means.
@@ -141,6 +143,9 @@ fn typed_result(call: &Call, label: &str, http_status: u16, body: &[u8], resp: R
     if resp.code >= 2000 || resp.code < 1000 {
         return Err(code_error(label, resp.code, &resp.result));
     }
+    if let Call::Model { spec, .. } = call {
+        return model_result(spec, resp, shape);
+    }
     let data = resp.data.as_ref();
     Ok(match call.operation() {
         Operation::PingAsync | Operation::DomainCreate => {
@@ -160,11 +165,7 @@ fn typed_result(call: &Call, label: &str, http_status: u16, body: &[u8], resp: R
         }
         Operation::CreditInfo => {
             let d = data.and_then(Value::as_object).ok_or_else(|| shape("no credit data"))?;
-            Output::Credit(Credit {
-                amount: float_field(d, &["amount", "credit"]),
-                currency: str_field(d, &["currency"]),
-                raw: d.clone(),
-            })
+            Output::Credit(record("Credit", &Value::Object(d.clone())).ok_or_else(|| shape("no credit data"))?)
         }
         Operation::DomainsList => {
             let items = data
@@ -282,51 +283,61 @@ fn keyed_items(data: &Value, key: &str) -> Option<Vec<Value>> {
     }
 }
 
+/// A record of the model's type `name` read from an object of an answer (see [`RecordSpec::decode`]).
+///
+/// [`RecordSpec::decode`]: crate::ops::RecordSpec::decode
+fn record<T: serde::de::DeserializeOwned>(name: &str, v: &Value) -> Option<T> {
+    let spec = crate::ops::Api::Wedos.record(name)?;
+    serde_json::from_value(spec.decode(v.as_object()?)?).ok()
+}
+
 fn domain(v: &Value) -> Option<Domain> {
-    let o = v.as_object()?;
-    Some(Domain {
-        name: str_field(o, &["name"])?,
-        status: str_field(o, &["status"]),
-        expiration: str_field(o, &["expiration", "expire"]),
-        raw: o.clone(),
-    })
+    record("Domain", v)
 }
 
 fn dns_domain(v: &Value) -> Option<DnsDomain> {
-    let o = v.as_object()?;
-    Some(DnsDomain {
-        name: str_field(o, &["name"])?,
-        status: str_field(o, &["status"]),
-        kind: str_field(o, &["type"]),
-        raw: o.clone(),
-    })
+    record("DnsDomain", v)
 }
 
 fn dns_row(v: &Value) -> Option<DnsRow> {
-    let o = v.as_object()?;
-    Some(DnsRow {
-        id: int_field(o, &["ID", "row_id"])?,
-        name: str_field(o, &["name"]).unwrap_or_default(),
-        ttl: int_field(o, &["ttl"]),
-        rdtype: str_field(o, &["rdtype", "type"])?,
-        rdata: str_field(o, &["rdata"])?,
-        changed_date: str_field(o, &["changed_date"]),
-        author_comment: str_field(o, &["author_comment", "auth_comment"]),
-        raw: o.clone(),
-    })
+    record("DnsRow", v)
 }
 
 fn notification(v: &Value) -> Option<Notification> {
-    let o = v.as_object()?;
-    Some(Notification {
-        id: str_field(o, &["ID", "id"]),
-        code: int_field(o, &["code"])?,
-        result: str_field(o, &["result"]).unwrap_or_default(),
-        timestamp: int_field(o, &["timestamp"]),
-        cltrid: str_field(o, &["clTRID"]),
-        svtrid: str_field(o, &["svTRID"]),
-        command: str_field(o, &["command"]),
-        data: o.get("data").filter(|d| !d.is_null()).cloned(),
-        raw: o.clone(),
-    })
+    record("Notification", v)
+}
+
+/// The result of a command of the model without a typed result: its records read as the model describes them,
+/// in their canonical JSON (the envelope for a `Response`).
+fn model_result(spec: &crate::ops::OpSpec, resp: Response, shape: impl Fn(&str) -> Error) -> Result<Output> {
+    use crate::ops::Output as Out;
+    let (name, list) = match spec.output {
+        Out::Record(name) | Out::Optional(name) => (name, false),
+        Out::List(name) => (name, true),
+        Out::Count | Out::Either { .. } => ("Response", false),
+    };
+    let Some(rec) = crate::ops::Api::Wedos.record(name).filter(|_| name != "Response") else {
+        return Ok(Output::Response(resp));
+    };
+    let data = resp.data.as_ref();
+    let items = match (data, rec.items) {
+        (None, _) => Vec::new(),
+        (Some(d), Some(key)) if d.get(key).is_some() || list => {
+            keyed_items(d, key).ok_or_else(|| shape(&format!("no {key} list")))?
+        }
+        (Some(Value::Array(a)), None) if list => a.clone(),
+        (Some(d), _) => vec![d.clone()],
+    };
+    let read = |v: &Value| {
+        v.as_object().and_then(|o| rec.decode(o)).ok_or_else(|| shape(&format!("not a {name} of the model")))
+    };
+    Ok(Output::Json(if list {
+        Value::Array(items.iter().map(read).collect::<Result<_>>()?)
+    } else {
+        match (items.first(), spec.output) {
+            (Some(item), _) => read(item)?,
+            (None, crate::ops::Output::Optional(_)) => Value::Null,
+            (None, _) => return Err(shape(&format!("no {name}"))),
+        }
+    }))
 }
