@@ -7,6 +7,19 @@
 //! * `client` modules are async (tokio): they sign, send through the one [`transport`], retry and parse.
 //! * [`Error`] is the one error type of every operation and every front end.
 
+/// Runs a typed call on a client and takes the one result variant the call gives (a `Protocol` error naming the
+/// operation for any other, which the protocol layer never gives): the typed methods of both clients.
+macro_rules! run_typed {
+    ($client:expr, $call:expr, $variant:path) => {{
+        let call = $call;
+        match $client.execute(&call).await? {
+            $variant(v) => Ok(v),
+            _ => Err($crate::error::Error::new($crate::error::ErrorKind::Protocol, call.label(), "unexpected result type")),
+        }
+    }};
+}
+
+mod account;
 pub mod blocking;
 pub mod error;
 pub mod http;

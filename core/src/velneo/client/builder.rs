@@ -7,8 +7,9 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::{Client, Inner, SessionState};
-use crate::error::{Detail, Error, Result};
+use crate::error::Result;
 use crate::ops::{self, Api};
+use crate::account::{Account, Names};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 use crate::velneo::protocol::{self, WireOptions};
@@ -17,6 +18,15 @@ use crate::velneo::protocol::{self, WireOptions};
 pub const ENV_EMAIL: &str = "VELNEO_EMAIL";
 pub const ENV_API_KEY: &str = "VELNEO_API_KEY";
 pub const ENV_BASE_URL: &str = "VELNEO_BASE_URL";
+
+/// The account settings' names (see [`Account`]).
+static NAMES: Names = Names {
+    op: BUILD_OP,
+    id: ("email", ENV_EMAIL, "an e-mail"),
+    secret: ("api_key", ENV_API_KEY, "an API key"),
+    base_url_env: ENV_BASE_URL,
+    default_base_url: protocol::DEFAULT_BASE_URL,
+};
 
 const BUILD_OP: &str = "velneo client";
 pub(super) const DOWNLOAD_OP: &str = "velneo vserver.backup download";
@@ -27,13 +37,8 @@ pub const VSERVER_STATES: [&str; 2] = ["running", "stopped"];
 /// Settings for a [`Client`]. Start from [`Client::builder`].
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
-    email: Option<String>,
-    api_key: Option<Secret>,
-    base_url: String,
+    account: Account,
     transport: TransportConfig,
-    /// Whether `from_env` was applied (errors then name the variables), and whether it met an empty base URL.
-    env_read: bool,
-    env_base_url_empty: bool,
     wire: WireOptions,
 }
 
@@ -41,12 +46,8 @@ impl Default for ClientBuilder {
     /// The operation model's defaults.
     fn default() -> Self {
         ClientBuilder {
-            email: None,
-            api_key: None,
-            base_url: ops::setting_default(Api::Velneo, "base_url"),
+            account: Account::new(&NAMES, ops::setting_default(Api::Velneo, "base_url")),
             transport: TransportConfig::default(),
-            env_read: false,
-            env_base_url_empty: false,
             wire: WireOptions { http_verbs: ops::setting_default(Api::Velneo, "http_verbs") },
         }
     }
@@ -55,19 +56,19 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// The e-mail of the Velneo account.
     pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
+        self.account.id = Some(email.into());
         self
     }
 
     /// The account's private API key. It is only ever hashed, never sent or shown.
     pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
-        self.api_key = Some(api_key.into());
+        self.account.secret = Some(api_key.into());
         self
     }
 
     /// The API root with its version (default `https://cloudapi.velneo.com/v1`).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
+        self.account.base_url = base_url.into();
         self
     }
 
@@ -82,20 +83,7 @@ impl ClientBuilder {
     /// Fills e-mail, API key and base URL from `VELNEO_EMAIL`, `VELNEO_API_KEY` and `VELNEO_BASE_URL` (the last
     /// one optional). Missing variables are reported by [`build`](Self::build).
     pub fn from_env(mut self) -> Self {
-        if let Ok(v) = std::env::var(ENV_EMAIL) {
-            self.email = Some(v);
-        }
-        if let Ok(v) = std::env::var(ENV_API_KEY) {
-            self.api_key = Some(Secret::new(v));
-        }
-        if let Ok(v) = std::env::var(ENV_BASE_URL) {
-            if v.trim().is_empty() {
-                self.env_base_url_empty = true;
-            } else {
-                self.base_url = v;
-            }
-        }
-        self.env_read = true;
+        self.account.read_env();
         self
     }
 
@@ -111,13 +99,13 @@ impl ClientBuilder {
             b = b.from_env();
         }
         if let Some(v) = ops::text(o, "email") {
-            b.email = Some(v);
+            b.account.id = Some(v);
         }
         if let Some(v) = ops::text(o, "api_key") {
-            b.api_key = Some(Secret::new(v));
+            b.account.secret = Some(Secret::new(v));
         }
         if let Some(v) = ops::text(o, "base_url") {
-            b.base_url = v;
+            b.account.base_url = v;
         }
         if let Some(v) = o.get("http_verbs").and_then(Value::as_bool) {
             b.wire.http_verbs = v;
@@ -127,31 +115,7 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let missing = |what: &str, setting: &'static str, env: &str| {
-            let e = if self.env_read {
-                Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
-            } else {
-                Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
-            };
-            e.with_detail(Detail::MissingSetting(setting))
-        };
-        if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
-            return Err(Error::config(
-                BUILD_OP,
-                format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
-            ));
-        }
-        let email = self
-            .email
-            .clone()
-            .filter(|e| !e.trim().is_empty())
-            .ok_or_else(|| missing("an e-mail", "email", ENV_EMAIL))?;
-        let api_key = self
-            .api_key
-            .clone()
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| missing("an API key", "api_key", ENV_API_KEY))?;
-        let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
+        let (email, api_key, base_url) = self.account.check()?;
         let transport = Transport::new(self.transport, BUILD_OP)?;
         Ok(Client {
             inner: Arc::new(Inner {

@@ -9,24 +9,6 @@ use crate::secret::Secret;
 use crate::velneo::protocol::{Call, Operation, Output};
 use crate::velneo::records::*;
 
-macro_rules! expect_output {
-    ($op:expr, $out:expr, $variant:ident) => {
-        match $out {
-            Output::$variant(v) => Ok(v),
-            _ => Err(Error::new(ErrorKind::Protocol, $op.label(), "unexpected result type")),
-        }
-    };
-}
-
-macro_rules! run {
-    ($client:expr, $call:expr, $variant:ident) => {{
-        let call = $call;
-        let op = call.operation();
-        let out = $client.execute(&call).await?;
-        expect_output!(op, out, $variant)
-    }};
-}
-
 /// The vServer: status, start, stop, credentials, backup.
 #[derive(Clone, Copy, Debug)]
 pub struct VServer<'a> {
@@ -35,22 +17,22 @@ pub struct VServer<'a> {
 
 impl VServer<'_> {
     pub async fn status(self) -> Result<VServerStatus> {
-        run!(self.client, Call::VServerStatus, VServerStatus)
+        run_typed!(self.client, Call::VServerStatus, Output::VServerStatus)
     }
     pub async fn start(self) -> Result<Ack> {
-        run!(self.client, Call::VServerStart, Ack)
+        run_typed!(self.client, Call::VServerStart, Output::Ack)
     }
     pub async fn stop(self) -> Result<Ack> {
-        run!(self.client, Call::VServerStop, Ack)
+        run_typed!(self.client, Call::VServerStop, Output::Ack)
     }
     /// Stores the supervisor credentials the API uses to administer the vServer. They are not checked here: if
     /// wrong, the next administrative call fails with [`ErrorKind::VServerCredentials`].
     pub async fn set_credentials(self, username: impl Into<String>, password: impl Into<Secret>) -> Result<Ack> {
-        run!(self.client, Call::VServerCredentials { username: username.into(), password: password.into() }, Ack)
+        run_typed!(self.client, Call::VServerCredentials { username: username.into(), password: password.into() }, Output::Ack)
     }
     /// Starts a backup and returns its download link.
     pub async fn backup(self) -> Result<Backup> {
-        run!(self.client, Call::VServerBackup, Backup)
+        run_typed!(self.client, Call::VServerBackup, Output::Backup)
     }
 
     /// Downloads a backup from the link [`backup`](Self::backup) returned, handing each chunk to `sink` with the
@@ -175,16 +157,16 @@ pub struct Groups<'a> {
 impl Groups<'_> {
     /// Creates the group if missing, else modifies it.
     pub async fn put(self, spec: GroupSpec) -> Result<Ack> {
-        run!(self.client, Call::GroupPut(spec), Ack)
+        run_typed!(self.client, Call::GroupPut(spec), Output::Ack)
     }
     pub async fn get(self, name: impl Into<String>) -> Result<Group> {
-        run!(self.client, Call::GroupGet(name.into()), Group)
+        run_typed!(self.client, Call::GroupGet(name.into()), Output::Group)
     }
     pub async fn list(self) -> Result<Vec<Group>> {
-        run!(self.client, Call::GroupList, Groups)
+        run_typed!(self.client, Call::GroupList, Output::Groups)
     }
     pub async fn delete(self, name: impl Into<String>) -> Result<Ack> {
-        run!(self.client, Call::GroupDelete(name.into()), Ack)
+        run_typed!(self.client, Call::GroupDelete(name.into()), Output::Ack)
     }
 }
 
@@ -197,16 +179,16 @@ pub struct Users<'a> {
 impl Users<'_> {
     /// Creates the user if missing, else modifies it.
     pub async fn put(self, spec: UserSpec) -> Result<Ack> {
-        run!(self.client, Call::UserPut(spec), Ack)
+        run_typed!(self.client, Call::UserPut(spec), Output::Ack)
     }
     pub async fn get(self, username: impl Into<String>) -> Result<User> {
-        run!(self.client, Call::UserGet(username.into()), User)
+        run_typed!(self.client, Call::UserGet(username.into()), Output::User)
     }
     pub async fn list(self, filter: UserFilter) -> Result<Vec<User>> {
-        run!(self.client, Call::UserList(filter), Users)
+        run_typed!(self.client, Call::UserList(filter), Output::Users)
     }
     pub async fn delete(self, username: impl Into<String>) -> Result<Ack> {
-        run!(self.client, Call::UserDelete(username.into()), Ack)
+        run_typed!(self.client, Call::UserDelete(username.into()), Output::Ack)
     }
 }
 
@@ -219,16 +201,16 @@ pub struct Folders<'a> {
 impl Folders<'_> {
     /// Creates the shared folder if missing, else modifies it.
     pub async fn put(self, spec: FolderSpec) -> Result<Ack> {
-        run!(self.client, Call::FolderPut(spec), Ack)
+        run_typed!(self.client, Call::FolderPut(spec), Output::Ack)
     }
     pub async fn get(self, name: impl Into<String>) -> Result<Folder> {
-        run!(self.client, Call::FolderGet(name.into()), Folder)
+        run_typed!(self.client, Call::FolderGet(name.into()), Output::Folder)
     }
     pub async fn list(self) -> Result<Vec<Folder>> {
-        run!(self.client, Call::FolderList, Folders)
+        run_typed!(self.client, Call::FolderList, Output::Folders)
     }
     pub async fn delete(self, name: impl Into<String>) -> Result<Ack> {
-        run!(self.client, Call::FolderDelete(name.into()), Ack)
+        run_typed!(self.client, Call::FolderDelete(name.into()), Output::Ack)
     }
 }
 
@@ -241,16 +223,16 @@ pub struct AppInstances<'a> {
 impl AppInstances<'_> {
     /// Adds an application instance; the answer carries its id.
     pub async fn put(self, spec: InstanceSpec) -> Result<InstanceCreated> {
-        run!(self.client, Call::InstancePut(InstanceKind::App, spec), InstanceCreated)
+        run_typed!(self.client, Call::InstancePut(InstanceKind::App, spec), Output::InstanceCreated)
     }
     pub async fn get(self, key: impl Into<InstanceKey>) -> Result<AppInstance> {
-        run!(self.client, Call::InstanceGet(InstanceKind::App, key.into()), AppInstance)
+        run_typed!(self.client, Call::InstanceGet(InstanceKind::App, key.into()), Output::AppInstance)
     }
     pub async fn list(self) -> Result<Vec<AppInstance>> {
-        run!(self.client, Call::InstanceList(InstanceKind::App), AppInstances)
+        run_typed!(self.client, Call::InstanceList(InstanceKind::App), Output::AppInstances)
     }
     pub async fn delete(self, key: impl Into<InstanceKey>) -> Result<Ack> {
-        run!(self.client, Call::InstanceDelete(InstanceKind::App, key.into()), Ack)
+        run_typed!(self.client, Call::InstanceDelete(InstanceKind::App, key.into()), Output::Ack)
     }
 }
 
@@ -263,16 +245,16 @@ pub struct DataInstances<'a> {
 impl DataInstances<'_> {
     /// Creates the data instance if missing, else modifies it; the answer carries its id.
     pub async fn put(self, spec: InstanceSpec) -> Result<InstanceCreated> {
-        run!(self.client, Call::InstancePut(InstanceKind::Data, spec), InstanceCreated)
+        run_typed!(self.client, Call::InstancePut(InstanceKind::Data, spec), Output::InstanceCreated)
     }
     pub async fn get(self, key: impl Into<InstanceKey>) -> Result<DataInstance> {
-        run!(self.client, Call::InstanceGet(InstanceKind::Data, key.into()), DataInstance)
+        run_typed!(self.client, Call::InstanceGet(InstanceKind::Data, key.into()), Output::DataInstance)
     }
     pub async fn list(self) -> Result<Vec<DataInstance>> {
-        run!(self.client, Call::InstanceList(InstanceKind::Data), DataInstances)
+        run_typed!(self.client, Call::InstanceList(InstanceKind::Data), Output::DataInstances)
     }
     pub async fn delete(self, key: impl Into<InstanceKey>) -> Result<Ack> {
-        run!(self.client, Call::InstanceDelete(InstanceKind::Data, key.into()), Ack)
+        run_typed!(self.client, Call::InstanceDelete(InstanceKind::Data, key.into()), Output::Ack)
     }
 }
 

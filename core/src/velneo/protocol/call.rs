@@ -137,6 +137,11 @@ pub enum Call {
 }
 
 impl Call {
+    /// The name errors carry: `velneo users.put`.
+    pub fn label(&self) -> String {
+        self.operation().label()
+    }
+
     /// Whether sending this request twice has the effect of sending it once (the operation model's flag). The
     /// transport retries a request that may have reached the server only when it is.
     pub fn idempotent(&self) -> bool {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{Client, Inner};
 use crate::error::{Detail, Error, Result};
 use crate::ops::{self, default_seconds, setting_default, Api};
+use crate::account::{Account, Names};
 use crate::secret::Secret;
 use crate::transport::{Transport, TransportConfig};
 use crate::wedos::governor::{Policy, INVALID_KEPT};
@@ -18,6 +19,15 @@ use crate::wedos::store::{now_f64, StateLocation, Store, StoreOptions};
 pub const ENV_USER: &str = "WEDOS_USER";
 pub const ENV_PASSWORD: &str = "WEDOS_PASSWORD";
 pub const ENV_BASE_URL: &str = "WEDOS_BASE_URL";
+
+/// The account settings' names (see [`Account`]).
+static NAMES: Names = Names {
+    op: BUILD_OP,
+    id: ("user", ENV_USER, "a user"),
+    secret: ("password", ENV_PASSWORD, "a WAPI password"),
+    base_url_env: ENV_BASE_URL,
+    default_base_url: protocol::DEFAULT_BASE_URL,
+};
 
 pub(super) const BUILD_OP: &str = "wedos client";
 const API: Api = Api::Wedos;
@@ -78,13 +88,8 @@ impl std::fmt::Debug for Clock {
 /// Settings for a [`Client`]. Start from [`Client::builder`].
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
-    user: Option<String>,
-    password: Option<Secret>,
-    base_url: String,
+    account: Account,
     transport: TransportConfig,
-    /// Whether `from_env` was applied (errors then name the variables), and whether it met an empty base URL.
-    env_read: bool,
-    env_base_url_empty: bool,
     test: bool,
     policy: LimitPolicy,
     hourly_limit: u32,
@@ -104,12 +109,8 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         let [hourly_limit, domain_check_limit] = setting_default::<[u32; 2]>(API, "hourly_limits");
         ClientBuilder {
-            user: None,
-            password: None,
-            base_url: setting_default(API, "base_url"),
+            account: Account::new(&NAMES, setting_default(API, "base_url")),
             transport: TransportConfig::default(),
-            env_read: false,
-            env_base_url_empty: false,
             test: setting_default(API, "test_mode"),
             policy: LimitPolicy::from_setting(&setting_default::<String>(API, "on_limit")),
             hourly_limit,
@@ -129,17 +130,17 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// The WEDOS account login (e-mail).
     pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
+        self.account.id = Some(user.into());
         self
     }
     /// The WAPI password (set in the admin panel; the account password does not work). Never shown.
     pub fn password(mut self, password: impl Into<Secret>) -> Self {
-        self.password = Some(password.into());
+        self.account.secret = Some(password.into());
         self
     }
     /// The JSON endpoint (default `https://api.wedos.com/wapi/json`).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
+        self.account.base_url = base_url.into();
         self
     }
     crate::transport::transport_setters!();
@@ -209,20 +210,7 @@ impl ClientBuilder {
     }
     /// Fills user, password and base URL from `WEDOS_USER`, `WEDOS_PASSWORD`, `WEDOS_BASE_URL` (optional).
     pub fn from_env(mut self) -> Self {
-        if let Ok(v) = std::env::var(ENV_USER) {
-            self.user = Some(v);
-        }
-        if let Ok(v) = std::env::var(ENV_PASSWORD) {
-            self.password = Some(Secret::new(v));
-        }
-        if let Ok(v) = std::env::var(ENV_BASE_URL) {
-            if v.trim().is_empty() {
-                self.env_base_url_empty = true;
-            } else {
-                self.base_url = v;
-            }
-        }
-        self.env_read = true;
+        self.account.read_env();
         self
     }
 
@@ -240,13 +228,13 @@ impl ClientBuilder {
             b = b.from_env();
         }
         if let Some(v) = ops::text(o, "user") {
-            b.user = Some(v);
+            b.account.id = Some(v);
         }
         if let Some(v) = ops::text(o, "password") {
-            b.password = Some(Secret::new(v));
+            b.account.secret = Some(Secret::new(v));
         }
         if let Some(v) = ops::text(o, "base_url") {
-            b.base_url = v;
+            b.account.base_url = v;
         }
         if let Some(v) = o.get("test_mode").and_then(Value::as_bool) {
             b.test = v;
@@ -289,31 +277,10 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        let missing = |what: &str, setting: &'static str, env: &str| {
-            let e = if self.env_read {
-                Error::config(BUILD_OP, format!("{what} is required: {env} is not set"))
-            } else {
-                Error::config(BUILD_OP, format!("{what} is required: give it, or read {env} with from_env"))
-            };
-            e.with_detail(Detail::MissingSetting(setting))
-        };
         let invalid = |setting: &str, message: String| {
             Error::config(BUILD_OP, message).with_detail(Detail::InvalidSetting(setting.to_owned()))
         };
-        if self.env_base_url_empty && self.base_url == protocol::DEFAULT_BASE_URL {
-            return Err(Error::config(
-                BUILD_OP,
-                format!("{ENV_BASE_URL} is set but empty; unset it to use the production API"),
-            ));
-        }
-        let user =
-            self.user.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("a user", "user", ENV_USER))?;
-        let password = self
-            .password
-            .clone()
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| missing("a WAPI password", "password", ENV_PASSWORD))?;
-        let base_url = crate::transport::check_base_url(BUILD_OP, &self.base_url)?;
+        let (user, password, base_url) = self.account.check()?;
         if self.hourly_limit == 0 || self.domain_check_limit == 0 {
             return Err(invalid("hourly_limits", "hourly limits must be at least 1".into()));
         }

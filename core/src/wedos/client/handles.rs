@@ -1,6 +1,6 @@
 //! The typed handles of domains and DNS zones and rows, with the ACME DNS-01 steps.
 
-use super::{unexpected, Client};
+use super::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::wedos::protocol::{Call, Output, RequestOptions};
 use crate::wedos::records::*;
@@ -14,24 +14,15 @@ pub struct Domains<'a> {
 impl Domains<'_> {
     /// `domains-list`, optionally only those with `status`.
     pub async fn list(self, status: Option<&str>) -> Result<Vec<Domain>> {
-        match self.client.execute(&Call::DomainsList { status: status.map(str::to_owned) }).await? {
-            Output::Domains(d) => Ok(d),
-            _ => Err(unexpected("domains-list")),
-        }
+        run_typed!(self.client, Call::DomainsList { status: status.map(str::to_owned) }, Output::Domains)
     }
     /// `domain-info`.
     pub async fn info(self, name: &str) -> Result<Domain> {
-        match self.client.execute(&Call::DomainInfo { name: name.to_owned() }).await? {
-            Output::Domain(d) => Ok(d),
-            _ => Err(unexpected("domain-info")),
-        }
+        run_typed!(self.client, Call::DomainInfo { name: name.to_owned() }, Output::Domain)
     }
     /// `domain-transfer-check` (counts against the 100-per-hour budget).
     pub async fn transfer_check(self, name: &str) -> Result<TransferCheck> {
-        match self.client.execute(&Call::DomainTransferCheck { name: name.to_owned() }).await? {
-            Output::TransferCheck(t) => Ok(t),
-            _ => Err(unexpected("domain-transfer-check")),
-        }
+        run_typed!(self.client, Call::DomainTransferCheck { name: name.to_owned() }, Output::TransferCheck)
     }
     /// `domain-create`: registers `name` for `period` years with the registrant `owner_c`; asynchronous (the
     /// result comes as a notification: see [`Client::wait_for`]).
@@ -42,10 +33,7 @@ impl Domains<'_> {
             owner_c: owner_c.to_owned(),
             nsset: nsset.map(str::to_owned),
         };
-        match self.client.execute(&call).await? {
-            Output::Pending(p) => Ok(p),
-            _ => Err(unexpected("domain-create")),
-        }
+        run_typed!(self.client, call, Output::Pending)
     }
     /// `domain-renew`: extends `name` by `period` years.
     pub async fn renew(self, name: &str, period: u32) -> Result<Response> {
@@ -53,10 +41,7 @@ impl Domains<'_> {
     }
     /// `domain-check` (counts against the 100-per-hour budget).
     pub async fn check(self, name: &str) -> Result<DomainCheck> {
-        match self.client.execute(&Call::DomainCheck { name: name.to_owned() }).await? {
-            Output::DomainCheck(d) => Ok(d),
-            _ => Err(unexpected("domain-check")),
-        }
+        run_typed!(self.client, Call::DomainCheck { name: name.to_owned() }, Output::DomainCheck)
     }
 }
 
@@ -69,24 +54,15 @@ pub struct Dns<'a> {
 impl Dns<'_> {
     /// `dns-domains-list`.
     pub async fn domains(self) -> Result<Vec<DnsDomain>> {
-        match self.client.execute(&Call::DnsDomainsList).await? {
-            Output::DnsDomains(d) => Ok(d),
-            _ => Err(unexpected("dns-domains-list")),
-        }
+        run_typed!(self.client, Call::DnsDomainsList, Output::DnsDomains)
     }
     /// `dns-domain-info`.
     pub async fn domain_info(self, domain: &str) -> Result<DnsDomain> {
-        match self.client.execute(&Call::DnsDomainInfo { name: domain.to_owned() }).await? {
-            Output::DnsDomain(d) => Ok(d),
-            _ => Err(unexpected("dns-domain-info")),
-        }
+        run_typed!(self.client, Call::DnsDomainInfo { name: domain.to_owned() }, Output::DnsDomain)
     }
     /// `dns-row-detail`.
     pub async fn row_detail(self, domain: &str, row_id: i64) -> Result<DnsRow> {
-        match self.client.execute(&Call::DnsRowDetail { domain: domain.to_owned(), row_id }).await? {
-            Output::DnsRow(r) => Ok(r),
-            _ => Err(unexpected("dns-row-detail")),
-        }
+        run_typed!(self.client, Call::DnsRowDetail { domain: domain.to_owned(), row_id }, Output::DnsRow)
     }
 
     /// The zone of `fqdn` among the account's DNS zones (the longest matching suffix) and the name relative to
@@ -149,10 +125,7 @@ impl Dns<'_> {
 
     /// `dns-rows-list`.
     pub async fn rows(self, domain: &str) -> Result<Vec<DnsRow>> {
-        match self.client.execute(&Call::DnsRowsList { domain: domain.to_owned() }).await? {
-            Output::DnsRows(r) => Ok(r),
-            _ => Err(unexpected("dns-rows-list")),
-        }
+        run_typed!(self.client, Call::DnsRowsList { domain: domain.to_owned() }, Output::DnsRows)
     }
     /// `dns-row-add`. The change is pending until [`commit`](Self::commit) (or 5 minutes after the last change).
     ///

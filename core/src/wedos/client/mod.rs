@@ -161,10 +161,7 @@ impl Client {
 
     /// `ping-async`: the server answers `1001 Request pending`; the result arrives as a notification.
     pub async fn ping_async(&self) -> Result<Pending> {
-        match self.execute(&Call::PingAsync).await? {
-            Output::Pending(p) => Ok(p),
-            _ => Err(unexpected("ping-async")),
-        }
+        run_typed!(self, Call::PingAsync, Output::Pending)
     }
 
     /// `ping-async`, then waits up to `timeout` for its notification (see [`Client::wait_for`]).
@@ -180,10 +177,7 @@ impl Client {
 
     /// `credit-info`.
     pub async fn credit_info(&self) -> Result<Credit> {
-        match self.execute(&Call::CreditInfo).await? {
-            Output::Credit(c) => Ok(c),
-            _ => Err(unexpected("credit-info")),
-        }
+        run_typed!(self, Call::CreditInfo, Output::Credit)
     }
 
     pub fn domains(&self) -> Domains<'_> {
