@@ -160,6 +160,13 @@ void hostapi_velneo_client_free(hostapi_velneo_client *client);
 void hostapi_wedos_client_free(hostapi_wedos_client *client);
 
 /**
+ * Lets the account's clients send again after the guard stopped them (once the password, the IP allow-list or
+ * the input is fixed): clears the stop after authentication failures and the count of invalid answers, for every
+ * client of the account that shares its state. The server's own IP block still runs out.
+ */
+hostapi_status hostapi_wedos_reset_auth_guard(const hostapi_wedos_client *client);
+
+/**
  * Velneo's signature: `sha1(subject + decimal(timestamp) + api_key)` as 40 lowercase hex digits, written to
  * `*out_hex` (free it with `hostapi_string_free`).
  */
@@ -500,11 +507,13 @@ hostapi_status hostapi_wedos_client_new(const char *options_json,
  * - `dns.row_detail`: dns-row-detail: one row of a zone. Arguments: `"domain"` string, required; `"row_id"`
  *   integer, required. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string, "rdata" string,
  *   "changed_date" string|null, "author_comment" string|null, "raw" raw}.
- * - `dns.add_row` (not idempotent): dns-row-add: adds a row; the change is pending until commit (or 5 minutes
- *   after the last change). Arguments: `"domain"` string, required; `"name"` string, required; `"rdtype"` string,
- *   required; `"rdata"` string, required; `"ttl"` integer, default 3600; `"comment"` string. Result: Response
- *   {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid" string|null, "command"
- *   string|null, "test" bool, "data" any|null}.
+ * - `dns.add_row` (not idempotent): dns-row-add: adds a row and returns it with its id (listed from the zone after
+ *   the add: one more request) and the server's answer; the change is pending until commit (or 5 minutes after the
+ *   last change). Arguments: `"domain"` string, required; `"name"` string, required; `"rdtype"` string, required;
+ *   `"rdata"` string, required; `"ttl"` integer, default 3600; `"comment"` string. Result: AddedRow {"id"
+ *   int|null, "name" string, "ttl" int|null, "rdtype" string, "rdata" string, "changed_date" string|null,
+ *   "author_comment" string|null, "raw" raw, "code" int, "result" string, "timestamp" int|null, "cltrid"
+ *   string|null, "svtrid" string|null, "command" string|null, "test" bool, "data" any|null}.
  * - `dns.update_row`: dns-row-update: changes a row's TTL and data (name and type cannot change). Arguments:
  *   `"domain"` string, required; `"row_id"` integer, required; `"ttl"` integer, required; `"rdata"` string,
  *   required. Result: Response {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid"
@@ -543,6 +552,45 @@ hostapi_status hostapi_wedos_call(const hostapi_wedos_client *client,
                                   const char *operation,
                                   const char *args_json,
                                   char **out_json);
+
+/**
+ * Writes `text` as a JSON string literal, quotes included, to `*out_json` (free it with `hostapi_string_free`):
+ * `pa"ss` becomes `"pa\"ss"`. Use it for every value put into an options or arguments JSON.
+ */
+hostapi_status hostapi_json_quote(const char *text_in,
+                                  char **out_json);
+
+/**
+ * The text at `pointer` of the JSON `json` (a result of `hostapi_*_call`), written to `*out_text` (free it with
+ * `hostapi_string_free`). A number is written as its decimal text. `HOSTAPI_INVALID_ARGUMENT` when there is no
+ * value there, or it is not text or a number.
+ */
+hostapi_status hostapi_json_get_string(const char *json,
+                                       const char *pointer,
+                                       char **out_text);
+
+/**
+ * The whole number at `pointer` of the JSON `json`, written to `*out_value`. `HOSTAPI_INVALID_ARGUMENT` when
+ * there is no value there, or it is not a whole number.
+ */
+hostapi_status hostapi_json_get_int(const char *json,
+                                    const char *pointer,
+                                    int64_t *out_value);
+
+/**
+ * The boolean at `pointer` of the JSON `json`, written to `*out_value`. `HOSTAPI_INVALID_ARGUMENT` when there is
+ * no value there, or it is not `true` or `false`.
+ */
+hostapi_status hostapi_json_get_bool(const char *json,
+                                     const char *pointer,
+                                     bool *out_value);
+
+/**
+ * The length of the JSON array at `pointer` of `json` (e.g. a list result, `""`), written to `*out_len`.
+ */
+hostapi_status hostapi_json_array_len(const char *json,
+                                      const char *pointer,
+                                      size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

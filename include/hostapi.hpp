@@ -16,23 +16,45 @@
 
 namespace hostapi {
 
-/// A failure of the library: its status and message.
+/// A failure of the library: its status and message, and the details the C library keeps for the last error.
 class Error : public std::runtime_error {
  public:
-  Error(hostapi_status status, const std::string &message) : std::runtime_error(message), status_(status) {}
+  Error(hostapi_status status, const std::string &message, std::uint16_t http_status = 0, std::int64_t api_code = 0,
+        std::int64_t retry_after_ms = -1, bool may_have_applied = false)
+      : std::runtime_error(message),
+        status_(status),
+        http_status_(http_status),
+        api_code_(api_code),
+        retry_after_ms_(retry_after_ms),
+        may_have_applied_(may_have_applied) {}
   /// The C status (HOSTAPI_CONFIG, …; the numbers are fixed).
   hostapi_status status() const noexcept { return status_; }
   /// The status's name, e.g. "HOSTAPI_CONFIG".
   const char *status_name() const noexcept { return hostapi_status_name(static_cast<int>(status_)); }
+  /// The HTTP status of the answer, or 0 (see hostapi_last_error_http_status).
+  std::uint16_t http_status() const noexcept { return http_status_; }
+  /// The API's own code (Velneo status_code, WEDOS code), or 0 (see hostapi_last_error_api_code).
+  std::int64_t api_code() const noexcept { return api_code_; }
+  /// Milliseconds to wait before trying again, or -1 (see hostapi_last_error_retry_after_ms).
+  std::int64_t retry_after_ms() const noexcept { return retry_after_ms_; }
+  /// Whether a failed write may have been applied on the server (see hostapi_last_error_may_have_applied).
+  bool may_have_applied() const noexcept { return may_have_applied_; }
 
  private:
   hostapi_status status_;
+  std::uint16_t http_status_;
+  std::int64_t api_code_;
+  std::int64_t retry_after_ms_;
+  bool may_have_applied_;
 };
 
 namespace detail {
 
 inline void check(hostapi_status status) {
-  if (status != HOSTAPI_OK) throw Error(status, hostapi_last_error_message());
+  if (status != HOSTAPI_OK) {
+    throw Error(status, hostapi_last_error_message(), hostapi_last_error_http_status(), hostapi_last_error_api_code(),
+                hostapi_last_error_retry_after_ms(), hostapi_last_error_may_have_applied());
+  }
 }
 
 struct StringFree {
@@ -92,6 +114,8 @@ class WedosClient {
     detail::check(hostapi_wedos_call(handle_.get(), operation.c_str(), args_json.c_str(), &out));
     return detail::take(out);
   }
+  /// Lets the account's clients send again after the guard stopped them (see hostapi_wedos_reset_auth_guard).
+  void reset_auth_guard() const { detail::check(hostapi_wedos_reset_auth_guard(handle_.get())); }
   /// The C handle (owned by this object).
   const hostapi_wedos_client *get() const noexcept { return handle_.get(); }
 
@@ -113,6 +137,19 @@ class Emulator {
     detail::check(hostapi_emulator_url(handle_.get(), which, &out));
     return detail::take(out);
   }
+  /// Calls a control endpoint (see hostapi_emulator_control): e.g. control("POST", "faults", R"({"path": …})").
+  std::string control(const std::string &method, const std::string &path, const std::string &body_json = "") const {
+    char *out = nullptr;
+    detail::check(hostapi_emulator_control(handle_.get(), method.c_str(), path.c_str(),
+                                           body_json.empty() ? nullptr : body_json.c_str(), &out));
+    return detail::take(out);
+  }
+  /// Forgets every change: the configured accounts as at start.
+  void reset() const { control("POST", "reset"); }
+  /// Makes the next requests of a path misbehave (the fault as JSON: {"path", "status", "times", …}).
+  std::string add_fault(const std::string &fault_json) const { return control("POST", "faults", fault_json); }
+  /// The emulator's state as JSON (counters, zones, queues, requests per path).
+  std::string state() const { return control("GET", "state"); }
   /// The demo accounts as JSON.
   static std::string demo() {
     char *out = nullptr;
@@ -128,6 +165,13 @@ class Emulator {
 inline std::string velneo_sign(const std::string &subject, std::int64_t timestamp, const std::string &api_key) {
   char *out = nullptr;
   detail::check(hostapi_velneo_sign(subject.c_str(), timestamp, api_key.c_str(), &out));
+  return detail::take(out);
+}
+
+/// `text` as a JSON string literal, quotes included (see hostapi_json_quote).
+inline std::string json_quote(const std::string &text) {
+  char *out = nullptr;
+  detail::check(hostapi_json_quote(text.c_str(), &out));
   return detail::take(out);
 }
 

@@ -20,8 +20,9 @@ PREFIX ?= /usr/local
 CC ?= cc
 CXX ?= c++
 C_WARN := -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
-# What a static link of libhostapi needs besides it (rustc --print native-static-libs).
-C_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# What a static link of libhostapi needs besides it (rustc --print native-static-libs, less libc and libgcc_s,
+# which every link of a C program has already).
+C_STATIC_LIBS := -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: header check-header install test-c demo-c c-packages c-build-dev c-build-release c-install-dev c-install-release
 
@@ -58,6 +59,10 @@ define c_install
 		'Name: hostapi' 'Description: Clients of the Velneo Cloud API and WEDOS WAPI, and their emulator' \
 		'Version: $(HOSTAPI_VERSION)' 'Libs: -L$${libdir} -lhostapi' 'Libs.private: $(C_STATIC_LIBS)' \
 		'Cflags: -I$${includedir}' > $(2)/lib/pkgconfig/hostapi.pc
+	printf '%s\n' 'prefix=$(2)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+		'Name: hostapi-static' 'Description: libhostapi linked statically (the system libraries stay dynamic)' \
+		'Version: $(HOSTAPI_VERSION)' 'Libs: $${libdir}/libhostapi.a $(C_STATIC_LIBS)' \
+		'Cflags: -I$${includedir}' > $(2)/lib/pkgconfig/hostapi-static.pc
 endef
 
 install: c-build-release
@@ -80,9 +85,9 @@ test-c: c-packages check-header c-install-dev
 	done
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -g -o $(C_BIN)/test_wrapper $(C_ROOT)/tests/c/test_wrapper.cpp \
 		$$($(C_PC) pkg-config --cflags --libs hostapi) -Wl,-rpath,$(C_TEST_PREFIX)/lib
-	@# Static: the same programs against libhostapi.a.
-	$(CC) $(C_WARN) -o $(C_BIN)/test_null_static $(C_ROOT)/tests/c/test_null.c $$($(C_PC) pkg-config --cflags hostapi libcjson) \
-		$(C_TEST_PREFIX)/lib/libhostapi.a $$($(C_PC) pkg-config --libs libcjson) $$($(C_PC) pkg-config --static --libs-only-l hostapi | sed 's/-lhostapi//')
+	@# Static: the same program against libhostapi.a, through hostapi-static.pc (no rpath: it needs no libhostapi.so).
+	$(CC) $(C_WARN) -o $(C_BIN)/test_null_static $(C_ROOT)/tests/c/test_null.c $$($(C_PC) pkg-config --cflags --libs hostapi-static libcjson)
+	! ldd $(C_BIN)/test_null_static | grep -q libhostapi
 	@# ASan + UBSan builds of the C tests (the Rust library itself is not instrumented).
 	for t in $(C_TESTS); do \
 		$(CC) $(C_WARN) -g -fsanitize=address,undefined -fno-omit-frame-pointer -o $(C_BIN)/$$t.asan $(C_ROOT)/tests/c/$$t.c \
@@ -101,10 +106,17 @@ test-c: c-packages check-header c-install-dev
 	@# The headers in the compilers' default (GNU) modes too, where e.g. `unix` is a predefined macro.
 	$(CC) -Wall -Wextra -Werror -fsyntax-only $$($(C_PC) pkg-config --cflags hostapi libcjson) $(C_ROOT)/tests/c/test_null.c
 	$(CXX) -Wall -Wextra -Werror -fsyntax-only $$($(C_PC) pkg-config --cflags hostapi) $(C_ROOT)/tests/c/test_wrapper.cpp
-	@# The README's C example, compiled and run as written.
-	awk '/^## C quick start/{on=1} on&&/^```c$$/{code=1;next} code&&/^```$$/{exit} code{print}' $(C_ROOT)/README.md > $(C_WORK)/readme.c
-	$(CC) $(C_WARN) -o $(C_BIN)/readme $(C_WORK)/readme.c $$($(C_PC) pkg-config --cflags --libs hostapi) -Wl,-rpath,$(C_TEST_PREFIX)/lib
-	$(C_BIN)/readme
+	@# The README's C example as tool.c, built and run by the README's own commands (dynamic and static) from the
+	@# installed prefix, in an empty directory, without LD_LIBRARY_PATH.
+	rm -rf $(C_WORK)/readme && mkdir -p $(C_WORK)/readme
+	awk '/^## C quick start/{on=1} on&&/^```c$$/{code=1;next} code&&/^```$$/{exit} code{print}' $(C_ROOT)/README.md > $(C_WORK)/readme/tool.c
+	awk '/^## C quick start/{on=1} on&&/^```sh$$/{code=1;next} code&&/^```$$/{exit} code{print}' $(C_ROOT)/README.md > $(C_WORK)/readme/build.sh
+	grep -q 'hostapi-static' $(C_WORK)/readme/build.sh
+	cd $(C_WORK)/readme && env -u LD_LIBRARY_PATH PREFIX=$(C_TEST_PREFIX) CC=$(CC) bash -e build.sh
+	@# The README's C++ example, the same way.
+	awk '/^## C quick start/{on=1} on&&/^```cpp$$/{code=1;next} code&&/^```$$/{exit} code{print}' $(C_ROOT)/README.md > $(C_WORK)/readme/tool.cpp
+	cd $(C_WORK)/readme && $(CXX) -std=c++17 -Wall -Wextra -Werror -o tool-cpp tool.cpp $$($(C_PC) pkg-config --cflags --libs hostapi) \
+		-Wl,-rpath,$(C_TEST_PREFIX)/lib && ./tool-cpp
 	@# The whole suite under valgrind: no error, nothing definitely lost.
 	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite $(C_BIN)/test_vectors $(C_ROOT)/tests/vectors
 	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite $(C_BIN)/test_null

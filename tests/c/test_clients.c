@@ -169,6 +169,25 @@ int main(void) {
   free(txt_id);
   hostapi_string_free(txt);
   hostapi_string_free(cleared);
+  /* dns.add_row answers the new row with its id; a value with quotes and backslashes goes in through
+   * hostapi_json_quote, and the id comes out through hostapi_json_get_int. */
+  char *quoted = NULL;
+  CHECK(hostapi_json_quote("v\"1\\", &quoted) == HOSTAPI_OK && strcmp(quoted, "\"v\\\"1\\\\\"") == 0, "quoted: %s", quoted);
+  snprintf(args, sizeof args, "{\"domain\":\"example.cz\",\"name\":\"_q\",\"rdtype\":\"TXT\",\"rdata\":%s}", quoted);
+  char *added = run(w, 0, "dns.add_row", args, HOSTAPI_OK);
+  int64_t added_id = 0;
+  char *added_rdata = NULL;
+  CHECK(added && hostapi_json_get_int(added, "/id", &added_id) == HOSTAPI_OK && added_id > 0, "the new row's id: %s", added);
+  CHECK(hostapi_json_get_string(added, "/rdata", &added_rdata) == HOSTAPI_OK && strcmp(added_rdata, "v\"1\\") == 0,
+        "the row's data as sent: %s", added_rdata ? added_rdata : "-");
+  int64_t missing = 0;
+  CHECK(hostapi_json_get_int(added, "/nope", &missing) == HOSTAPI_INVALID_ARGUMENT && strstr(hostapi_last_error_message(), "/nope"),
+        "an absent field is an error naming it: %s", hostapi_last_error_message());
+  hostapi_string_free(added_rdata);
+  hostapi_string_free(added);
+  hostapi_string_free(quoted);
+  CHECK(hostapi_wedos_reset_auth_guard(w) == HOSTAPI_OK, "reset_auth_guard");
+  CHECK(hostapi_wedos_reset_auth_guard(NULL) == HOSTAPI_INVALID_ARGUMENT, "reset_auth_guard(NULL)");
   ok(w, 0, "dns.add_row", "{\"domain\":\"example.cz\",\"name\":\"_c\",\"rdtype\":\"TXT\",\"rdata\":\"v1\",\"ttl\":300}");
   char *rows = run(w, 0, "dns.rows", "{\"domain\":\"example.cz\"}", HOSTAPI_OK);
   cJSON *r, *list = cJSON_Parse(rows);

@@ -42,8 +42,23 @@ int main() {
       CHECK(e.status() == HOSTAPI_API);
       CHECK(std::strcmp(e.status_name(), "HOSTAPI_API") == 0);
       CHECK(std::string(e.what()).rfind("velneo groups.get: ", 0) == 0);
+      CHECK(e.http_status() == 403);
+      CHECK(e.api_code() == 403);
+      CHECK(!e.may_have_applied());
     }
+    CHECK(hostapi::json_quote("pa\"ss\\") == "\"pa\\\"ss\\\\\"");
     moved.call("session.logout");
+    // The emulator's control endpoints: a fault, then a reset.
+    emu.add_fault("{\"path\":\"/v1/groups\",\"status\":503,\"times\":5}");
+    try {
+      moved.call("groups.list");
+      CHECK(false);
+    } catch (const hostapi::Error &e) {
+      CHECK(e.status() == HOSTAPI_TRANSPORT);
+      CHECK(e.http_status() == 503);
+    }
+    emu.reset();
+    CHECK(emu.state().find("requests") != std::string::npos);
   }
   try {
     hostapi::WedosClient bad("{\"user\":\"u\"}");

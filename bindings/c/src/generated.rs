@@ -229,11 +229,13 @@ pub extern "C" fn hostapi_wedos_client_new(options_json: *const c_char, out: *mu
 /// - `dns.row_detail`: dns-row-detail: one row of a zone. Arguments: `"domain"` string, required; `"row_id"`
 ///   integer, required. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string, "rdata" string,
 ///   "changed_date" string|null, "author_comment" string|null, "raw" raw}.
-/// - `dns.add_row` (not idempotent): dns-row-add: adds a row; the change is pending until commit (or 5 minutes
-///   after the last change). Arguments: `"domain"` string, required; `"name"` string, required; `"rdtype"` string,
-///   required; `"rdata"` string, required; `"ttl"` integer, default 3600; `"comment"` string. Result: Response
-///   {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid" string|null, "command"
-///   string|null, "test" bool, "data" any|null}.
+/// - `dns.add_row` (not idempotent): dns-row-add: adds a row and returns it with its id (listed from the zone after
+///   the add: one more request) and the server's answer; the change is pending until commit (or 5 minutes after the
+///   last change). Arguments: `"domain"` string, required; `"name"` string, required; `"rdtype"` string, required;
+///   `"rdata"` string, required; `"ttl"` integer, default 3600; `"comment"` string. Result: AddedRow {"id"
+///   int|null, "name" string, "ttl" int|null, "rdtype" string, "rdata" string, "changed_date" string|null,
+///   "author_comment" string|null, "raw" raw, "code" int, "result" string, "timestamp" int|null, "cltrid"
+///   string|null, "svtrid" string|null, "command" string|null, "test" bool, "data" any|null}.
 /// - `dns.update_row`: dns-row-update: changes a row's TTL and data (name and type cannot change). Arguments:
 ///   `"domain"` string, required; `"row_id"` integer, required; `"ttl"` integer, required; `"rdata"` string,
 ///   required. Result: Response {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid"

@@ -21,6 +21,7 @@ use hostapi::ErrorKind;
 
 #[rustfmt::skip]
 mod generated;
+mod json;
 pub use generated::*;
 
 /// The result of every fallible function. The numbers are fixed and never change: 3 to 10 are the kinds of the
@@ -379,6 +380,22 @@ pub(crate) fn wedos_call(
     call(client, operation, args_json, out_json, |c, op, args| {
         let options = wp::RequestOptions::default();
         block_on(c.client.call_json(op, &args, &options))
+    })
+}
+
+/// Lets the account's clients send again after the guard stopped them (once the password, the IP allow-list or
+/// the input is fixed): clears the stop after authentication failures and the count of invalid answers, for every
+/// client of the account that shares its state. The server's own IP block still runs out.
+#[no_mangle]
+pub extern "C" fn hostapi_wedos_reset_auth_guard(client: *const hostapi_wedos_client) -> hostapi_status {
+    ffi(|| {
+        if client.is_null() {
+            return Err(invalid("client must not be NULL"));
+        }
+        // SAFETY: `client` came from `hostapi_wedos_client_new` and is not freed during the call.
+        let c = unsafe { &*client };
+        block_on(c.client.reset_auth_guard())?;
+        Ok(())
     })
 }
 
