@@ -562,7 +562,8 @@ class Dns {
   }
 
   /**
-   * dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).
+   * dns-row-add: adds a row and returns it with its id (listed from the zone after the add: one more request) and the
+   * server's answer; the change is pending until commit (or 5 minutes after the last change).
    * @param domain the zone
    * @param name the row's name relative to the zone ("" = the apex)
    * @param rdtype the row type: A, AAAA, CNAME, MX, TXT, …

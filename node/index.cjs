@@ -3,6 +3,9 @@
 // functions, and the emulator of both APIs for tests. The handle classes come from generated.cjs (the operation
 // model); this file adds the clients' construction and lifecycle, the protocol functions and the emulator.
 
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const util = require('node:util')
 const internal = require('./internal.cjs')
 const generated = require('./generated.cjs')
@@ -252,6 +255,10 @@ async function startEmulator (options = {}) {
   const server = guarded(() => new native.NativeEmulator(o.config ? JSON.stringify(o.config) : null, host ?? null, o.port ?? null))
   const demo = Object.freeze(native.emulatorDemo())
   const url = server.url
+  // The account state of the emulator's WEDOS clients: a directory of its own, removed by stop(), so a test never
+  // writes into the user's $XDG_STATE_HOME (clients given another stateDir or stateStore keep theirs).
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostapi-emulator-state-'))
+  const removeStateDir = () => fs.rmSync(stateDir, { recursive: true, force: true })
   const control = (method, path, body) => server.control(method, path, body === undefined ? null : body)
   const emulator = {
     url,
@@ -259,7 +266,14 @@ async function startEmulator (options = {}) {
     wedosUrl: server.wedosUrl,
     controlUrl: `${url}/_emulator`,
     velneoClient: (opts = {}) => new VelneoClient({ email: demo.velneoEmail, apiKey: demo.velneoApiKey, baseUrl: server.velneoUrl, ...opts }),
-    wedosClient: (opts = {}) => new WedosClient({ user: demo.wedosUser, password: demo.wedosPassword, baseUrl: server.wedosUrl, ...opts }),
+    stateDir,
+    wedosClient: (opts = {}) => new WedosClient({
+      user: demo.wedosUser,
+      password: demo.wedosPassword,
+      baseUrl: server.wedosUrl,
+      ...(opts.stateStore === undefined ? { stateDir } : {}),
+      ...opts
+    }),
     reset: async () => {
       await control('POST', 'reset')
     },
@@ -284,7 +298,13 @@ async function startEmulator (options = {}) {
       const counts = (await control('GET', 'state')).requests ?? {}
       return path === undefined ? counts : (counts[path] ?? 0)
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      try {
+        await server.stop()
+      } finally {
+        removeStateDir()
+      }
+    },
     [util.inspect.custom]: (depth, opts, inspect) => `Emulator ${inspect({ url, running: server.running }, opts)}`
   }
   // The demo credentials are public, but kept out of inspect output all the same.

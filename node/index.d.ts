@@ -3,7 +3,11 @@
 
 /** Options every call takes. */
 export interface CallOptions {
-  /** Aborting rejects the call at once with an AbortError and drops the request in flight. */
+  /**
+   * Aborting rejects the call at once and drops the request in flight. As `fetch` does, the call rejects with the
+   * signal's reason: a `TimeoutError` for `AbortSignal.timeout(ms)`, the value given to `abort(reason)`, else an
+   * `AbortError`.
+   */
   signal?: AbortSignal
 }
 
@@ -113,7 +117,10 @@ export interface RunningEmulator {
   readonly demo: EmulatorDemo
   /** A client of the demo Velneo account on this emulator. */
   velneoClient(options?: VelneoClientOptions): VelneoClient
-  /** A client of the demo WEDOS account on this emulator. */
+  /** The account state directory of the clients `wedosClient()` makes (a temporary one, removed by `stop()`). */
+  readonly stateDir: string
+  /** A client of the demo WEDOS account on this emulator; its account state lives in `stateDir` unless `options`
+   * name a `stateDir` or `stateStore` of their own. */
   wedosClient(options?: WedosClientOptions): WedosClient
   /** Forgets every change: the configured accounts as at start. */
   reset(): Promise<void>
@@ -136,7 +143,7 @@ export interface RunningEmulator {
   /** Requests received per API path since the start or the last reset, or the count of one `path`. */
   requests(): Promise<Record<string, number>>
   requests(path: string): Promise<number>
-  /** Stops the server; idempotent. */
+  /** Stops the server and removes `stateDir`; idempotent. */
   stop(): Promise<void>
 }
 
@@ -738,6 +745,42 @@ export interface DnsRow {
   readonly raw: Readonly<Record<string, unknown>>
 }
 
+/** dns.add_row: the row as the zone lists it after the add, with the server's answer to the add. In test mode nothing is added: id is null and the row's fields are those sent. */
+export interface AddedRow {
+  /** the new row's id, used by dns.update_row and dns.delete_row (null in test mode) */
+  readonly id: number | null
+  /** its name relative to the zone ("" = the apex) */
+  readonly name: string
+  /** its TTL, seconds */
+  readonly ttl: number | null
+  /** its type */
+  readonly rdtype: string
+  /** its data */
+  readonly rdata: string
+  /** when it last changed */
+  readonly changedDate: string | null
+  /** its comment */
+  readonly authorComment: string | null
+  /** the row's object as the zone listed it (empty when not listed) */
+  readonly raw: Readonly<Record<string, unknown>>
+  /** the add's return code (1000 OK) */
+  readonly code: number
+  /** the code's text */
+  readonly result: string
+  /** the server's time of the answer, Unix seconds */
+  readonly timestamp: number | null
+  /** the clTRID echoed */
+  readonly cltrid: string | null
+  /** the server's transaction id */
+  readonly svtrid: string | null
+  /** the command answered */
+  readonly command: string | null
+  /** whether the request ran in test mode (validated only, nothing added) */
+  readonly test: boolean
+  /** the answer's data as sent */
+  readonly data: unknown | null
+}
+
 /** A notification of the POLL queue, or POSTed to the account's notification URL. */
 export interface Notification {
   /** the queue id (ID/id), used by notifications.ack */
@@ -929,7 +972,8 @@ export class Dns {
    */
   rowDetail(domain: string, rowId: number, options?: CallOptions): Promise<DnsRow>
   /**
-   * dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).
+   * dns-row-add: adds a row and returns it with its id (listed from the zone after the add: one more request) and the
+   * server's answer; the change is pending until commit (or 5 minutes after the last change).
    * @param domain the zone
    * @param name the row's name relative to the zone ("" = the apex)
    * @param rdtype the row type: A, AAAA, CNAME, MX, TXT, …
@@ -937,7 +981,7 @@ export class Dns {
    * @param options.ttl seconds, 300-172800
    * @param options.comment a comment stored with the row
    */
-  addRow(domain: string, name: string, rdtype: string, rdata: string, options?: DnsAddRowOptions): Promise<Response>
+  addRow(domain: string, name: string, rdtype: string, rdata: string, options?: DnsAddRowOptions): Promise<AddedRow>
   /**
    * dns-row-update: changes a row's TTL and data (name and type cannot change).
    * @param domain the zone

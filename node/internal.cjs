@@ -95,17 +95,25 @@ function fromNative (e, operation = 'hostapi') {
     return e
   }
   const Class = CLASSES[p.kind] ?? HostapiError
-  return new Class(p.text, p)
+  return new Class(Class === ConfigError ? nodeWords(p.text, p.operation) : p.text, p)
+}
+
+/** A configuration error's text in Node's names: `isSupervisor`, `fromEnv` for the core's snake_case words
+ * (environment variables, in capitals, stay). The operation that starts it keeps the core's stable name, as
+ * `error.operation` does. */
+function nodeWords (text, operation) {
+  const prefix = operation && text.startsWith(`${operation}: `) ? `${operation}: ` : ''
+  return prefix + text.slice(prefix.length).replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, camel)
 }
 
 function configError (operation, message) {
   return new ConfigError(`${operation}: ${message}`, { operation })
 }
 
+/** What an aborted call rejects with, as `fetch` does: the signal's reason (a `TimeoutError` for
+ * `AbortSignal.timeout`, whatever was given to `abort(reason)`), else an `AbortError`. */
 function abortError (signal) {
-  const e = new DOMException('The hostapi call was aborted', 'AbortError')
-  if (signal.reason !== undefined) Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true })
-  return e
+  return signal.reason !== undefined ? signal.reason : new DOMException('The hostapi call was aborted', 'AbortError')
 }
 
 // ---- conversion --------------------------------------------------------------------------------------------------

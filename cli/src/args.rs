@@ -43,7 +43,7 @@ Examples:
   export VELNEO_API_KEY=NyraFY6GMz8lu1fameMdrH0V
   hostapi velneo vserver status
   hostapi velneo users list --json
-  hostapi wedos dns rows example.com
+  hostapi wedos dns rows example.cz
   hostapi completions bash > /etc/bash_completion.d/hostapi";
 
 /// Velneo Cloud API and WEDOS WAPI from the shell, and a local emulator of both.
@@ -107,8 +107,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   hostapi wedos ping
-  hostapi wedos dns rows example.com
-  hostapi wedos --test dns add example.com --name www --type A --rdata 192.0.2.10
+  hostapi wedos dns rows example.cz
+  hostapi wedos --test dns add example.cz --name www --type A --rdata 192.0.2.10
   hostapi wedos call contact-info --data '{\"cname\":\"WEDOS\"}'")]
     Wedos(WedosCmd),
     /// Run the local emulator of both APIs in the foreground (Ctrl-C or SIGTERM stops it).
@@ -523,7 +523,7 @@ pub enum WedosOp {
     #[command(after_help = "\
 Examples:
   hostapi wedos call ping
-  hostapi wedos call domain-info --data '{\"name\":\"example.com\"}'
+  hostapi wedos call domain-info --data '{\"name\":\"example.cz\"}'
   hostapi wedos call contact-info --data '{\"cname\":\"WEDOS\"}' --json")]
     Call {
         /// The WAPI command, e.g. `domain-info`.
@@ -542,12 +542,12 @@ pub enum AcmeOp {
     #[command(after_help = "\
 Examples:
   # lego, exec provider (EXEC_PATH names a script that runs this with its two arguments):
-  hostapi wedos acme present _acme-challenge.example.com. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'
+  hostapi wedos acme present _acme-challenge.example.cz. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'
   # certbot:
   certbot certonly --manual --preferred-challenges dns \\
-    --manual-auth-hook 'hostapi wedos acme present' --manual-cleanup-hook 'hostapi wedos acme cleanup' -d example.com")]
+    --manual-auth-hook 'hostapi wedos acme present' --manual-cleanup-hook 'hostapi wedos acme cleanup' -d example.cz")]
     Present {
-        /// The record's full name, e.g. `_acme-challenge.www.example.com.` (default: from CERTBOT_DOMAIN).
+        /// The record's full name, e.g. `_acme-challenge.www.example.cz.` (default: from CERTBOT_DOMAIN).
         fqdn: Option<String>,
         /// The TXT value (default: CERTBOT_VALIDATION).
         value: Option<String>,
@@ -558,7 +558,7 @@ Examples:
     /// Remove the TXT rows at FQDN with exactly VALUE, and commit. Harmless to repeat. Without arguments, reads
     /// CERTBOT_DOMAIN and CERTBOT_VALIDATION.
     #[command(
-        after_help = "Examples:\n  hostapi wedos acme cleanup _acme-challenge.example.com. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'"
+        after_help = "Examples:\n  hostapi wedos acme cleanup _acme-challenge.example.cz. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'"
     )]
     Cleanup {
         /// The record's full name (default: from CERTBOT_DOMAIN).
@@ -582,7 +582,7 @@ pub enum DomainsOp {
         status: Option<String>,
     },
     /// Show one domain.
-    #[command(after_help = "Examples:\n  hostapi wedos domains info example.com")]
+    #[command(after_help = "Examples:\n  hostapi wedos domains info example.cz")]
     Info {
         /// The domain name.
         name: String,
@@ -636,13 +636,13 @@ pub enum DnsOp {
     #[command(after_help = "Examples:\n  hostapi wedos dns domains")]
     Domains,
     /// Show one DNS zone.
-    #[command(after_help = "Examples:\n  hostapi wedos dns domain example.com")]
+    #[command(after_help = "Examples:\n  hostapi wedos dns domain example.cz")]
     Domain {
         /// The zone.
         domain: String,
     },
     /// Show one row of a zone.
-    #[command(after_help = "Examples:\n  hostapi wedos dns row example.com 12")]
+    #[command(after_help = "Examples:\n  hostapi wedos dns row example.cz 12")]
     Row {
         /// The zone.
         domain: String,
@@ -651,7 +651,7 @@ pub enum DnsOp {
     },
     /// List the rows of a zone.
     #[command(
-        after_help = "Examples:\n  hostapi wedos dns rows example.com\n  hostapi wedos dns rows example.com --json"
+        after_help = "Examples:\n  hostapi wedos dns rows example.cz\n  hostapi wedos dns rows example.cz --json"
     )]
     Rows {
         /// The zone.
@@ -660,8 +660,8 @@ pub enum DnsOp {
     /// Add a row (pending until `dns commit`, or 5 minutes after the last change); prints the new row's id.
     #[command(after_help = "\
 Examples:
-  hostapi wedos dns add example.com --name www --type A --rdata 192.0.2.10 --ttl 300
-  hostapi wedos dns add example.com --type TXT --rdata 'v=spf1 -all' --comment 'SPF'")]
+  hostapi wedos dns add example.cz --name www --type A --rdata 192.0.2.10 --ttl 300
+  hostapi wedos dns add example.cz --type TXT --rdata 'v=spf1 -all' --comment 'SPF'")]
     Add {
         /// The zone.
         domain: String,
@@ -682,7 +682,7 @@ Examples:
         comment: Option<String>,
     },
     /// Change a row's TTL and data (name and type cannot change).
-    #[command(after_help = "Examples:\n  hostapi wedos dns update example.com 12 --ttl 600 --rdata 192.0.2.11")]
+    #[command(after_help = "Examples:\n  hostapi wedos dns update example.cz 12 --ttl 600 --rdata 192.0.2.11")]
     Update {
         /// The zone.
         domain: String,
@@ -696,7 +696,7 @@ Examples:
         rdata: String,
     },
     /// Delete a row.
-    #[command(after_help = "Examples:\n  hostapi wedos dns delete example.com 12")]
+    #[command(after_help = "Examples:\n  hostapi wedos dns delete example.cz 12")]
     Delete {
         /// The zone.
         domain: String,
@@ -704,7 +704,7 @@ Examples:
         row_id: i64,
     },
     /// Publish the zone's pending changes.
-    #[command(after_help = "Examples:\n  hostapi wedos dns commit example.com")]
+    #[command(after_help = "Examples:\n  hostapi wedos dns commit example.cz")]
     Commit {
         /// The zone.
         domain: String,

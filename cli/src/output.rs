@@ -144,7 +144,7 @@ pub fn yn(v: Option<bool>) -> String {
 pub fn json_cell(v: &Option<Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        Some(v) => serde_json::to_string(v).unwrap_or_default(),
     }
 }
 
@@ -161,7 +161,7 @@ pub(crate) fn notification_line(out: &Out, n: &Notification, header_done: &mut b
     }
     let mut text = String::new();
     if !*header_done {
-        text.push_str("ID\tCODE\tCOMMAND\tsvTRID\tRESULT\tDATA\n");
+        text.push_str("ID\tCODE\tCOMMAND\tSVTRID\tRESULT\tDATA\n");
         *header_done = true;
     }
     let data = n.data.as_ref().map(|d| d.to_string()).unwrap_or_default();

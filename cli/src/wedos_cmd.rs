@@ -135,25 +135,16 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                     comment,
                 };
                 let r = c.dns().add_row(row).await?;
-                // The answer holds no id: the new row is the one of this name, type and data (at most one exists).
-                let added = c
-                    .dns()
-                    .rows(&domain)
-                    .await?
-                    .into_iter()
-                    .filter(|x| {
-                        x.name.eq_ignore_ascii_case(&name) && x.rdtype.eq_ignore_ascii_case(&rdtype) && x.rdata == rdata
-                    })
-                    .max_by_key(|x| x.id);
                 if out.json {
+                    // `row_id` as before the core returned the row: the same as `id`.
                     let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
-                    v["row_id"] = added.as_ref().map(|x| Value::from(x.id)).unwrap_or(Value::Null);
+                    v["row_id"] = r.id.map(Value::from).unwrap_or(Value::Null);
                     return out.json(&v);
                 }
                 fields(vec![
                     ("code", r.code.to_string()),
                     ("result", r.result.clone()),
-                    ("row_id", added.map(|x| x.id.to_string()).unwrap_or_else(|| "-".into())),
+                    ("row_id", r.id.map(|id| id.to_string()).unwrap_or_else(|| "-".into())),
                 ])
             }
             DnsOp::Domain { domain } => {
@@ -196,11 +187,12 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                 if out.json {
                     return out.json(&serde_json::json!({"deleted": n}));
                 }
-                output::write_stdout(&format!(
-                    "{} TXT row {} removed ({n} deleted)\n",
-                    fqdn.trim_end_matches('.'),
-                    value
-                ))
+                let fqdn = fqdn.trim_end_matches('.');
+                output::write_stdout(&match n {
+                    0 => format!("{fqdn} has no TXT row {value}: nothing to remove\n"),
+                    1 => format!("{fqdn} TXT row {value} removed\n"),
+                    n => format!("{fqdn} TXT row {value} removed ({n} rows)\n"),
+                })
             }
             AcmeOp::Timeout => output::write_stdout("{\"timeout\": 600, \"interval\": 10}\n"),
         },
@@ -255,8 +247,8 @@ fn pending(ctx: &Ctx, p: &Pending) -> Result<()> {
     fields(vec![
         ("command", p.command.clone()),
         ("result", "request pending".into()),
-        ("clTRID", opt(&p.cltrid)),
-        ("svTRID", opt(&p.svtrid)),
+        ("cltrid", opt(&p.cltrid)),
+        ("svtrid", opt(&p.svtrid)),
     ])
 }
 
@@ -401,7 +393,7 @@ fn response(ctx: &Ctx, r: &Response) -> Result<()> {
         ("code", r.code.to_string()),
         ("result", r.result.clone()),
         ("command", opt(&r.command)),
-        ("svTRID", opt(&r.svtrid)),
+        ("svtrid", opt(&r.svtrid)),
     ];
     if r.test {
         f.push(("test", "yes (validated only, nothing changed)".into()));
@@ -421,8 +413,8 @@ fn notification(ctx: &Ctx, n: &Notification) -> Result<()> {
         ("code", n.code.to_string()),
         ("result", n.result.clone()),
         ("command", opt(&n.command)),
-        ("clTRID", opt(&n.cltrid)),
-        ("svTRID", opt(&n.svtrid)),
+        ("cltrid", opt(&n.cltrid)),
+        ("svtrid", opt(&n.svtrid)),
         ("data", json_cell(&n.data)),
     ])
 }

@@ -291,9 +291,14 @@ fn acme_hooks_as_certbot_and_lego_call_them() {
     let row = json_of(emu.wedos().args(["acme", "present", "_acme-challenge.example.cz.", "lego-token"]));
     assert!(row["id"].as_i64().unwrap() > 0, "{row}");
     // Cleanup removes exactly its own value, and repeating it changes nothing.
-    for _ in 0..2 {
-        emu.wedos().args(["acme", "cleanup", "_acme-challenge.example.cz.", "lego-token"]).assert().success();
-    }
+    let said: Vec<String> = (0..2)
+        .map(|_| {
+            let out = emu.wedos().args(["acme", "cleanup", "_acme-challenge.example.cz.", "lego-token"]).assert().success();
+            String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        })
+        .collect();
+    assert!(said[0].contains("removed") && !said[0].contains("nothing"), "{said:?}");
+    assert!(said[1].contains("nothing to remove"), "a repeated cleanup says it found nothing: {said:?}");
     assert_eq!(txt_rows(&emu, "_acme-challenge"), ["certbot-token"]);
     for _ in 0..2 {
         emu.wedos()
@@ -350,3 +355,16 @@ fn dns_add_prints_the_new_rows_id_and_the_other_commands() {
     let r = json_of(emu.wedos().args(["domains", "renew", "nova-domena.cz", "--period", "2"]));
     assert_eq!(r["code"], 1000);
 }
+
+/// The examples of `--help` name the emulator's demo zone, so they work against it as printed.
+#[test]
+fn help_examples_use_the_demo_zone() {
+    for path in [&["wedos"][..], &["wedos", "dns", "rows"], &["wedos", "dns", "add"], &["wedos", "domains", "info"]] {
+        let out = assert_cmd::Command::new(common::BIN).args(path).arg("--help").assert().success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        let examples = text.split("Examples:").nth(1).unwrap_or_default();
+        assert!(!examples.contains("example.com"), "{path:?}: {examples}");
+        assert!(examples.contains("example.cz"), "{path:?}: {examples}");
+    }
+}
+

@@ -269,7 +269,7 @@ impl fmt::Display for Error {
             (None, None) => Ok(()),
         }?;
         if let Some(after) = self.retry_after {
-            write!(f, "; retry after {:.1}s", after.as_secs_f64())?;
+            write!(f, "; retry after {}", words(after))?;
         }
         Ok(())
     }
@@ -289,3 +289,30 @@ pub fn excerpt(body: &[u8], max_chars: usize) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A duration in the unit that fits, for messages: `30 ms`, `2.5s`, `45s`, `3657.8s` (never `0.0s`).
+pub fn words(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs < 1.0 {
+        format!("{} ms", d.as_millis())
+    } else if secs < 10.0 || secs.fract() >= 0.05 {
+        format!("{secs:.1}s")
+    } else {
+        format!("{secs:.0}s")
+    }
+}
+
+
+#[cfg(test)]
+mod words_tests {
+    use super::words;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_in_the_unit_that_fits() {
+        assert_eq!(words(Duration::from_millis(30)), "30 ms");
+        assert_eq!(words(Duration::from_millis(2500)), "2.5s");
+        assert_eq!(words(Duration::from_secs(45)), "45s");
+        assert_eq!(words(Duration::from_millis(3_657_800)), "3657.8s");
+    }
+}

@@ -174,7 +174,7 @@ async fn every_velneo_operation_through_call_json() {
 
     // Bad arguments are Config errors that name the operation, before anything is sent.
     let bad = [
-        ("vserver.wait_for_state", json!({"state": "runing"}), "velneo vserver.status"),
+        ("vserver.wait_for_state", json!({"state": "runing"}), "velneo vserver.wait_for_state"),
         ("vserver.download_backup", json!({"backup": 42, "path": "x"}), "velneo vserver.backup download"),
         ("groups.put", json!({"name": "G", "manage_solutions": "yes"}), "velneo groups.put"),
         ("users.get", json!({}), "velneo users.get"),

@@ -32,7 +32,7 @@ test('every Velneo operation through the client', async () => {
   assert.equal((await c.vserver.waitForState('stopped', { intervalMs: 10, timeoutMs: 5000 })).status, 'stopped')
   await c.vserver.start()
   assert.equal((await c.vserver.waitForState('running', { intervalMs: 10 })).status, 'running')
-  await assert.rejects(c.vserver.waitForState('runing'), (e) => e instanceof ConfigError && e.operation === 'velneo vserver.status')
+  await assert.rejects(c.vserver.waitForState('runing'), (e) => e instanceof ConfigError && e.operation === 'velneo vserver.wait_for_state')
   await c.vserver.setCredentials('velneo', 'velneo')
   const backup = await c.vserver.backup()
   const dir = mkdtempSync(join(tmpdir(), 'hostapi-node-'))
@@ -138,7 +138,7 @@ test('clients of one account share the guard and the notification spool', async 
 test('errors are classes with stable codes and no secrets', async () => {
   assert.throws(() => new VelneoClient({ email: 'a@b.c' }), (e) => e instanceof ConfigError && e.code === 'HOSTAPI_CONFIG' && e.number === 3 && /VELNEO_API_KEY/.test(e.message))
   assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeoutMs: 'soon' }), ConfigError)
-  assert.throws(() => new WedosClient({ user: 'u', password: 'p', onLimit: 'later' }), /on_limit/)
+  assert.throws(() => new WedosClient({ user: 'u', password: 'p', onLimit: 'later' }), /onLimit must be one of/)
   assert.throws(() => new VelneoClient({ email: 'a@b.c', apiKey: 'k', timeout: 5 }), /unknown setting "timeout"/)
   const v = emu.velneoClient()
   await assert.rejects(v.groups.put('G', { manageSolution: true }), /unknown option "manageSolution"/)
@@ -150,7 +150,7 @@ test('errors are classes with stable codes and no secrets', async () => {
   await assert.rejects(wrong.vserver.status(), (e) => e instanceof AuthenticationError && !e.message.includes('wrong-key-123'))
   const down = new VelneoClient({ email: 'a@b.c', apiKey: 'k', baseUrl: 'http://127.0.0.1:9', retries: 0, connectTimeoutMs: 2000 })
   await assert.rejects(down.vserver.status(), (e) => e instanceof TransportError && e instanceof HostapiError && e instanceof Error)
-  const w = emu.wedosClient({ hourlyLimits: [1, 1] })
+  const w = emu.wedosClient({ hourlyLimits: [1, 1], stateDir: ':memory:' })
   await w.ping()
   await assert.rejects(w.ping(), (e) => e instanceof RateLimitedError && e.retryAfterMs > 0)
   for (const x of [v, wrong, down]) await x.close().catch(() => {})
@@ -216,4 +216,71 @@ test('close() never rejects, even when the server is gone', async () => {
   await other.stop()
   await c.close()
   assert.ok(c.closed)
+})
+
+test('aborts reject with the signal\'s reason, as fetch does', async () => {
+  const c = emu.velneoClient()
+  await c.login()
+  await emu.addFault({ path: '/v1/vserver', delayMs: 3000, times: 2 })
+  await assert.rejects(c.vserver.status({ signal: AbortSignal.timeout(30) }), (e) => e.name === 'TimeoutError')
+  const ctl = new AbortController()
+  const reason = new Error('shutting down')
+  const p = c.vserver.status({ signal: ctl.signal })
+  setTimeout(() => ctl.abort(reason), 30)
+  await assert.rejects(p, (e) => e === reason)
+  await emu.reset()
+})
+
+test('the emulator\'s clients leave $HOME and $XDG_STATE_HOME untouched', async () => {
+  const { execFileSync } = await import('node:child_process')
+  const home = mkdtempSync(join(tmpdir(), 'hostapi-home-'))
+  const xdg = mkdtempSync(join(tmpdir(), 'hostapi-xdg-'))
+  const env = { ...process.env, HOME: home, XDG_STATE_HOME: xdg }
+  delete env.HOSTAPI_STATE_DIR
+  delete env.HOSTAPI_STATE_STORE
+  const script = `
+    import { startEmulator } from 'hostapi'
+    import { existsSync } from 'node:fs'
+    const emu = await startEmulator()
+    const c = emu.wedosClient()
+    await c.ping()
+    await c.dns.rows('example.cz')
+    const dir = emu.stateDir
+    if (!existsSync(dir)) throw new Error('no state directory while running')
+    await emu.stop()
+    if (existsSync(dir)) throw new Error('the state directory is left behind')
+  `
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: process.cwd(), stdio: 'pipe' })
+  assert.deepEqual(readdirSync(home), [])
+  assert.deepEqual(readdirSync(xdg), [])
+})
+
+test('dns.addRow resolves to the new row with its id', async () => {
+  await emu.reset()
+  const c = emu.wedosClient()
+  const row = await c.dns.addRow('example.cz', 'withid', 'A', '192.0.2.55', { ttl: 600 })
+  assert.equal(typeof row.id, 'number')
+  assert.equal(row.code, 1000, 'the server\'s answer is kept')
+  assert.deepEqual([row.name, row.rdtype, row.rdata, row.ttl], ['withid', 'A', '192.0.2.55', 600])
+  const listed = (await c.dns.rows('example.cz')).find((r) => r.id === row.id)
+  assert.equal(listed.rdata, '192.0.2.55')
+  await c.close()
+})
+
+test('arguments of the wrong type are ConfigErrors before any request', async () => {
+  await emu.reset()
+  const v = emu.velneoClient()
+  const before = await emu.requests()
+  await assert.rejects(v.groups.get(5), (e) => e instanceof ConfigError && /name must be a string/.test(e.message))
+  const w = emu.wedosClient()
+  await assert.rejects(w.dns.rowDetail('example.cz', '1'), (e) => e instanceof ConfigError)
+  assert.deepEqual(await emu.requests(), before, 'nothing was sent')
+  await w.close()
+})
+
+test('configuration errors speak of Node\'s names', async () => {
+  assert.throws(() => new VelneoClient({ email: 'a@b.c' }), (e) => /fromEnv/.test(e.message) && !/from_env/.test(e.message))
+  const v = emu.velneoClient()
+  await assert.rejects(v.users.put('u', { isSupervisor: 'yes' }), (e) => e instanceof ConfigError && /isSupervisor must be true or false/.test(e.message))
+  await v.close()
 })

@@ -53,6 +53,8 @@ test('npm pack produces a tarball a brand-new project installs and uses', () => 
     assert.equal(pack.status, 0, pack.stderr)
     const tgz = readdirSync(out).find((f) => f.endsWith('.tgz'))
     assert.ok(tgz, 'a tarball')
+    const listed = spawnSync('tar', ['-tzf', join(out, tgz)], { encoding: 'utf8' }).stdout
+    for (const f of ['package/LICENSE-MIT', 'package/LICENSE-APACHE', 'package/README.md']) assert.ok(listed.includes(f), `${f} in the tarball`)
     const app = join(out, 'app')
     spawnSync('mkdir', [app])
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }))

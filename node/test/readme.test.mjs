@@ -9,10 +9,13 @@ import { fileURLToPath } from 'node:url'
 const HERE = dirname(fileURLToPath(import.meta.url))
 const README = readFileSync(join(HERE, '..', '..', 'README.md'), 'utf8')
 
+const GUIDE = readFileSync(join(HERE, '..', 'README.md'), 'utf8')
+
+/** The Node examples of the project's README (its Node section) and of the package's own guide (node/README.md). */
 function nodeBlocks () {
   const start = README.indexOf('## Node quick start')
   const end = README.indexOf('\n## ', start + 1)
-  const section = README.slice(start, end)
+  const section = README.slice(start, end) + GUIDE
   return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
 }
 

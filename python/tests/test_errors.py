@@ -70,7 +70,7 @@ def test_config_errors_name_the_operation(hostapi_emulator: Emulator, tmp_path: 
             c.folders.put("f", "Administradores", path="/absolute")
         with pytest.raises(hostapi.ConfigError) as info:
             c.vserver.wait_for_state(123)  # type: ignore[arg-type]
-        assert info.value.operation == "velneo vserver.status"
+        assert info.value.operation == "velneo vserver.wait_for_state"
         with pytest.raises(hostapi.ConfigError) as info:
             c.vserver.download_backup(42, tmp_path / "x.zip")  # type: ignore[arg-type]
         assert info.value.operation == "velneo vserver.backup download"

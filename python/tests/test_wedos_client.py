@@ -236,3 +236,21 @@ def test_the_acme_dns01_job(wedos_client: wedos.Client, hostapi_emulator: Emulat
     assert isinstance(check, wedos.TransferCheck) and not check.transferable
     note = wedos_client.domains.create("nova-domena.cz", owner_c="OWNER-1", wait=10)
     assert isinstance(note, wedos.Notification) and note.command == "domain-create"
+
+
+def test_add_row_returns_the_new_row_with_its_id(hostapi_emulator: Emulator) -> None:
+    with hostapi_emulator.wedos_client() as c:
+        row = c.dns.add_row("example.cz", "withid", "TXT", "v=1", ttl=600)
+        assert isinstance(row, wedos.AddedRow) and isinstance(row.id, int)
+        assert (row.code, row.name, row.rdtype, row.rdata, row.ttl) == (1000, "withid", "TXT", "v=1", 600)
+        assert any(r.id == row.id and r.rdata == "v=1" for r in c.dns.rows("example.cz"))
+        c.dns.delete_row("example.cz", row.id)
+    with hostapi_emulator.wedos_client(test_mode=True) as t:
+        tested = t.dns.add_row("example.cz", "test-only-row", "A", "192.0.2.98")
+        assert tested.id is None and tested.test is True
+
+
+def test_arguments_of_the_wrong_type_fail_before_sending(hostapi_emulator: Emulator) -> None:
+    with hostapi_emulator.wedos_client() as c:
+        with pytest.raises(hostapi.ConfigError, match="row_id must be an integer"):
+            c.dns.row_detail("example.cz", "1")  # type: ignore[arg-type]

@@ -78,6 +78,7 @@ pub fn reference() -> String {
                 if op.idempotent { "yes" } else { "no" },
             ));
         }
+        s.push_str(&per_language(api));
         s.push_str("\nWhat each does:\n\n");
         for op in api.ops() {
             s.push_str(&format!("- `{}`: {}\n", op.name, op.doc));
@@ -86,6 +87,15 @@ pub fn reference() -> String {
         for a in api.settings() {
             s.push_str(&format!("- {}\n", arg(a)));
         }
+        s.push_str(
+            "\nThe same settings in each language (Node takes durations in milliseconds; the command takes \
+             `--<setting-with-dashes>`, see `hostapi velneo --help` / `hostapi wedos --help`):\n\n\
+             | Rust, Python, C options JSON | Node | command |\n| --- | --- | --- |\n",
+        );
+        for a in api.settings() {
+            let flag = if a.name == "from_env" { "(always)".to_owned() } else { format!("`--{}`", a.name.replace('_', "-")) };
+            s.push_str(&format!("| `{}` | `{}` | {} |\n", a.name, crate::node::js_name(a), flag));
+        }
     }
     s.push_str("\n## Error kinds\n\nFixed numbers (C statuses and the command's exit codes) and stable string codes:\n\n| kind | number | code | when |\n| --- | --- | --- | --- |\n");
     for k in hostapi::ErrorKind::ALL {
@@ -93,3 +103,51 @@ pub fn reference() -> String {
     }
     s
 }
+
+/// How each language calls each operation: Python's and Node's methods (positional arguments, then keyword
+/// arguments or the options object), C's call.
+fn per_language(api: Api) -> String {
+    use crate::text::camel;
+    let (c_fn, client) = match api {
+        Api::Velneo => ("hostapi_velneo_call", "client"),
+        Api::Wedos => ("hostapi_wedos_call", "client"),
+    };
+    let mut s = String::from(
+        "\nIn each language (`…` stands for the optional arguments: Python keyword arguments, the Node options \
+         object, keys of the C arguments JSON):\n\n| operation | Python | Node | C |\n| --- | --- | --- | --- |\n",
+    );
+    for op in api.ops() {
+        let positional: Vec<&hostapi::ops::Arg> = op.args.iter().filter(|a| a.positional && a.required).collect();
+        let others: Vec<&hostapi::ops::Arg> = op.args.iter().filter(|a| !(a.positional && a.required)).collect();
+        // Python: required positional arguments by position, the others by keyword.
+        let py_args = positional
+            .iter()
+            .map(|a| a.name.to_owned())
+            .chain(others.iter().map(|a| format!("{}=…", a.name)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Node: the model's positional arguments stay positional (an optional one may be left out), the rest go
+        // into the options object.
+        let js_pos: Vec<String> = op
+            .args
+            .iter()
+            .filter(|a| crate::node::positional(a))
+            .map(|a| if a.required { camel(a.name) } else { format!("{}?", camel(a.name)) })
+            .collect();
+        let js_kw: Vec<String> =
+            op.args.iter().filter(|a| !crate::node::positional(a)).map(crate::node::js_name).collect();
+        let js_opts = if js_kw.is_empty() { String::new() } else { format!("{{ {} }}", js_kw.join(", ")) };
+        let js_args = js_pos.into_iter().chain((!js_opts.is_empty()).then_some(js_opts)).collect::<Vec<_>>().join(", ");
+        let handle = op.handle.map(|h| format!("{h}.")).unwrap_or_default();
+        let js_handle = op.handle.map(|h| format!("{}.", camel(h))).unwrap_or_default();
+        s.push_str(&format!(
+            "| `{}` | `{client}.{handle}{}({py_args})` | `{client}.{js_handle}{}({js_args})` | `{c_fn}(c, \"{}\", …)` |\n",
+            op.name,
+            op.method,
+            camel(op.method),
+            op.name
+        ));
+    }
+    s
+}
+

@@ -13,7 +13,7 @@ use crate::text::{camel, wrap};
 const WIDTH: usize = 120;
 
 /// The JS name of an argument or setting (`timeout` → `timeoutMs` for seconds).
-fn js_name(a: &Arg) -> String {
+pub(crate) fn js_name(a: &Arg) -> String {
     let base = camel(a.name);
     match a.ty {
         Type::Seconds | Type::Pair(Type::Seconds) => format!("{base}Ms"),
@@ -31,7 +31,7 @@ fn js_doc_of(a: &Arg) -> String {
 
 /// Whether JS takes the argument by position (else in the options object). Durations always go into the
 /// options object (`{ waitMs }`).
-fn positional(a: &Arg) -> bool {
+pub(crate) fn positional(a: &Arg) -> bool {
     a.positional && a.ty != Type::Seconds
 }
 
@@ -487,7 +487,11 @@ pub fn dts() -> String {
 /// The hand-written part of `index.d.ts`: errors, protocol functions, the emulator.
 const NODE_DTS_PRELUDE: &str = r#"/** Options every call takes. */
 export interface CallOptions {
-  /** Aborting rejects the call at once with an AbortError and drops the request in flight. */
+  /**
+   * Aborting rejects the call at once and drops the request in flight. As `fetch` does, the call rejects with the
+   * signal's reason: a `TimeoutError` for `AbortSignal.timeout(ms)`, the value given to `abort(reason)`, else an
+   * `AbortError`.
+   */
   signal?: AbortSignal
 }
 
@@ -597,7 +601,10 @@ export interface RunningEmulator {
   readonly demo: EmulatorDemo
   /** A client of the demo Velneo account on this emulator. */
   velneoClient(options?: VelneoClientOptions): VelneoClient
-  /** A client of the demo WEDOS account on this emulator. */
+  /** The account state directory of the clients `wedosClient()` makes (a temporary one, removed by `stop()`). */
+  readonly stateDir: string
+  /** A client of the demo WEDOS account on this emulator; its account state lives in `stateDir` unless `options`
+   * name a `stateDir` or `stateStore` of their own. */
   wedosClient(options?: WedosClientOptions): WedosClient
   /** Forgets every change: the configured accounts as at start. */
   reset(): Promise<void>
@@ -620,7 +627,7 @@ export interface RunningEmulator {
   /** Requests received per API path since the start or the last reset, or the count of one `path`. */
   requests(): Promise<Record<string, number>>
   requests(path: string): Promise<number>
-  /** Stops the server; idempotent. */
+  /** Stops the server and removes `stateDir`; idempotent. */
   stop(): Promise<void>
 }
 

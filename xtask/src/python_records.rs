@@ -207,15 +207,22 @@ pub fn module(api: Api) -> String {
     }
     l.push("}".into());
     l.push(String::new());
+    l.push("#: The record of a request's own answer where it is not the operation's result (``parse_response``).".into());
+    l.push("ANSWERS: dict[str, tuple[str, str]] = {".into());
+    for op in api.ops().iter().filter(|o| o.answer.is_some()) {
+        l.push(format!("    {:?}: (\"one\", {:?}),", op.name, op.answer.unwrap_or_default()));
+    }
+    l.push("}".into());
     l.push(String::new());
-    l.push("def from_canonical(operation: str, value: Any) -> Any:".into());
+    l.push(String::new());
+    l.push("def from_canonical(operation: str, value: Any, *, answer: bool = False) -> Any:".into());
     l.push(
         "    \"\"\"The record(s) of ``operation`` from the core's canonical JSON result (a list of records for lists, \
          ``None``"
             .into(),
     );
-    l.push("    for an empty optional result).\"\"\"".into());
-    l.push("    shape, name = RESULTS[operation]".into());
+    l.push("    for an empty optional result). With ``answer``, of the request's own answer (see ``ANSWERS``).\"\"\"".into());
+    l.push("    shape, name = (answer and ANSWERS.get(operation)) or RESULTS[operation]".into());
     l.push("    return by_shape(shape, globals().get(name), value)".into());
     l.join("\n") + "\n"
 }

@@ -214,8 +214,9 @@ fn check_object<'m>(
 fn check_value(label: &str, name: &str, ty: Type, v: &Value) -> Result<()> {
     let fail = |what: &str| Err(Error::config(label, format!("{name} must be {what}")));
     match ty {
+        // Strict: a number where text is meant (`groups.get(5)`) is a mistake to report before anything is sent.
         Type::Str | Type::Secret => match v {
-            Value::String(_) | Value::Number(_) => Ok(()),
+            Value::String(_) => Ok(()),
             _ => fail("a string"),
         },
         Type::Bool => match v {
@@ -224,7 +225,6 @@ fn check_value(label: &str, name: &str, ty: Type, v: &Value) -> Result<()> {
         },
         Type::Int => match v {
             Value::Number(n) if n.as_i64().is_some() => Ok(()),
-            Value::String(s) if s.trim().parse::<i64>().is_ok() => Ok(()),
             _ => fail("an integer"),
         },
         Type::Count => match v.as_u64() {

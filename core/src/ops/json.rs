@@ -47,6 +47,7 @@ fn op_json(op: &OpSpec) -> Value {
         "args": op.args.iter().map(arg_json).collect::<Vec<_>>(),
         "wire_order": op.wire_args().iter().map(|a| a.name).collect::<Vec<_>>(),
         "result": output_json(op.output),
+        "answer": output_json(op.answer_output()),
         "idempotent": op.idempotent,
         "progress": op.reports_progress(),
         "doc": op.doc,

@@ -92,12 +92,12 @@ impl Api {
 /// The JSON type of an argument or setting, and how front ends type it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
-    /// Text. A JSON number is accepted too and read as its decimal text.
+    /// Text (a JSON string; a number is refused).
     Str,
     /// Text that is a secret: never logged, shown or stored.
     Secret,
     Bool,
-    /// A whole number (a numeric string is accepted too).
+    /// A whole number (a JSON number; a numeric string is refused).
     Int,
     /// A non-negative whole number that fits 32 bits.
     Count,
@@ -263,6 +263,9 @@ pub struct OpSpec {
     pub doc: &'static str,
     /// The order of the arguments in the request's data, when it is not the order of `args` (names of `args`).
     pub wire_order: Option<&'static [&'static str]>,
+    /// The record of the request's own answer (what the sans-I/O `parse_response` gives), when the client's
+    /// result is another: `dns.add_row` answers a `Response`, the client returns the `AddedRow` it lists after.
+    pub answer: Option<&'static str>,
 }
 
 /// The operations that report their progress (bytes received so far, and the total when the server announces it)
@@ -309,13 +312,26 @@ pub(crate) const fn op(
     doc: &'static str,
 ) -> OpSpec {
     let kind = if wire.is_empty() { Kind::Composite } else { Kind::Wire };
-    OpSpec { api, name, handle, method, wire, kind, args, output, idempotent, doc, wire_order: None }
+    OpSpec { api, name, handle, method, wire, kind, args, output, idempotent, doc, wire_order: None, answer: None }
 }
 
 impl OpSpec {
     /// The same operation, its arguments sent in this order.
     pub(crate) const fn wire_order(self, names: &'static [&'static str]) -> OpSpec {
         OpSpec { wire_order: Some(names), ..self }
+    }
+
+    /// The same operation, its request's own answer being the record `record` (see [`OpSpec::answer`]).
+    pub(crate) const fn answer(self, record: &'static str) -> OpSpec {
+        OpSpec { answer: Some(record), ..self }
+    }
+
+    /// The result of the request's own answer: [`OpSpec::answer`] when given, else the operation's result.
+    pub fn answer_output(&self) -> Output {
+        match self.answer {
+            Some(record) => Output::Record(record),
+            None => self.output,
+        }
     }
 
     /// The arguments sent in the request's data, in the order they are sent.

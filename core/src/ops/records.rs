@@ -300,6 +300,31 @@ pub static RECORDS: &[RecordSpec] = &[
     },
     RecordSpec {
         api: Api::Wedos,
+        name: "AddedRow",
+        doc: "dns.add_row: the row as the zone lists it after the add, with the server's answer to the add. In test \
+              mode nothing is added: id is null and the row's fields are those sent.",
+        fields: &[
+            o("id", Int, "the new row's id, used by dns.update_row and dns.delete_row (null in test mode)"),
+            f("name", Str, "its name relative to the zone (\"\" = the apex)"),
+            o("ttl", Int, "its TTL, seconds"),
+            f("rdtype", Str, "its type"),
+            f("rdata", Str, "its data"),
+            o("changed_date", Str, "when it last changed"),
+            o("author_comment", Str, "its comment"),
+            f("raw", Raw, "the row's object as the zone listed it (empty when not listed)"),
+            f("code", Int, "the add's return code (1000 OK)"),
+            f("result", Str, "the code's text"),
+            o("timestamp", Int, "the server's time of the answer, Unix seconds"),
+            o("cltrid", Str, "the clTRID echoed"),
+            o("svtrid", Str, "the server's transaction id"),
+            o("command", Str, "the command answered"),
+            f("test", Bool, "whether the request ran in test mode (validated only, nothing added)").default("false"),
+            o("data", Any, "the answer's data as sent"),
+        ],
+        items: None,
+    },
+    RecordSpec {
+        api: Api::Wedos,
         name: "Notification",
         doc: "A notification of the POLL queue, or POSTed to the account's notification URL.",
         fields: &[

@@ -220,11 +220,13 @@ pub static WEDOS_OPS: &[OpSpec] = &[
             kw_def("ttl", Int, "3600", "seconds, 300-172800").range(300, 172_800, ""),
             kw_opt("comment", Str, "a comment stored with the row").wire("auth_comment"),
         ],
-        RESPONSE,
+        Record("AddedRow"),
         false,
-        "dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).",
+        "dns-row-add: adds a row and returns it with its id (listed from the zone after the add: one more request) \
+         and the server's answer; the change is pending until commit (or 5 minutes after the last change).",
     )
-    .wire_order(&["domain", "name", "ttl", "rdtype", "rdata", "comment"]),
+    .wire_order(&["domain", "name", "ttl", "rdtype", "rdata", "comment"])
+    .answer("Response"),
     op(
         API,
         "dns.update_row",
@@ -342,6 +344,7 @@ pub static WEDOS_OPS: &[OpSpec] = &[
         output: Output::Count,
         idempotent: true,
         wire_order: None,
+        answer: None,
         doc: "How many notifications wait in the account's spool: taken off the server queue by a client of the account (in any process) while it waited for another one, not yet handed out.",
     },
 ];

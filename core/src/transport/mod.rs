@@ -537,7 +537,7 @@ impl Transport {
             return Error::new(
                 ErrorKind::Timeout,
                 operation,
-                format!("{what} {host} within {:.1}s ({which})", bound.as_secs_f64()),
+                format!("{what} {host} within {} ({which})", crate::error::words(bound)),
             );
         }
         let connect = e.is_connect();

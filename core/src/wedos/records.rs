@@ -106,6 +106,68 @@ pub struct DnsRow {
     pub raw: RawObject,
 }
 
+/// The answer to `dns.add_row`: the row as the zone lists it after the add (`id` is the one `update_row` and
+/// `delete_row` take), with the server's answer to the add (`code`, `result`, …, the fields of a [`Response`], so
+/// code written for the `Response` an add returned before keeps working). In test mode nothing is added: `id` is
+/// `None` and the row's fields are those sent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AddedRow {
+    /// The new row's id; `None` in test mode (or when the zone does not list the row right after the add).
+    pub id: Option<i64>,
+    pub name: String,
+    pub ttl: Option<i64>,
+    pub rdtype: String,
+    pub rdata: String,
+    pub changed_date: Option<String>,
+    pub author_comment: Option<String>,
+    /// The row's object as the zone listed it (empty when it was not listed).
+    pub raw: RawObject,
+    pub code: i64,
+    pub result: String,
+    pub timestamp: Option<i64>,
+    pub cltrid: Option<String>,
+    pub svtrid: Option<String>,
+    pub command: Option<String>,
+    pub test: bool,
+    pub data: Option<Value>,
+}
+
+impl AddedRow {
+    /// The row `listed` (else the one `sent`, without an id) with the answer `answer`.
+    pub(crate) fn new(sent: &NewDnsRow, listed: Option<DnsRow>, answer: Response) -> AddedRow {
+        let id = listed.as_ref().map(|r| r.id);
+        let row = listed.unwrap_or_else(|| DnsRow {
+            id: 0,
+            name: sent.name.clone(),
+            ttl: Some(i64::from(sent.ttl)),
+            rdtype: sent.rdtype.clone(),
+            rdata: sent.rdata.clone(),
+            changed_date: None,
+            author_comment: sent.comment.clone(),
+            raw: RawObject::new(),
+        });
+        let Response { code, result, timestamp, cltrid, svtrid, command, test, data } = answer;
+        AddedRow {
+            id,
+            name: row.name,
+            ttl: row.ttl,
+            rdtype: row.rdtype,
+            rdata: row.rdata,
+            changed_date: row.changed_date,
+            author_comment: row.author_comment,
+            raw: row.raw,
+            code,
+            result,
+            timestamp,
+            cltrid,
+            svtrid,
+            command,
+            test,
+            data,
+        }
+    }
+}
+
 /// A notification: the progress or result of an asynchronous request, from the POLL queue or an HTTP POST to
 /// the account's notification URL.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]

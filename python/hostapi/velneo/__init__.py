@@ -35,35 +35,15 @@ from ._generated import (
     _AsyncClientOps,
     _ClientOps,
 )
-from .records import (
-    Ack,
-    AppInstance,
-    Backup,
-    DataInstance,
-    Folder,
-    Group,
-    InstanceCreated,
-    Session,
-    User,
-    VServerStatus,
-)
+from .records import *  # noqa: F403 (every record of the model; records.__all__ is generated)
 
 __all__ = [
     "Client",
     "AsyncClient",
     "DEFAULT_BASE_URL",
-    "Ack",
-    "AppInstance",
-    "Backup",
-    "DataInstance",
-    "Folder",
-    "Group",
-    "InstanceCreated",
-    "Session",
-    "User",
-    "VServerStatus",
     "protocol",
     "records",
+    *(name for name in records.__all__ if name[0].isupper() and name != "RESULTS"),
 ]
 
 #: The production API root (version included).

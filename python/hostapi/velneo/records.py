@@ -208,9 +208,13 @@ RESULTS: dict[str, tuple[str, str]] = {
     "data_instances.delete": ("one", "Ack"),
 }
 
+#: The record of a request's own answer where it is not the operation's result (``parse_response``).
+ANSWERS: dict[str, tuple[str, str]] = {
+}
 
-def from_canonical(operation: str, value: Any) -> Any:
+
+def from_canonical(operation: str, value: Any, *, answer: bool = False) -> Any:
     """The record(s) of ``operation`` from the core's canonical JSON result (a list of records for lists, ``None``
-    for an empty optional result)."""
-    shape, name = RESULTS[operation]
+    for an empty optional result). With ``answer``, of the request's own answer (see ``ANSWERS``)."""
+    shape, name = (answer and ANSWERS.get(operation)) or RESULTS[operation]
     return by_shape(shape, globals().get(name), value)

@@ -35,34 +35,16 @@ from ._generated import (
     _ClientOps,
 )
 from .protocol import parse_notification
-from .records import (
-    Credit,
-    DnsDomain,
-    DnsRow,
-    Domain,
-    DomainCheck,
-    Notification,
-    Pending,
-    Response,
-    TransferCheck,
-)
+from .records import *  # noqa: F403 (every record of the model; records.__all__ is generated)
 
 __all__ = [
     "Client",
     "AsyncClient",
     "DEFAULT_BASE_URL",
     "parse_notification",
-    "Credit",
-    "DnsDomain",
-    "DnsRow",
-    "Domain",
-    "DomainCheck",
-    "Notification",
-    "Pending",
-    "Response",
-    "TransferCheck",
     "protocol",
     "records",
+    *(name for name in records.__all__ if name[0].isupper() and name != "RESULTS"),
 ]
 
 #: The production JSON endpoint.

@@ -11,7 +11,7 @@ from .._client import ClientBase
 from .._records import build, build_list, build_optional, plain_args
 from .._settings import PathLike
 from ..errors import warn_insecure
-from .records import Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response, TransferCheck
+from .records import AddedRow, Credit, DnsDomain, DnsRow, Domain, DomainCheck, Notification, Pending, Response, TransferCheck
 
 if TYPE_CHECKING:
     from . import AsyncClient, Client
@@ -315,8 +315,9 @@ class Dns(_Handle):
         *,
         ttl: int = 3600,
         comment: Optional[str] = None,
-    ) -> Response:
-        """dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).
+    ) -> AddedRow:
+        """dns-row-add: adds a row and returns it with its id (listed from the zone after the add: one more request) and
+        the server's answer; the change is pending until commit (or 5 minutes after the last change).
 
         :param domain: the zone
         :param name: the row's name relative to the zone ("" = the apex)
@@ -326,7 +327,7 @@ class Dns(_Handle):
         :param comment: a comment stored with the row
         """
         args = {"domain": domain, "name": name, "rdtype": rdtype, "rdata": rdata, "ttl": ttl, "comment": comment}
-        return build(Response, self._client._call("dns.add_row", args))
+        return build(AddedRow, self._client._call("dns.add_row", args))
 
     def update_row(self, domain: str, row_id: int, *, ttl: int, rdata: str) -> Response:
         """dns-row-update: changes a row's TTL and data (name and type cannot change).
@@ -643,8 +644,9 @@ class AsyncDns(_AsyncHandle):
         *,
         ttl: int = 3600,
         comment: Optional[str] = None,
-    ) -> Response:
-        """dns-row-add: adds a row; the change is pending until commit (or 5 minutes after the last change).
+    ) -> AddedRow:
+        """dns-row-add: adds a row and returns it with its id (listed from the zone after the add: one more request) and
+        the server's answer; the change is pending until commit (or 5 minutes after the last change).
 
         :param domain: the zone
         :param name: the row's name relative to the zone ("" = the apex)
@@ -654,7 +656,7 @@ class AsyncDns(_AsyncHandle):
         :param comment: a comment stored with the row
         """
         args = {"domain": domain, "name": name, "rdtype": rdtype, "rdata": rdata, "ttl": ttl, "comment": comment}
-        return build(Response, await self._client._call("dns.add_row", args))
+        return build(AddedRow, await self._client._call("dns.add_row", args))
 
     async def update_row(self, domain: str, row_id: int, *, ttl: int, rdata: str) -> Response:
         """dns-row-update: changes a row's TTL and data (name and type cannot change).

@@ -83,7 +83,7 @@ def parse_output(
         ``RateLimited`` for 2006/2052/2250/2252, ``ApiError``, ``ProtocolError``).
     """
     a = dict(args) if args is not None else None
-    return from_canonical(operation, _native.wedos_parse_output(operation, a, status, _bytes(body)))
+    return from_canonical(operation, _native.wedos_parse_output(operation, a, status, _bytes(body)), answer=True)
 
 
 def parse_response(status: int, body: Union[bytes, str], *, command: str = "call") -> Response:

@@ -12,6 +12,7 @@ from .._records import Record, by_shape
 from ._mixins import NotificationMixin
 
 __all__ = [
+    "AddedRow",
     "Credit",
     "DnsDomain",
     "DnsRow",
@@ -155,6 +156,45 @@ class DnsRow(Record):
 
 
 @dataclass(frozen=True)
+class AddedRow(Record):
+    """Dns.add_row: the row as the zone lists it after the add, with the server's answer to the add. In test mode
+    nothing is added: id is null and the row's fields are those sent."""
+
+    id: Optional[int]
+    """The new row's id, used by dns.update_row and dns.delete_row (null in test mode)."""
+    name: str
+    """Its name relative to the zone (```` = the apex)."""
+    ttl: Optional[int]
+    """Its TTL, seconds."""
+    rdtype: str
+    """Its type."""
+    rdata: str
+    """Its data."""
+    changed_date: Optional[str]
+    """When it last changed."""
+    author_comment: Optional[str]
+    """Its comment."""
+    raw: Mapping[str, Any]
+    """The row's object as the zone listed it (empty when not listed)."""
+    code: int
+    """The add's return code (1000 OK)."""
+    result: str
+    """The code's text."""
+    timestamp: Optional[int] = None
+    """The server's time of the answer, Unix seconds."""
+    cltrid: Optional[str] = None
+    """The clTRID echoed."""
+    svtrid: Optional[str] = None
+    """The server's transaction id."""
+    command: Optional[str] = None
+    """The command answered."""
+    test: bool = False
+    """Whether the request ran in test mode (validated only, nothing added)."""
+    data: Any = _hidden()
+    """The answer's data as sent."""
+
+
+@dataclass(frozen=True)
 class Notification(NotificationMixin, Record):
     """A notification of the POLL queue, or POSTed to the account's notification URL."""
 
@@ -194,7 +234,7 @@ RESULTS: dict[str, tuple[str, str]] = {
     "dns.domain_info": ("one", "DnsDomain"),
     "dns.rows": ("list", "DnsRow"),
     "dns.row_detail": ("one", "DnsRow"),
-    "dns.add_row": ("one", "Response"),
+    "dns.add_row": ("one", "AddedRow"),
     "dns.update_row": ("one", "Response"),
     "dns.delete_row": ("one", "Response"),
     "dns.commit": ("one", "Response"),
@@ -206,9 +246,14 @@ RESULTS: dict[str, tuple[str, str]] = {
     "notifications.kept": ("count", ""),
 }
 
+#: The record of a request's own answer where it is not the operation's result (``parse_response``).
+ANSWERS: dict[str, tuple[str, str]] = {
+    "dns.add_row": ("one", "Response"),
+}
 
-def from_canonical(operation: str, value: Any) -> Any:
+
+def from_canonical(operation: str, value: Any, *, answer: bool = False) -> Any:
     """The record(s) of ``operation`` from the core's canonical JSON result (a list of records for lists, ``None``
-    for an empty optional result)."""
-    shape, name = RESULTS[operation]
+    for an empty optional result). With ``answer``, of the request's own answer (see ``ANSWERS``)."""
+    shape, name = (answer and ANSWERS.get(operation)) or RESULTS[operation]
     return by_shape(shape, globals().get(name), value)

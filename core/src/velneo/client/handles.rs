@@ -6,8 +6,11 @@ use super::{Client, DOWNLOAD_OP, PROGRESS_EVERY, VSERVER_STATES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops;
 use crate::secret::Secret;
-use crate::velneo::protocol::{Call, Operation, Output};
+use crate::velneo::protocol::{Call, Output};
 use crate::velneo::records::*;
+
+/// The name errors of `wait_for_state` itself carry (those of its status calls name `vserver.status`).
+const WAIT_OP: &str = "velneo vserver.wait_for_state";
 
 /// The vServer: status, start, stop, credentials, backup.
 #[derive(Clone, Copy, Debug)]
@@ -113,7 +116,7 @@ impl VServer<'_> {
     /// Polls the status every `interval` until it is `state` (`"running"` or `"stopped"`, see
     /// [`VSERVER_STATES`]), up to `timeout`. Any other state is a `Config` error at once.
     pub async fn wait_for_state(self, state: &str, interval: Duration, timeout: Duration) -> Result<VServerStatus> {
-        let label = Operation::VServerStatus.label();
+        let label = WAIT_OP;
         if !VSERVER_STATES.contains(&state) {
             return Err(Error::config(
                 label,
@@ -124,7 +127,7 @@ impl VServer<'_> {
             return Err(Error::config(label, "interval must be greater than zero"));
         }
         let deadline = tokio::time::Instant::now().checked_add(timeout).ok_or_else(|| {
-            Error::config(Operation::VServerStatus.label(), format!("timeout {timeout:?} is too large"))
+            Error::config(WAIT_OP, format!("timeout {timeout:?} is too large"))
         })?;
         loop {
             let st = self.status().await?;
@@ -135,11 +138,11 @@ impl VServer<'_> {
             if now >= deadline {
                 return Err(Error::new(
                     ErrorKind::Timeout,
-                    Operation::VServerStatus.label(),
+                    WAIT_OP,
                     format!(
-                        "the vServer is still {} after {:.1}s (waiting for {state})",
+                        "the vServer is still {} after {} (waiting for {state})",
                         st.status,
-                        timeout.as_secs_f64()
+                        crate::error::words(timeout)
                     ),
                 ));
             }

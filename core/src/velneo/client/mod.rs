@@ -359,7 +359,7 @@ struct Composite {
 /// composite of the model and nothing else).
 static COMPOSITES: &[Composite] = &[
     Composite { op: "vserver.download_backup", label: DOWNLOAD_OP, run: download_backup },
-    Composite { op: "vserver.wait_for_state", label: "velneo vserver.status", run: wait_for_state },
+    Composite { op: "vserver.wait_for_state", label: "velneo vserver.wait_for_state", run: wait_for_state },
 ];
 
 fn download_backup<'a>(c: &'a Client, a: ops::Args<'a>, progress: Option<ops::Progress>) -> BoxFuture<'a, Result<Value>> {

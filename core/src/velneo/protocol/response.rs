@@ -156,7 +156,11 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
         Some(code) => {
             let kind = if code == 401 { ErrorKind::Authentication } else { ErrorKind::Api };
             let fallback = if code == 401 { "authentication failed" } else { "the API reported an error" };
-            let mut e = Error::new(kind, label, describe(message.as_deref().unwrap_or(""), fallback)).with_code(code);
+            let mut text = describe(message.as_deref().unwrap_or(""), fallback);
+            if code == 401 {
+                text.push_str(AUTH_HINT);
+            }
+            let mut e = Error::new(kind, label, text).with_code(code);
             if !(200..300).contains(&http_status) {
                 e = e.with_http_status(http_status);
             }
@@ -169,9 +173,15 @@ fn check_error(label: &str, http_status: u16, value: &Value) -> Result<()> {
     Ok(())
 }
 
+/// What an authentication failure asks the user to check (the signature is made from the API key).
+const AUTH_HINT: &str = " (check the account's e-mail and API key)";
+
 fn http_error(label: &str, http_status: u16, message: Option<String>) -> Error {
     let kind = if http_status == 401 { ErrorKind::Authentication } else { ErrorKind::Api };
-    let text = message.unwrap_or_else(|| format!("the server answered HTTP {http_status}"));
+    let mut text = message.unwrap_or_else(|| format!("the server answered HTTP {http_status}"));
+    if http_status == 401 {
+        text.push_str(AUTH_HINT);
+    }
     Error::new(kind, label, text).with_http_status(http_status)
 }
 

@@ -66,7 +66,7 @@ fn clear_txt<'a>(c: &'a Client, a: Args<'a>, _: &'a RequestOptions) -> BoxFuture
 fn add_row<'a>(c: &'a Client, a: Args<'a>, options: &'a RequestOptions) -> BoxFuture<'a, Result<Value>> {
     Box::pin(async move {
         match Call::from_json(a.spec().name, &Value::Object(a.given().clone()))? {
-            Call::DnsRowAdd(row) => ops::to_json(c.add_row_reconciled(row, options).await?),
+            Call::DnsRowAdd(row) => ops::to_json(c.add_row_listed(row, options).await?),
             _ => Err(unexpected("dns-row-add")),
         }
     })

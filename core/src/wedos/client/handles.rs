@@ -96,8 +96,13 @@ impl Dns<'_> {
         if let Some(existing) = self.rows(&zone).await?.into_iter().find(same) {
             return Ok(existing);
         }
-        self.add_row(NewDnsRow::new(&zone, &name, "TXT", value).ttl(ttl)).await?;
+        let added = self.add_row(NewDnsRow::new(&zone, &name, "TXT", value).ttl(ttl)).await?;
         self.commit(&zone).await?;
+        if let Some(id) = added.id {
+            // The row as the zone listed it right after the add.
+            let AddedRow { name, ttl, rdtype, rdata, changed_date, author_comment, raw, .. } = added;
+            return Ok(DnsRow { id, name, ttl, rdtype, rdata, changed_date, author_comment, raw });
+        }
         self.rows(&zone).await?.into_iter().find(same).ok_or_else(|| {
             Error::new(ErrorKind::Protocol, "wedos dns.set_txt", format!("the new TXT row of {fqdn} is not listed"))
         })
@@ -133,8 +138,11 @@ impl Dns<'_> {
     /// 5xx from a proxy), the add is not blindly repeated — that would fail with 2316 "row exists", an invalid
     /// request — but reconciled: the zone's rows are listed, and the row found there is the add's success; only
     /// a row provably not there is added again, once.
-    pub async fn add_row(self, row: NewDnsRow) -> Result<Response> {
-        self.client.add_row_reconciled(row, &RequestOptions::default()).await
+    ///
+    /// Returns the new row with its id, as the zone lists it after the add (one more request, `dns-rows-list`),
+    /// and the server's answer; in test mode nothing is added and nothing listed (`id` is `None`).
+    pub async fn add_row(self, row: NewDnsRow) -> Result<AddedRow> {
+        self.client.add_row_listed(row, &RequestOptions::default()).await
     }
     /// `dns-row-update`: TTL and data only (name and type cannot change).
     pub async fn update_row(self, domain: &str, row_id: i64, ttl: u32, rdata: &str) -> Result<Response> {

@@ -86,6 +86,12 @@ fn until_next_hour() -> Duration {
     Duration::from_secs((3600 - now.rem_euclid(3600)).unsigned_abs())
 }
 
+/// Whether `listed` is the row `sent` added: the same name, type and data (the answer to an add holds no id; the
+/// server refuses an exact duplicate, so at most one row matches).
+fn same_row(listed: &DnsRow, sent: &NewDnsRow) -> bool {
+    listed.name.eq_ignore_ascii_case(&sent.name) && listed.rdtype.eq_ignore_ascii_case(&sent.rdtype) && listed.rdata == sent.rdata
+}
+
 pub(super) fn unexpected(command: &str) -> Error {
     Error::new(ErrorKind::Protocol, format!("wedos {command}"), "unexpected result type")
 }
@@ -192,23 +198,34 @@ impl Client {
         Notifications { client: self }
     }
 
-    /// `dns-row-add`, reconciled after a lost answer (see [`Dns::add_row`]).
-    async fn add_row_reconciled(&self, row: NewDnsRow, options: &RequestOptions) -> Result<Response> {
+    /// `dns-row-add` reconciled after a lost answer, then the new row as the zone lists it (see [`Dns::add_row`]).
+    async fn add_row_listed(&self, row: NewDnsRow, options: &RequestOptions) -> Result<AddedRow> {
+        let (answer, listed) = self.add_row_reconciled(&row, options).await?;
+        if answer.test || options.test || self.inner.test {
+            return Ok(AddedRow::new(&row, None, answer));
+        }
+        let listed = match listed {
+            Some(r) => Some(r),
+            None => self.dns().rows(&row.domain).await?.into_iter().filter(|r| same_row(r, &row)).max_by_key(|r| r.id),
+        };
+        Ok(AddedRow::new(&row, listed, answer))
+    }
+
+    /// `dns-row-add`, reconciled after a lost answer; with the row when a listing after the add found it.
+    async fn add_row_reconciled(&self, row: &NewDnsRow, options: &RequestOptions) -> Result<(Response, Option<DnsRow>)> {
         let lost = match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
             Err(e) if e.may_have_applied() => e,
-            other => return other,
+            other => return other.map(|r| (r, None)),
         };
         let Ok(rows) = self.dns().rows(&row.domain).await else { return Err(lost) };
-        let same = |r: &DnsRow| {
-            r.name.eq_ignore_ascii_case(&row.name) && r.rdtype.eq_ignore_ascii_case(&row.rdtype) && r.rdata == row.rdata
-        };
-        let applied = || {
+        let applied = |rows: Vec<DnsRow>| {
             let result = "OK (the answer was lost; the row is listed, so the add was applied)";
-            Response::concluded(1000, result, "dns-row-add", Some(crate::unix_now()))
+            let listed = rows.into_iter().filter(|r| same_row(r, row)).max_by_key(|r| r.id);
+            (Response::concluded(1000, result, "dns-row-add", Some(crate::unix_now())), listed)
         };
-        if rows.iter().any(same) {
+        if rows.iter().any(|r| same_row(r, row)) {
             tracing::debug!(domain = %row.domain, name = %row.name, "the row exists: the lost add was applied");
-            return Ok(applied());
+            return Ok(applied(rows));
         }
         // Not listed: not applied (an add is applied or refused before it is answered). Adding it again cannot
         // make a duplicate — the server refuses an exact duplicate with 2316 — and a 2316 here means the first
@@ -216,10 +233,10 @@ impl Client {
         tracing::debug!(domain = %row.domain, name = %row.name, "the row is not listed: adding it again");
         match self.run_response_with(Call::DnsRowAdd(row.clone()), options).await {
             Err(e) if e.code() == Some(codes::ROW_EXISTS) => match self.dns().rows(&row.domain).await {
-                Ok(rows) if rows.iter().any(same) => Ok(applied()),
+                Ok(rows) if rows.iter().any(|r| same_row(r, row)) => Ok(applied(rows)),
                 _ => Err(e),
             },
-            other => other,
+            other => other.map(|r| (r, None)),
         }
     }
 

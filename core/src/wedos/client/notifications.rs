@@ -197,9 +197,9 @@ impl Client {
                     ErrorKind::Timeout,
                     label,
                     format!(
-                        "no notification for {} within {:.1}s",
+                        "no notification for {} within {}",
                         pending.svtrid.as_deref().or(pending.cltrid.as_deref()).unwrap_or("the request"),
-                        timeout.as_secs_f64()
+                        crate::error::words(timeout)
                     ),
                 ));
             }

@@ -311,7 +311,7 @@ fn notification(v: &Value) -> Option<Notification> {
 /// in their canonical JSON (the envelope for a `Response`).
 fn model_result(spec: &crate::ops::OpSpec, resp: Response, shape: impl Fn(&str) -> Error) -> Result<Output> {
     use crate::ops::Output as Out;
-    let (name, list) = match spec.output {
+    let (name, list) = match spec.answer_output() {
         Out::Record(name) | Out::Optional(name) => (name, false),
         Out::List(name) => (name, true),
         Out::Count | Out::Either { .. } => ("Response", false),
@@ -334,7 +334,7 @@ fn model_result(spec: &crate::ops::OpSpec, resp: Response, shape: impl Fn(&str) 
     Ok(Output::Json(if list {
         Value::Array(items.iter().map(read).collect::<Result<_>>()?)
     } else {
-        match (items.first(), spec.output) {
+        match (items.first(), spec.answer_output()) {
             (Some(item), _) => read(item)?,
             (None, crate::ops::Output::Optional(_)) => Value::Null,
             (None, _) => return Err(shape(&format!("no {name}"))),
