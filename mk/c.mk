@@ -55,6 +55,7 @@ define c_install
 	ln -sf libhostapi.so.$(HOSTAPI_VERSION) $(2)/lib/libhostapi.so.$(HOSTAPI_MAJOR)
 	ln -sf libhostapi.so.$(HOSTAPI_MAJOR) $(2)/lib/libhostapi.so
 	install -m 644 $(C_ROOT)/include/hostapi.h $(C_ROOT)/include/hostapi.hpp $(2)/include/
+	install -d $(2)/share/doc/hostapi && install -m 644 $(C_ROOT)/include/README.md $(2)/share/doc/hostapi/README.md
 	printf '%s\n' 'prefix=$(2)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 		'Name: hostapi' 'Description: Clients of the Velneo Cloud API and WEDOS WAPI, and their emulator' \
 		'Version: $(HOSTAPI_VERSION)' 'Libs: -L$${libdir} -lhostapi' 'Libs.private: $(C_STATIC_LIBS)' \

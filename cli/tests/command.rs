@@ -333,3 +333,24 @@ fn the_logger_follows_log_level_and_rust_log() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--log-level"));
 }
+
+/// Every flag the README's table gives for `users put` is one the command takes.
+#[test]
+fn the_readme_users_put_flags_exist() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
+    let row = readme.lines().find(|l| l.starts_with("| `users list")).expect("the users row of the README's table");
+    let help = hostapi().args(["velneo", "users", "put", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    let flags: Vec<&str> = row
+        .split('`')
+        .filter(|part| part.starts_with("--"))
+        .flat_map(|part| part.split('/'))
+        .map(|f| f.trim_end_matches('…').trim_end_matches('-'))
+        .filter(|f| f.len() > 2 && !f.ends_with("no"))
+        .collect();
+    assert!(flags.contains(&"--user-email"), "{flags:?}");
+    for flag in flags {
+        assert!(help.contains(flag), "{flag} of the README is not a flag of users put");
+    }
+}
+

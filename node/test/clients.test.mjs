@@ -284,3 +284,13 @@ test('configuration errors speak of Node\'s names', async () => {
   await assert.rejects(v.users.put('u', { isSupervisor: 'yes' }), (e) => e instanceof ConfigError && /isSupervisor must be true or false/.test(e.message))
   await v.close()
 })
+
+test('a wrong API key says what to check, and short timeouts are said in milliseconds', async () => {
+  const wrong = new VelneoClient({ email: emu.demo.velneoEmail, apiKey: 'not-the-key', baseUrl: emu.velneoUrl })
+  await assert.rejects(wrong.vserver.status(), (e) => e instanceof AuthenticationError && /API key/.test(e.message))
+  const c = emu.velneoClient({ timeoutMs: 30, retries: 0 })
+  await c.login()
+  await emu.addFault({ path: '/v1/vserver', delayMs: 1000 })
+  await assert.rejects(c.vserver.status(), (e) => e.name === 'TimeoutError' && /30 ms/.test(e.message) && !/0\.0s/.test(e.message))
+  await emu.reset()
+})
