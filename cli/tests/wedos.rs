@@ -368,3 +368,18 @@ fn help_examples_use_the_demo_zone() {
     }
 }
 
+
+/// Tables and tab-separated output name the fields as the JSON does (`cltrid`, `svtrid`), and a cell holding JSON
+/// is one line.
+#[test]
+fn tsv_names_fields_as_the_json_does() {
+    let emu = Emu::start();
+    let out = emu.wedos().args(["ping-async"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("cltrid") && text.contains("svtrid") && !text.contains("TRID"), "{text}");
+    let out = emu.wedos().args(["call", "credit-info"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let data = text.lines().find(|l| l.starts_with("data")).unwrap_or_else(|| panic!("no data line in {text}"));
+    let cell = data.split('\t').nth(1).unwrap_or_default();
+    assert!(serde_json::from_str::<Value>(cell).is_ok(), "one-line JSON: {cell}");
+}
