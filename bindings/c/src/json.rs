@@ -18,14 +18,26 @@ pub extern "C" fn hostapi_json_quote(text_in: *const c_char, out_json: *mut *mut
     })
 }
 
-/// The value at `pointer` (RFC 6901, e.g. `"/id"`, `"/0/name"`; `""` is the whole document) of the JSON text
-/// `json`, or an `HOSTAPI_INVALID_ARGUMENT` error naming the pointer when there is none.
-fn at<'v>(doc: &'v Value, pointer: &str) -> Result<&'v Value, crate::Failure> {
-    doc.pointer(pointer).filter(|v| !v.is_null()).ok_or_else(|| invalid(format!("no value at {pointer:?}")))
-}
-
-fn document(json: *const c_char) -> Result<Value, crate::Failure> {
-    crate::json_arg(json, "json")
+/// Reads the value at `pointer` (RFC 6901, e.g. `"/id"`, `"/0/name"`; `""` is the whole document) of the JSON text
+/// `json` with `read`, and writes what it gives to `*out`. `HOSTAPI_INVALID_ARGUMENT` naming the pointer when
+/// there is no value there, or `read` refuses it (`what` says what was expected).
+fn get<T>(
+    json: *const c_char,
+    pointer: *const c_char,
+    out: *mut T,
+    what: &str,
+    read: impl FnOnce(&Value) -> Option<T>,
+) -> hostapi_status {
+    ffi(|| {
+        out_ptr(out, "out")?;
+        let doc = crate::json_arg(json, "json")?;
+        let pointer = text(pointer, "pointer")?;
+        let value = doc.pointer(pointer).ok_or_else(|| invalid(format!("no value at {pointer:?}")))?;
+        let got = read(value).ok_or_else(|| invalid(format!("the value at {pointer:?} is not {what}")))?;
+        // SAFETY: `out` was checked non-NULL and points to writable storage for a `T`.
+        unsafe { out.write(got) };
+        Ok(())
+    })
 }
 
 /// The text at `pointer` of the JSON `json` (a result of `hostapi_*_call`), written to `*out_text` (free it with
@@ -37,16 +49,13 @@ pub extern "C" fn hostapi_json_get_string(
     pointer: *const c_char,
     out_text: *mut *mut c_char,
 ) -> hostapi_status {
-    ffi(|| {
-        out_ptr(out_text, "out_text")?;
-        let doc = document(json)?;
-        let pointer = text(pointer, "pointer")?;
-        let value = match at(&doc, pointer)? {
+    get(json, pointer, out_text, "text", |v| {
+        let s = match v {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
-            _ => return Err(invalid(format!("the value at {pointer:?} is not text"))),
+            _ => return None,
         };
-        write_string(out_text, value)
+        std::ffi::CString::new(s).ok().map(std::ffi::CString::into_raw)
     })
 }
 
@@ -54,50 +63,18 @@ pub extern "C" fn hostapi_json_get_string(
 /// there is no value there, or it is not a whole number.
 #[no_mangle]
 pub extern "C" fn hostapi_json_get_int(json: *const c_char, pointer: *const c_char, out_value: *mut i64) -> hostapi_status {
-    ffi(|| {
-        out_ptr(out_value, "out_value")?;
-        let doc = document(json)?;
-        let pointer = text(pointer, "pointer")?;
-        let n = at(&doc, pointer)?
-            .as_i64()
-            .ok_or_else(|| invalid(format!("the value at {pointer:?} is not a whole number")))?;
-        // SAFETY: `out_value` was checked non-NULL and points to writable storage for an int64_t.
-        unsafe { *out_value = n };
-        Ok(())
-    })
+    get(json, pointer, out_value, "a whole number", Value::as_i64)
 }
 
 /// The boolean at `pointer` of the JSON `json`, written to `*out_value`. `HOSTAPI_INVALID_ARGUMENT` when there is
 /// no value there, or it is not `true` or `false`.
 #[no_mangle]
 pub extern "C" fn hostapi_json_get_bool(json: *const c_char, pointer: *const c_char, out_value: *mut bool) -> hostapi_status {
-    ffi(|| {
-        out_ptr(out_value, "out_value")?;
-        let doc = document(json)?;
-        let pointer = text(pointer, "pointer")?;
-        let b = at(&doc, pointer)?
-            .as_bool()
-            .ok_or_else(|| invalid(format!("the value at {pointer:?} is not true or false")))?;
-        // SAFETY: `out_value` was checked non-NULL and points to writable storage for a bool.
-        unsafe { *out_value = b };
-        Ok(())
-    })
+    get(json, pointer, out_value, "true or false", Value::as_bool)
 }
 
 /// The length of the JSON array at `pointer` of `json` (e.g. a list result, `""`), written to `*out_len`.
 #[no_mangle]
 pub extern "C" fn hostapi_json_array_len(json: *const c_char, pointer: *const c_char, out_len: *mut usize) -> hostapi_status {
-    ffi(|| {
-        out_ptr(out_len, "out_len")?;
-        let doc = document(json)?;
-        let pointer = text(pointer, "pointer")?;
-        let n = match doc.pointer(pointer) {
-            Some(Value::Array(a)) => a.len(),
-            Some(_) => return Err(invalid(format!("the value at {pointer:?} is not an array"))),
-            None => return Err(invalid(format!("no value at {pointer:?}"))),
-        };
-        // SAFETY: `out_len` was checked non-NULL and points to writable storage for a size_t.
-        unsafe { *out_len = n };
-        Ok(())
-    })
+    get(json, pointer, out_len, "an array", |v| v.as_array().map(Vec::len))
 }
