@@ -70,9 +70,88 @@ fn subcommand(spec: &OpSpec) -> Command {
     cmd
 }
 
-/// The command tree with a subcommand for every untyped WEDOS request of the model.
+/// The command tree with a subcommand for every untyped WEDOS request of the model, and every wire operation's
+/// subcommand (hand-made or not) described by the model: its help and its arguments' help are the model's.
 pub fn augment(root: Command) -> Command {
-    augment_with(root, TYPED)
+    describe(augment_with(root, TYPED))
+}
+
+/// The path of the hand-made subcommand of the wire operation `spec` under the root: WEDOS's from `TYPED`,
+/// Velneo's `velneo <handle> <method>` (kebab-case; `vserver.set_credentials` is `vserver credentials`), or
+/// `None` for WEDOS requests built from the model and Velneo's login (every command logs in as it needs).
+fn typed_path(spec: &OpSpec) -> Option<Vec<String>> {
+    match spec.api {
+        Api::Wedos => TYPED.iter().find(|(n, _)| *n == spec.name).map(|(_, path)| {
+            std::iter::once("wedos".to_owned()).chain(path.iter().map(|s| (*s).to_owned())).collect()
+        }),
+        Api::Velneo if spec.name == "session.login" => None,
+        Api::Velneo if spec.name == "vserver.credentials" => {
+            Some(["velneo", "vserver", "credentials"].map(str::to_owned).to_vec())
+        }
+        Api::Velneo => Some(
+            std::iter::once("velneo".to_owned())
+                .chain(spec.handle.map(kebab))
+                .chain(std::iter::once(kebab(spec.method)))
+                .collect(),
+        ),
+    }
+}
+
+/// Arguments of the model whose hand-made flag has another name (the command's names came first and stay):
+/// (operation, model argument, the flag's id).
+const RENAMED: &[(&str, &str, &str)] = &[
+    // `--email` is the account's e-mail (a setting), so the user's is `--user-email`.
+    ("users.put", "email", "user_email"),
+    ("users.put", "is_supervisor", "supervisor"),
+    ("users.put", "account_disabled", "disabled"),
+];
+
+/// The id of the hand-made subcommand's argument for the model's argument `arg` of `spec`.
+fn arg_id(spec: &OpSpec, arg: &str) -> String {
+    RENAMED.iter().find(|(op, a, _)| *op == spec.name && *a == arg).map_or(arg.to_owned(), |(_, _, id)| (*id).to_owned())
+}
+
+/// Sets the help of every hand-made wire subcommand and of its model arguments from the model.
+fn describe(mut root: Command) -> Command {
+    for api in [Api::Velneo, Api::Wedos] {
+        for spec in api.ops().iter().filter(|o| o.kind == Kind::Wire) {
+            let Some(path) = typed_path(spec) else { continue };
+            root = at_path(root, &path, &|cmd| {
+                let mut cmd = cmd.about(spec.doc.to_owned()).long_about(None);
+                for arg in spec.args.iter().filter(|a| !a.local && !paired(a)) {
+                    let id = arg_id(spec, arg.name);
+                    if cmd.get_arguments().any(|a| a.get_id() == id.as_str()) {
+                        cmd = cmd.mut_arg(id, |a| a.help(sentence(arg.doc)));
+                    }
+                }
+                cmd
+            });
+        }
+    }
+    root
+}
+
+/// A yes/no argument of the model: the hand-made command has a `--x`/`--no-x` pair for it (leaving it out
+/// keeps the record's value), each with its own help.
+fn paired(arg: &hostapi::ops::Arg) -> bool {
+    arg.ty == Type::Bool && !arg.required
+}
+
+/// The model's help as the command prints help: a capital first letter.
+fn sentence(doc: &str) -> String {
+    let mut chars = doc.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// `cmd` with `f` applied to its subcommand at `path` (which exists: `every_wire_operation_is_a_subcommand`).
+fn at_path(cmd: Command, path: &[String], f: &dyn Fn(Command) -> Command) -> Command {
+    match path.split_first() {
+        None => f(cmd),
+        Some((first, rest)) if cmd.find_subcommand(first).is_some() => {
+            cmd.mut_subcommand(first, |c| at_path(c, rest, f))
+        }
+        Some(_) => cmd,
+    }
 }
 
 fn augment_with(root: Command, typed: &'static [(&'static str, &'static [&'static str])]) -> Command {
@@ -181,6 +260,42 @@ pub async fn run(ctx: &mut Ctx, client: &hostapi::wedos::Client, spec: &OpSpec, 
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// Every hand-made wire subcommand exists, takes every argument of the model (under its own name or the
+    /// flag `RENAMED` names) and shows the model's help.
+    #[test]
+    fn hand_made_subcommands_follow_the_model() {
+        let root = augment(crate::args::Cli::command());
+        let mut missing = Vec::new();
+        for api in [Api::Velneo, Api::Wedos] {
+            for spec in api.ops().iter().filter(|o| o.kind == Kind::Wire) {
+                let Some(path) = typed_path(spec) else { continue };
+                let mut cmd = &root;
+                for step in &path {
+                    match cmd.find_subcommand(step) {
+                        Some(c) => cmd = c,
+                        None => {
+                            missing.push(format!("{}: no subcommand {path:?}", spec.name));
+                            break;
+                        }
+                    }
+                }
+                if cmd.get_name() != path.last().map_or("", String::as_str) {
+                    continue;
+                }
+                assert_eq!(cmd.get_about().map(|a| a.to_string()).as_deref(), Some(spec.doc), "{}", spec.name);
+                for arg in spec.args.iter().filter(|a| !a.local) {
+                    let id = arg_id(spec, arg.name);
+                    match cmd.get_arguments().find(|a| a.get_id() == id.as_str()) {
+                        Some(_) if paired(arg) => {}
+                        Some(a) => assert_eq!(a.get_help().map(|h| h.to_string()), Some(sentence(arg.doc))),
+                        None => missing.push(format!("{}: no argument {id} in {path:?}", spec.name)),
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
 
     #[test]
     fn every_wire_operation_is_a_subcommand() {
