@@ -805,6 +805,10 @@ pub struct EmulatorArgs {
     /// body_timeout_secs].
     #[arg(long, value_name = "SECS")]
     pub body_timeout: Option<f64>,
+    /// Also serve DNS (UDP and TCP) for every WEDOS zone on port N of the host: authoritative answers from the
+    /// committed rows; 0 picks a free port [default: off, or the config file's dns_port].
+    #[arg(long, value_name = "N")]
+    pub dns_port: Option<u16>,
 }
 
 /// Seconds, possibly fractional: `30`, `0.5`.

@@ -32,6 +32,9 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
     if let Some(secs) = args.header_timeout {
         config.header_timeout_secs = secs;
     }
+    if let Some(port) = args.dns_port {
+        config.dns_port = Some(port);
+    }
     if let Some(secs) = args.body_timeout {
         config.body_timeout_secs = secs;
     }
@@ -70,6 +73,7 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
             "wedos_url": emu.wedos_url(),
             "control_url": format!("{}/_emulator/", emu.url()),
             "state_file": state_file.as_ref().map(|p| p.display().to_string()),
+            "dns": emu.dns_addr().map(|a| a.to_string()),
         }))?;
     } else {
         let mut text = format!("hostapi emulator listening on {}\n", emu.url());
@@ -79,6 +83,10 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<()> {
             &format!("  control endpoints:         {}/_emulator/ (health, reset, state, clock, faults)\n", emu.url());
         if let Some(p) = &state_file {
             text += &format!("  state file:                {}\n", p.display());
+        }
+        if let Some(dns) = emu.dns_addr() {
+            text += &format!("  DNS (UDP and TCP):         {dns} (every WEDOS zone, committed rows)\n");
+            text += &format!("  try:                       dig @{} -p {} example.cz SOA\n", dns.ip(), dns.port());
         }
         if velneo_demo {
             text += &format!(

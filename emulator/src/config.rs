@@ -73,6 +73,9 @@ pub struct EmulatorConfig {
     /// control endpoint answers 429; the notification of a `ping-async` past it is dropped, with a warning on
     /// stderr); default 10000.
     pub max_notifications: usize,
+    /// Serve DNS (UDP and TCP) for every WEDOS zone on this port of `host` (0 = pick a free port); default none
+    /// (off). See the `dns` module.
+    pub dns_port: Option<u16>,
 }
 
 impl Default for EmulatorConfig {
@@ -87,6 +90,7 @@ impl Default for EmulatorConfig {
             body_timeout_secs: 10.0,
             max_faults: 1000,
             max_notifications: 10_000,
+            dns_port: None,
         }
     }
 }
@@ -465,6 +469,10 @@ pub struct WedosAccount {
     /// Seconds between deliveries of a notification the URL did not accept with HTTP 200; default 300.
     #[serde(default = "five_minutes")]
     pub notification_retry_secs: f64,
+    /// Seconds between a commit (or the automatic publication) and the moment the emulator's DNS server serves
+    /// the committed rows, as WEDOS's name servers take minutes to an hour; default 0.
+    #[serde(default)]
+    pub dns_publish_delay_secs: u64,
 }
 
 fn five_minutes() -> f64 {
@@ -506,6 +514,7 @@ impl fmt::Debug for WedosAccount {
             .field("currency", &self.currency)
             .field("domains", &self.domains)
             .field("dns_zones", &self.dns_zones)
+            .field("dns_publish_delay_secs", &self.dns_publish_delay_secs)
             .finish()
     }
 }
@@ -527,6 +536,7 @@ impl WedosAccount {
             dns_domains_list: DnsListShape::Array,
             notification_url: None,
             notification_retry_secs: five_minutes(),
+            dns_publish_delay_secs: 0,
         }
     }
 

@@ -6,6 +6,7 @@
 //! * control endpoints under `/_emulator/` (health, reset, state, clock offset, session expiry, fault injection,
 //!   backup downloads, WEDOS notifications / allow-lists / user-agent limit) — see the `control` module for their
 //!   exact shapes;
+//! * optionally an authoritative DNS server of every WEDOS zone (`EmulatorConfig::dns_port`, the `dns` module);
 //! * optional persistence of both halves' state to a file (`EmulatorConfig::state_file`, the `persist` module).
 //!
 //! ```no_run
@@ -20,6 +21,7 @@
 
 mod config;
 mod control;
+mod dns;
 mod handle;
 mod persist;
 mod velneo;
@@ -424,8 +426,14 @@ async fn body_deadline(State(s): State<Arc<Shared>>, req: Request, next: axum::m
 /// Serves HTTP/1.1 until the shutdown signal (or the sender's drop), then gives in-flight requests
 /// [`SHUTDOWN_GRACE`]. A connection that does not send a request's headers within `header_timeout_secs` — an idle
 /// keep-alive connection included — is closed. The state-file writer runs alongside and writes last.
-async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+async fn serve(
+    listener: tokio::net::TcpListener,
+    dns: Option<DnsSockets>,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     use hyper_util::rt::{TokioIo, TokioTimer};
+    let dns_task = dns.map(|(udp, tcp)| tokio::spawn(dns::serve(udp, tcp, shared.clone(), shutdown.clone())));
     // The writer stops after the requests in flight have finished, so that it writes their changes last.
     let (stop_writer, writer_stop) = watch::channel(false);
     let writer = tokio::spawn(shared.clone().write_behind(writer_stop));
@@ -479,6 +487,27 @@ async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutd
     }
     let _ = stop_writer.send(true);
     let _ = writer.await;
+    if let Some(task) = dns_task {
+        let _ = task.await;
+    }
+}
+
+/// The DNS server's sockets (UDP and TCP on one port).
+type DnsSockets = (tokio::net::UdpSocket, tokio::net::TcpListener);
+
+/// Binds the DNS server's sockets when the configuration asks for them; their address.
+fn bind_dns(config: &EmulatorConfig) -> std::io::Result<Option<(std::net::UdpSocket, std::net::TcpListener, SocketAddr)>> {
+    let Some(port) = config.dns_port else { return Ok(None) };
+    let (udp, tcp) = dns::bind(config.host, port)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("DNS port {}:{port}: {e}", config.host)))?;
+    let addr = dns::display_addr(udp.local_addr()?);
+    Ok(Some((udp, tcp, addr)))
+}
+
+/// The std sockets on the current tokio runtime.
+fn tokio_dns(std: Option<(std::net::UdpSocket, std::net::TcpListener, SocketAddr)>) -> std::io::Result<Option<DnsSockets>> {
+    std.map(|(udp, tcp, _)| Ok((tokio::net::UdpSocket::from_std(udp)?, tokio::net::TcpListener::from_std(tcp)?)))
+        .transpose()
 }
 
 enum Runner {
@@ -492,6 +521,7 @@ enum Runner {
 pub struct Emulator {
     addr: SocketAddr,
     url: String,
+    dns: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     runner: Option<Runner>,
 }
@@ -518,10 +548,12 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let url = base_url(addr);
+        let dns = bind_dns(&config)?;
+        let dns_addr = dns.as_ref().map(|d| d.2);
         let shared = Arc::new(Shared::new(config, url.clone())?);
         let (tx, rx) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, shared, rx));
-        Ok(Emulator { addr, url, shutdown: tx, runner: Some(Runner::Task(task)) })
+        let task = tokio::spawn(serve(listener, tokio_dns(dns)?, shared, rx));
+        Ok(Emulator { addr, url, dns: dns_addr, shutdown: tx, runner: Some(Runner::Task(task)) })
     }
 
     /// Binds and serves on a runtime of its own in a background thread; for callers without a tokio runtime.
@@ -530,22 +562,24 @@ impl Emulator {
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let url = base_url(addr);
+        let dns = bind_dns(&config)?;
+        let dns_addr = dns.as_ref().map(|d| d.2);
         let shared = Arc::new(Shared::new(config, url.clone())?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("hostapi-emulator")
             .enable_all()
             .build()?;
-        let listener = {
+        let (listener, dns) = {
             let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(std_listener)?
+            (tokio::net::TcpListener::from_std(std_listener)?, tokio_dns(dns)?)
         };
         let (tx, rx) = watch::channel(false);
         let thread = std::thread::Builder::new().name("hostapi-emulator".into()).spawn(move || {
-            runtime.block_on(serve(listener, shared, rx));
+            runtime.block_on(serve(listener, dns, shared, rx));
             runtime.shutdown_timeout(Duration::from_millis(500));
         })?;
-        Ok(Emulator { addr, url, shutdown: tx, runner: Some(Runner::Thread(thread)) })
+        Ok(Emulator { addr, url, dns: dns_addr, shutdown: tx, runner: Some(Runner::Thread(thread)) })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -566,6 +600,11 @@ impl Emulator {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The DNS server's address (UDP and TCP), when `EmulatorConfig::dns_port` started one.
+    pub fn dns_addr(&self) -> Option<SocketAddr> {
+        self.dns
     }
 
     /// Graceful shutdown: stops accepting, lets in-flight requests finish (at most 2 s), and waits for the server.

@@ -382,7 +382,8 @@ fn run_inner(state: &mut WedosState, idx: usize, cmd: Command, req: &Request, ct
             let a = &mut state.accounts[idx];
             let zi = zone_index(a, d.req_nonempty("name")?, true)?;
             if !test {
-                a.zones[zi].publish();
+                let delay = a.dns_publish_delay_secs;
+                a.zones[zi].publish(now, delay);
             }
             Ok(Reply::ok(None))
         }

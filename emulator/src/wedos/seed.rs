@@ -32,6 +32,7 @@ pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> 
         notification_url: seed.notification_url.clone(),
         notification_retry_secs: seed.notification_retry_secs,
         deliveries: VecDeque::new(),
+        dns_publish_delay_secs: seed.dns_publish_delay_secs,
         queue: Vec::new(),
         requests: VecDeque::new(),
         domain_checks: VecDeque::new(),
@@ -62,6 +63,8 @@ pub(crate) fn account(seed: &WedosAccount, now: i64) -> Result<Account, String> 
             min_ttl: z.min_ttl,
             rows: Vec::new(),
             published: Vec::new(),
+            visible_at: 0,
+            served_before: Vec::new(),
             last_change: None,
         };
         for r in &z.rows {

@@ -101,6 +101,9 @@ pub(crate) struct Account {
     /// The latest URL deliveries: `{"id", "url", "attempts", "statuses", "delivered"}`, newest last.
     #[serde(default)]
     pub(crate) deliveries: VecDeque<Value>,
+    /// Seconds between a commit and the moment the emulator's DNS server serves it (WEDOS publishes slowly).
+    #[serde(default)]
+    pub(crate) dns_publish_delay_secs: u64,
 }
 
 fn five_minutes() -> f64 {
@@ -127,8 +130,15 @@ pub(crate) struct Zone {
     pub(crate) min_ttl: u32,
     /// The working copy (what `dns-rows-list` shows).
     pub(crate) rows: Vec<Row>,
-    /// What the name servers would serve.
+    /// The rows of the last publication (a commit, or the automatic one 5 minutes after the last change).
     pub(crate) published: Vec<Row>,
+    /// When the name servers serve `published` (the publication's time plus the account's
+    /// `dns_publish_delay_secs`); until then they serve `served_before`.
+    #[serde(default)]
+    pub(crate) visible_at: i64,
+    /// What the name servers served before the last publication.
+    #[serde(default)]
+    pub(crate) served_before: Vec<Row>,
     /// The emulator time of the last uncommitted change; `None` = nothing pending.
     pub(crate) last_change: Option<i64>,
 }
@@ -196,9 +206,11 @@ impl WedosState {
     /// Publishes every zone whose last change is at least `auto_publish_secs` old.
     pub(crate) fn settle(&mut self, now: i64, auto_publish_secs: u64) {
         let secs = i64::try_from(auto_publish_secs).unwrap_or(i64::MAX);
-        for z in self.accounts.iter_mut().flat_map(|a| a.zones.iter_mut()) {
-            if z.last_change.is_some_and(|t| now.saturating_sub(t) >= secs) {
-                z.publish();
+        for a in &mut self.accounts {
+            for z in &mut a.zones {
+                if let Some(t) = z.last_change.filter(|t| now.saturating_sub(*t) >= secs) {
+                    z.publish(t.saturating_add(secs), a.dns_publish_delay_secs);
+                }
             }
         }
     }
@@ -380,10 +392,23 @@ impl Domain {
 }
 
 impl Zone {
-    /// Publishes the working copy.
-    pub(crate) fn publish(&mut self) {
+    /// Publishes the working copy at `now`: the name servers serve it `delay_secs` later.
+    pub(crate) fn publish(&mut self, now: i64, delay_secs: u64) {
+        if now >= self.visible_at {
+            self.served_before = std::mem::take(&mut self.published);
+        }
         self.published = self.rows.clone();
+        self.visible_at = now.saturating_add(i64::try_from(delay_secs).unwrap_or(i64::MAX));
         self.last_change = None;
+    }
+
+    /// What the name servers serve at `now`.
+    pub(crate) fn served(&self, now: i64) -> &[Row] {
+        if now >= self.visible_at {
+            &self.published
+        } else {
+            &self.served_before
+        }
     }
 }
 
