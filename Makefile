@@ -13,6 +13,7 @@ include mk/python.mk
 include mk/node.mk
 include mk/c.mk
 include mk/interop.mk
+include mk/acme.mk
 include mk/redis.mk
 include mk/fuzz.mk
 include mk/bench.mk
@@ -25,11 +26,11 @@ demo-rust: build-release
 	$(CARGO) run $(CARGO_FLAGS) --release -p hostapi --example demo
 
 ## make test: every test of every language, after checking that no generated file is stale or edited by hand.
-test: check-generated lint test-rust test-python test-node test-c test-interop
+test: check-generated lint test-rust test-python test-node test-c test-interop test-acme
 
 # The tests keep each WEDOS client's shared account state in the client (":memory:"); a test about sharing it
 # across processes gives its own directory. Users' own runs use $XDG_STATE_HOME/hostapi.
-test test-rust test-python test-node test-c test-cli test-interop: export HOSTAPI_STATE_DIR := :memory:
+test test-rust test-python test-node test-c test-cli test-interop test-acme: export HOSTAPI_STATE_DIR := :memory:
 
 ## make generate: write every front end's typed surface (and docs/operations.*) from the operation model in
 ## core/src/ops/. Run it after changing the model; commit what it writes.

@@ -239,7 +239,8 @@ hostapi_status hostapi_wedos_parse_notification(const uint8_t *body,
 
 /**
  * Starts the emulator on its own thread. `options_json`: `{}` for the defaults (a free loopback port, the demo
- * accounts of `hostapi_emulator_demo`), or `{"config": {…the emulator's config…}, "host": "127.0.0.1", "port": N}`.
+ * accounts of `hostapi_emulator_demo`), or `{"config": {…the emulator's config…}, "host": "127.0.0.1", "port": N,
+ * "dns_port": N}` (`dns_port`: also serve DNS for every WEDOS zone, see `hostapi_emulator_dns`).
  * Stop and release it with `hostapi_emulator_stop`.
  */
 hostapi_status hostapi_emulator_start(const char *options_json,
@@ -251,6 +252,13 @@ hostapi_status hostapi_emulator_start(const char *options_json,
 hostapi_status hostapi_emulator_url(const hostapi_emulator *emulator,
                                     int which,
                                     char **out_url);
+
+/**
+ * The emulator's DNS server, `HOST:PORT` (UDP and TCP), written to `*out_addr`; `*out_addr` is NULL when the
+ * emulator was started without `dns_port`.
+ */
+hostapi_status hostapi_emulator_dns(const hostapi_emulator *emulator,
+                                    char **out_addr);
 
 /**
  * Calls one of the emulator's control endpoints, `METHOD /_emulator/<path>` (`method`: "GET", "POST" or
@@ -525,10 +533,11 @@ hostapi_status hostapi_wedos_client_new(const char *options_json,
  *   Result: Response {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid"
  *   string|null, "command" string|null, "test" bool, "data" any|null}.
  * - `dns.set_txt` (composite): The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the
- *   account's DNS zones), adds the TXT row unless an identical one exists (never provoking 2316), commits, and
- *   returns the row with its id. Safe to repeat. Arguments: `"fqdn"` string, required; `"value"` string, required;
- *   `"ttl"` integer, default 300. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string,
- *   "rdata" string, "changed_date" string|null, "author_comment" string|null, "raw" raw}.
+ *   account's DNS zones), adds the TXT row unless an identical one exists (never provoking 2316), commits,
+ *   optionally waits until the zone's name servers serve it, and returns the row with its id. Safe to repeat.
+ *   Arguments: `"fqdn"` string, required; `"value"` string, required; `"ttl"` integer, default 300; `"wait"`
+ *   seconds (number); `"nameservers"` [string, …]. Result: DnsRow {"id" int, "name" string, "ttl" int|null,
+ *   "rdtype" string, "rdata" string, "changed_date" string|null, "author_comment" string|null, "raw" raw}.
  * - `dns.clear_txt` (composite): The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this
  *   value, commits, and returns how many it deleted. Safe to repeat. Arguments: `"fqdn"` string, required;
  *   `"value"` string, required. Result: an integer.

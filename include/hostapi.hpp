@@ -137,6 +137,12 @@ class Emulator {
     detail::check(hostapi_emulator_url(handle_.get(), which, &out));
     return detail::take(out);
   }
+  /// The DNS server's "HOST:PORT" (started with "dns_port"), or "" without one.
+  std::string dns() const {
+    char *out = nullptr;
+    detail::check(hostapi_emulator_dns(handle_.get(), &out));
+    return out ? detail::take(out) : std::string();
+  }
   /// Calls a control endpoint (see hostapi_emulator_control): e.g. control("POST", "faults", R"({"path": …})").
   std::string control(const std::string &method, const std::string &path, const std::string &body_json = "") const {
     char *out = nullptr;

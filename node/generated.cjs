@@ -617,15 +617,26 @@ class Dns {
 
   /**
    * The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), adds the
-   * TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its id. Safe to
-   * repeat.
+   * TXT row unless an identical one exists (never provoking 2316), commits, optionally waits until the zone's name
+   * servers serve it, and returns the row with its id. Safe to repeat.
    * @param fqdn the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
    * @param value the TXT value
    * @param options.ttl seconds, 300-172800
+   * @param options.waitMs after the commit, wait up to this many milliseconds until every authoritative name server of
+   * the zone answers the value (a Timeout error names those that did not); default: do not wait
+   * @param options.nameservers with wait: the name servers to ask, "HOST:PORT" or "HOST" (default: the zone's NS
+   * records through the system resolver)
    */
   async setTxt(fqdn, value, options = {}) {
-    const o = checkOptions("wedos dns.set_txt", options, ["ttl"])
-    return invoke(this[CLIENT], "dns.set_txt", { fqdn, value, ttl: o.ttl }, o.signal)
+    const o = checkOptions("wedos dns.set_txt", options, ["ttl", "waitMs", "nameservers"])
+    const args = {
+      fqdn,
+      value,
+      ttl: o.ttl,
+      wait: ms(o.waitMs),
+      nameservers: o.nameservers,
+    }
+    return invoke(this[CLIENT], "dns.set_txt", args, o.signal)
   }
 
   /**

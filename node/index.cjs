@@ -240,19 +240,22 @@ const parseNotification = protocol.wedos.parseNotification
 
 /**
  * Starts the emulator of both APIs in-process, on a free loopback port (or `port`), with the documented demo
- * accounts (or `config`). Its server runs on its own thread and never keeps the process alive.
+ * accounts (or `config`); with `dnsPort` (0: a free one) it also serves DNS for every WEDOS zone (`emu.dns`). Its
+ * server runs on its own thread and never keeps the process alive.
  */
 async function startEmulator (options = {}) {
-  const o = checkOptions('emulator', options, ['config', 'host', 'port'])
+  const o = checkOptions('emulator', options, ['config', 'host', 'port', 'dnsPort'])
   expectType('emulator', 'host', o.host, 'string', true)
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) {
-    throw internal.configError('emulator', 'port must be an integer 0-65535')
+  for (const key of ['port', 'dnsPort']) {
+    if (o[key] !== undefined && !(Number.isInteger(o[key]) && o[key] >= 0 && o[key] <= 65535)) {
+      throw internal.configError('emulator', `${key} must be an integer 0-65535`)
+    }
   }
   if (o.host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(o.host)) {
     process.emitWarning(`the hostapi emulator serves public demo credentials; it now listens on ${o.host}`)
   }
   const host = o.host === 'localhost' ? '127.0.0.1' : o.host
-  const server = guarded(() => new native.NativeEmulator(o.config ? JSON.stringify(o.config) : null, host ?? null, o.port ?? null))
+  const server = guarded(() => new native.NativeEmulator(o.config ? JSON.stringify(o.config) : null, host ?? null, o.port ?? null, o.dnsPort ?? null))
   const demo = Object.freeze(native.emulatorDemo())
   const url = server.url
   // The account state of the emulator's WEDOS clients: a directory of its own, removed by stop(), so a test never
@@ -265,6 +268,7 @@ async function startEmulator (options = {}) {
     velneoUrl: server.velneoUrl,
     wedosUrl: server.wedosUrl,
     controlUrl: `${url}/_emulator`,
+    dns: server.dns ?? null,
     velneoClient: (opts = {}) => new VelneoClient({ email: demo.velneoEmail, apiKey: demo.velneoApiKey, baseUrl: server.velneoUrl, ...opts }),
     stateDir,
     wedosClient: (opts = {}) => new WedosClient({

@@ -114,6 +114,8 @@ export interface RunningEmulator {
   readonly velneoUrl: string
   readonly wedosUrl: string
   readonly controlUrl: string
+  /** The DNS server's `HOST:PORT` (UDP and TCP: every WEDOS zone, the committed rows); null without `dnsPort`. */
+  readonly dns: string | null
   readonly demo: EmulatorDemo
   /** A client of the demo Velneo account on this emulator. */
   velneoClient(options?: VelneoClientOptions): VelneoClient
@@ -148,7 +150,7 @@ export interface RunningEmulator {
 }
 
 /** Starts the emulator in-process on a free loopback port (or `port`), with the default demo accounts or `config`. */
-export declare function startEmulator(options?: { config?: Record<string, unknown>; host?: string; port?: number }): Promise<RunningEmulator>
+export declare function startEmulator(options?: { config?: Record<string, unknown>; host?: string; port?: number; dnsPort?: number }): Promise<RunningEmulator>
 
 /** The package version. */
 export declare const version: string
@@ -901,6 +903,10 @@ export interface DnsUpdateRowOptions extends CallOptions {
 export interface DnsSetTxtOptions extends CallOptions {
   /** seconds, 300-172800 */
   ttl?: number
+  /** after the commit, wait up to this many milliseconds until every authoritative name server of the zone answers the value (a Timeout error names those that did not); default: do not wait */
+  waitMs?: number
+  /** with wait: the name servers to ask, "HOST:PORT" or "HOST" (default: the zone's NS records through the system resolver) */
+  nameservers?: string[]
 }
 
 /** Domains of the account. */
@@ -1003,11 +1009,15 @@ export class Dns {
   commit(domain: string, options?: CallOptions): Promise<Response>
   /**
    * The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), adds the
-   * TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its id. Safe to
-   * repeat.
+   * TXT row unless an identical one exists (never provoking 2316), commits, optionally waits until the zone's name
+   * servers serve it, and returns the row with its id. Safe to repeat.
    * @param fqdn the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
    * @param value the TXT value
    * @param options.ttl seconds, 300-172800
+   * @param options.waitMs after the commit, wait up to this many milliseconds until every authoritative name server of
+   * the zone answers the value (a Timeout error names those that did not); default: do not wait
+   * @param options.nameservers with wait: the name servers to ask, "HOST:PORT" or "HOST" (default: the zone's NS
+   * records through the system resolver)
    */
   setTxt(fqdn: string, value: string, options?: DnsSetTxtOptions): Promise<DnsRow>
   /**

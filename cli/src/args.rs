@@ -543,9 +543,10 @@ pub enum AcmeOp {
 Examples:
   # lego, exec provider (EXEC_PATH names a script that runs this with its two arguments):
   hostapi wedos acme present _acme-challenge.example.cz. 'LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM'
-  # certbot:
+  # certbot, returning once WEDOS's name servers serve the value:
   certbot certonly --manual --preferred-challenges dns \\
-    --manual-auth-hook 'hostapi wedos acme present' --manual-cleanup-hook 'hostapi wedos acme cleanup' -d example.cz")]
+    --manual-auth-hook 'hostapi wedos acme present --wait' --manual-cleanup-hook 'hostapi wedos acme cleanup' \\
+    -d example.cz")]
     Present {
         /// The record's full name, e.g. `_acme-challenge.www.example.cz.` (default: from CERTBOT_DOMAIN).
         fqdn: Option<String>,
@@ -554,6 +555,18 @@ Examples:
         /// Time to live, 300–172800 seconds.
         #[arg(long, value_name = "SECS", default_value_t = 300)]
         ttl: u32,
+        /// After the commit, wait until every authoritative name server of the zone answers the value (progress
+        /// on stderr); set your ACME client's own propagation wait to 0.
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after SECS with a Timeout error naming the servers that did not answer (WEDOS can
+        /// take an hour to publish).
+        #[arg(long, value_name = "SECS", default_value_t = 3600.0, requires = "wait")]
+        wait_timeout: f64,
+        /// With --wait: ask this name server (HOST:PORT, or HOST for port 53) instead of the zone's NS records
+        /// found through the system resolver; repeatable.
+        #[arg(long, value_name = "HOST:PORT", requires = "wait")]
+        nameserver: Vec<String>,
     },
     /// Remove the TXT rows at FQDN with exactly VALUE, and commit. Harmless to repeat. Without arguments, reads
     /// CERTBOT_DOMAIN and CERTBOT_VALIDATION.

@@ -168,9 +168,17 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
             DnsOp::Commit { domain } => response(ctx, &c.dns().commit(&domain).await?),
         },
         WedosOp::Acme(a) => match a {
-            AcmeOp::Present { fqdn, value, ttl } => {
+            AcmeOp::Present { fqdn, value, ttl, wait, wait_timeout, nameserver } => {
                 let (fqdn, value) = acme_target(fqdn, value)?;
-                let row = c.dns().set_txt(&fqdn, &value, ttl).await?;
+                let row = if wait {
+                    let timeout = std::time::Duration::try_from_secs_f64(wait_timeout)
+                        .map_err(|_| CliError::config("wedos acme present", "--wait-timeout must be a number of seconds"))?;
+                    let wait = hostapi::wedos::propagation::TxtWait { timeout, nameservers: nameserver };
+                    let progress = |line: &str| eprintln!("hostapi: {line}");
+                    c.dns().set_txt_and_wait(&fqdn, &value, ttl, &wait, Some(&progress)).await?
+                } else {
+                    c.dns().set_txt(&fqdn, &value, ttl).await?
+                };
                 if out.json {
                     return out.json(&row);
                 }

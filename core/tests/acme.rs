@@ -121,3 +121,47 @@ async fn domain_create_answers_through_its_notification() {
     let t = c.domains().transfer_check("example.cz").await.unwrap();
     assert!(!t.transferable);
 }
+
+/// `set_txt_and_wait` returns once the zone's name server answers the value: after the emulator's publish delay
+/// (5 s), not before and not long after; an unreachable name server is a `Timeout` naming it.
+#[tokio::test]
+async fn set_txt_and_wait_follows_the_publish_delay_and_names_a_silent_server() {
+    let mut demo = WedosAccount::demo();
+    demo.dns_publish_delay_secs = 5;
+    let cfg = EmulatorConfig {
+        wedos: WedosConfig { accounts: vec![demo], ..WedosConfig::default() },
+        dns_port: Some(0),
+        ..EmulatorConfig::default()
+    };
+    let emu = Emulator::start(cfg).await.expect("emulator starts");
+    let dns = emu.dns_addr().expect("a DNS server").to_string();
+    let c = client(&emu);
+    let wait = propagation::TxtWait { timeout: Duration::from_secs(60), nameservers: vec![dns.clone()] };
+    let lines = std::sync::Mutex::new(Vec::new());
+    let progress = |line: &str| lines.lock().unwrap().push(line.to_owned());
+    let started = std::time::Instant::now();
+    let row = c
+        .dns()
+        .set_txt_and_wait("_acme-challenge.example.cz", "waited-value", 300, &wait, Some(&progress))
+        .await
+        .expect("set and served");
+    let took = started.elapsed();
+    assert_eq!(row.rdata, "waited-value");
+    assert!(took >= Duration::from_secs(5) && took < Duration::from_secs(15), "returned after {took:?}");
+    assert!(lines.lock().unwrap().iter().any(|l| l.contains("every name server")), "{:?}", lines.lock().unwrap());
+
+    // A repeat finds the row served at once.
+    let started = std::time::Instant::now();
+    c.dns().set_txt_and_wait("_acme-challenge.example.cz", "waited-value", 300, &wait, None).await.expect("again");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    let silent = propagation::TxtWait { timeout: Duration::from_secs(2), nameservers: vec!["127.0.0.1:9".into()] };
+    let err = c
+        .dns()
+        .set_txt_and_wait("_acme-challenge.example.cz", "other-value", 300, &silent, None)
+        .await
+        .expect_err("nobody answers");
+    assert_eq!(err.kind(), hostapi::ErrorKind::Timeout, "{err}");
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
+    assert_eq!(codes(&emu).await.1, 0, "no invalid request");
+}

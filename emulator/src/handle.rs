@@ -6,9 +6,14 @@ use serde_json::Value;
 use crate::{Emulator, EmulatorConfig};
 
 impl EmulatorConfig {
-    /// The configuration in its JSON form (`None`: the demo accounts), with `host` and `port` overriding its
-    /// address (port 0: a free one). An invalid one is a message saying why.
-    pub fn with_address(json: Option<&str>, host: Option<&str>, port: Option<u16>) -> Result<EmulatorConfig, String> {
+    /// The configuration in its JSON form (`None`: the demo accounts), with `host`, `port` and `dns_port`
+    /// overriding its addresses (port 0: a free one). An invalid one is a message saying why.
+    pub fn with_address(
+        json: Option<&str>,
+        host: Option<&str>,
+        port: Option<u16>,
+        dns_port: Option<u16>,
+    ) -> Result<EmulatorConfig, String> {
         let mut config = match json {
             Some(text) => EmulatorConfig::from_json_str(text).map_err(|e| format!("invalid emulator config: {e}"))?,
             None => EmulatorConfig::default(),
@@ -19,6 +24,9 @@ impl EmulatorConfig {
         }
         if let Some(p) = port {
             config.port = p;
+        }
+        if dns_port.is_some() {
+            config.dns_port = dns_port;
         }
         Ok(config)
     }

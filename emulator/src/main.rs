@@ -1,15 +1,17 @@
-//! `hostapi-emulator [--host H] [--port N] [--config FILE.json] [--state-file FILE]` — runs the emulator until
-//! Ctrl-C.
+//! `hostapi-emulator [--host H] [--port N] [--dns-port N] [--config FILE.json] [--state-file FILE]` — runs the
+//! emulator until Ctrl-C.
 
 use std::process::ExitCode;
 
 use hostapi_emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: hostapi-emulator [--host H] [--port N] [--config FILE.json] [--state-file FILE]";
+const USAGE: &str =
+    "usage: hostapi-emulator [--host H] [--port N] [--dns-port N] [--config FILE.json] [--state-file FILE]";
 
 fn parse_args() -> Result<EmulatorConfig, String> {
     let mut host = None;
     let mut port = None;
+    let mut dns_port = None;
     let mut config_path = None;
     let mut state_file = None;
     let mut args = std::env::args().skip(1);
@@ -22,6 +24,7 @@ fn parse_args() -> Result<EmulatorConfig, String> {
         match name.as_str() {
             "--host" => host = Some(value("--host")?),
             "--port" => port = Some(value("--port")?),
+            "--dns-port" => dns_port = Some(value("--dns-port")?),
             "--config" => config_path = Some(value("--config")?),
             "--state-file" => state_file = Some(value("--state-file")?),
             "-h" | "--help" => return Err(String::new()),
@@ -37,6 +40,9 @@ fn parse_args() -> Result<EmulatorConfig, String> {
     }
     if let Some(p) = port {
         config.port = p.parse().map_err(|_| format!("invalid --port {p}"))?;
+    }
+    if let Some(p) = dns_port {
+        config.dns_port = Some(p.parse().map_err(|_| format!("invalid --dns-port {p}"))?);
     }
     if let Some(f) = state_file {
         if f.is_empty() {
@@ -78,6 +84,10 @@ async fn main() -> ExitCode {
     println!("  control endpoints:         {}/_emulator/ (health, reset, state, clock, faults)", emulator.url());
     if let Some(f) = &state_file {
         println!("  state file:                {}", f.display());
+    }
+    if let Some(dns) = emulator.dns_addr() {
+        println!("  DNS (UDP and TCP):         {dns} (every WEDOS zone, committed rows)");
+        println!("  try:                       dig @{} -p {} example.cz SOA", dns.ip(), dns.port());
     }
     for (email, key) in &accounts {
         if email == hostapi_emulator::DEMO_VELNEO_EMAIL && key == hostapi_emulator::DEMO_VELNEO_API_KEY {

@@ -294,3 +294,32 @@ test('a wrong API key says what to check, and short timeouts are said in millise
   await assert.rejects(c.vserver.status(), (e) => e.name === 'TimeoutError' && /30 ms/.test(e.message) && !/0\.0s/.test(e.message))
   await emu.reset()
 })
+
+test('setTxt waits until the emulator\'s DNS serves the value', async () => {
+  const config = {
+    wedos: {
+      accounts: [{
+        user: emu.demo.wedosUser,
+        password: emu.demo.wedosPassword,
+        dns_publish_delay_secs: 1,
+        dns_zones: [{ name: 'example.cz' }]
+      }]
+    }
+  }
+  const dnsEmu = await startEmulator({ config, dnsPort: 0 })
+  try {
+    assert.match(dnsEmu.dns, /^127\.0\.0\.1:\d+$/)
+    const c = dnsEmu.wedosClient()
+    const started = Date.now()
+    const row = await c.dns.setTxt('_acme-challenge.example.cz', 'node-waited', { waitMs: 30000, nameservers: [dnsEmu.dns] })
+    assert.equal(row.rdata, 'node-waited')
+    assert.ok(Date.now() - started >= 1000)
+    await assert.rejects(
+      c.dns.setTxt('_acme-challenge.example.cz', 'node-other', { waitMs: 1000, nameservers: ['127.0.0.1:9'] }),
+      (e) => e.name === 'TimeoutError' && /127\.0\.0\.1:9/.test(e.message)
+    )
+  } finally {
+    await dnsEmu.stop()
+  }
+  assert.equal(emu.dns, null)
+})

@@ -78,10 +78,17 @@ class Emulator:
     """The hostapi emulator, serving on its own thread."""
 
     def __init__(
-        self, config_json: Optional[str] = None, *, host: Optional[str] = None, port: Optional[int] = None
+        self,
+        config_json: Optional[str] = None,
+        *,
+        host: Optional[str] = None,
+        port: Optional[int] = None,
+        dns_port: Optional[int] = None,
     ) -> None: ...
     @property
     def url(self) -> str: ...
+    @property
+    def dns(self) -> Optional[str]: ...
     @property
     def velneo_url(self) -> str: ...
     @property

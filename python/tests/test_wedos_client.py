@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.parse
 
 import pytest
@@ -254,3 +255,22 @@ def test_arguments_of_the_wrong_type_fail_before_sending(hostapi_emulator: Emula
     with hostapi_emulator.wedos_client() as c:
         with pytest.raises(hostapi.ConfigError, match="row_id must be an integer"):
             c.dns.row_detail("example.cz", "1")  # type: ignore[arg-type]
+
+
+def test_set_txt_waits_until_the_emulators_dns_serves_the_value() -> None:
+    config = {"wedos": {"accounts": [{"user": Emulator.DEMO_WEDOS_USER, "password": Emulator.DEMO_WEDOS_PASSWORD,
+                                      "dns_publish_delay_secs": 2,
+                                      "dns_zones": [{"name": "example.cz"}]}]}}
+    with Emulator(config, dns_port=0) as emu:
+        assert emu.dns is not None and emu.dns.startswith("127.0.0.1:")
+        with emu.wedos_client() as c:
+            started = time.monotonic()
+            row = c.dns.set_txt("_acme-challenge.example.cz", "py-waited", wait=30, nameservers=[emu.dns])
+            assert row.rdata == "py-waited"
+            assert time.monotonic() - started >= 2
+            with pytest.raises(hostapi.Timeout, match="127.0.0.1:9"):
+                c.dns.set_txt("_acme-challenge.example.cz", "py-other", wait=1, nameservers=["127.0.0.1:9"])
+            with pytest.raises(hostapi.ConfigError, match="only asked with wait"):
+                c.dns.set_txt("_acme-challenge.example.cz", "py-other", nameservers=[emu.dns])
+    with Emulator() as plain:
+        assert plain.dns is None

@@ -245,10 +245,34 @@ int main(void) {
   hostapi_string_free(model);
   for (int i = 0; i < nran; i++) free(ran[i]);
 
-  cJSON_Delete(d);
-  hostapi_string_free(demo);
   hostapi_string_free(velneo_url);
   hostapi_string_free(wedos_url);
+  /* The emulator's DNS server: NULL without dns_port; with it, dns.set_txt waits until it serves the value. */
+  char *no_dns = (char *)1;
+  CHECK(hostapi_emulator_dns(emu, &no_dns) == HOSTAPI_OK && no_dns == NULL, "no DNS without dns_port");
+  hostapi_emulator *dns_emu = NULL;
+  CHECK(hostapi_emulator_start("{\"dns_port\":0}", &dns_emu) == HOSTAPI_OK, "emulator with DNS");
+  char *dns = NULL, *dns_wedos_url = NULL;
+  CHECK(hostapi_emulator_dns(dns_emu, &dns) == HOSTAPI_OK && dns && strncmp(dns, "127.0.0.1:", 10) == 0, "dns %s",
+        dns ? dns : "-");
+  hostapi_emulator_url(dns_emu, HOSTAPI_EMULATOR_WEDOS, &dns_wedos_url);
+  snprintf(opts, sizeof opts, "{\"user\":\"%s\",\"password\":\"%s\",\"base_url\":\"%s\",\"state_dir\":\":memory:\"}",
+           str(d, "wedos_user"), str(d, "wedos_password"), dns_wedos_url);
+  hostapi_wedos_client *dw = NULL;
+  CHECK(hostapi_wedos_client_new(opts, &dw) == HOSTAPI_OK, "wedos client of the DNS emulator");
+  snprintf(args, sizeof args,
+           "{\"fqdn\":\"_acme-challenge.example.cz\",\"value\":\"c-waited\",\"wait\":30,\"nameservers\":[\"%s\"]}", dns);
+  ok(dw, 0, "dns.set_txt", args);
+  hostapi_string_free(run(dw, 0, "dns.set_txt",
+                          "{\"fqdn\":\"_acme-challenge.example.cz\",\"value\":\"c-other\",\"wait\":1,\"nameservers\":[\"127.0.0.1:9\"]}",
+                          HOSTAPI_TIMEOUT));
+  CHECK(strstr(hostapi_last_error_message(), "127.0.0.1:9") != NULL, "the silent server named: %s", hostapi_last_error_message());
+  hostapi_wedos_client_free(dw);
+  hostapi_string_free(dns);
+  hostapi_string_free(dns_wedos_url);
+  hostapi_emulator_stop(dns_emu);
+  cJSON_Delete(d);
+  hostapi_string_free(demo);
   hostapi_emulator_stop(emu);
   return finish("test_clients");
 }

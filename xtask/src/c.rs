@@ -20,6 +20,7 @@ fn ty(t: Type) -> String {
         Type::Object => "object".into(),
         Type::Enum(v) => v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(" or "),
         Type::Pair(inner) => format!("[{0}, {0}]", ty(*inner)),
+        Type::List(inner) => format!("[{0}, …]", ty(*inner)),
         Type::Inheritance => "\"proj=inst,…\" or {\"proj\": \"inst\"}".into(),
         Type::RecordOr { record, field } => format!("{record} object or its {field}"),
         Type::Id => "string or integer".into(),

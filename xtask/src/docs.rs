@@ -12,6 +12,7 @@ fn ty(t: Type) -> String {
     match t {
         Type::Enum(values) => values.iter().map(|v| format!("`\"{v}\"`")).collect::<Vec<_>>().join(" \\| "),
         Type::Pair(inner) => format!("[{0}, {0}]", ty(*inner)),
+        Type::List(inner) => format!("[{0}, …]", ty(*inner)),
         Type::RecordOr { record, field } => format!("{record} or its {field}"),
         other => other.name().to_owned(),
     }

@@ -51,6 +51,7 @@ fn ts_type(t: Type) -> String {
         Type::Object => "Record<string, unknown>".into(),
         Type::Enum(values) => values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" | "),
         Type::Pair(inner) => format!("[{0}, {0}]", ts_type(*inner)),
+        Type::List(inner) => format!("{}[]", ts_type(*inner)),
         Type::Inheritance => "string | Record<string, string | number>".into(),
         Type::RecordOr { record, .. } => format!("{record} | string"),
         Type::Id => "string | number".into(),
@@ -598,6 +599,8 @@ export interface RunningEmulator {
   readonly velneoUrl: string
   readonly wedosUrl: string
   readonly controlUrl: string
+  /** The DNS server's `HOST:PORT` (UDP and TCP: every WEDOS zone, the committed rows); null without `dnsPort`. */
+  readonly dns: string | null
   readonly demo: EmulatorDemo
   /** A client of the demo Velneo account on this emulator. */
   velneoClient(options?: VelneoClientOptions): VelneoClient
@@ -632,7 +635,7 @@ export interface RunningEmulator {
 }
 
 /** Starts the emulator in-process on a free loopback port (or `port`), with the default demo accounts or `config`. */
-export declare function startEmulator(options?: { config?: Record<string, unknown>; host?: string; port?: number }): Promise<RunningEmulator>
+export declare function startEmulator(options?: { config?: Record<string, unknown>; host?: string; port?: number; dnsPort?: number }): Promise<RunningEmulator>
 
 /** The package version. */
 export declare const version: string"#;

@@ -23,6 +23,7 @@ fn py_type(t: Type) -> String {
             format!("Literal[{}]", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "))
         }
         Type::Pair(inner) => format!("Tuple[{0}, {0}]", py_type(*inner)),
+        Type::List(inner) => format!("Sequence[{}]", py_type(*inner)),
         Type::Inheritance => "Inheritance".into(),
         Type::RecordOr { record, .. } => format!("Union[{record}, str]"),
         Type::Id => "Union[str, int]".into(),
@@ -335,6 +336,9 @@ pub fn module(api: Api) -> String {
     }
     if uses(api, |t| matches!(t, Type::Pair(_))) || settings_use(|t| matches!(t, Type::Pair(_))) {
         typing.push("Tuple");
+    }
+    if uses(api, |t| matches!(t, Type::List(_))) || settings_use(|t| matches!(t, Type::List(_))) {
+        typing.push("Sequence");
     }
     if api.ops().iter().any(|o| matches!(o.output, Output::Either { .. })) {
         typing.push("overload");

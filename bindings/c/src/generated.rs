@@ -247,10 +247,11 @@ pub extern "C" fn hostapi_wedos_client_new(options_json: *const c_char, out: *mu
 ///   Result: Response {"code" int, "result" string, "timestamp" int|null, "cltrid" string|null, "svtrid"
 ///   string|null, "command" string|null, "test" bool, "data" any|null}.
 /// - `dns.set_txt` (composite): The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the
-///   account's DNS zones), adds the TXT row unless an identical one exists (never provoking 2316), commits, and
-///   returns the row with its id. Safe to repeat. Arguments: `"fqdn"` string, required; `"value"` string, required;
-///   `"ttl"` integer, default 300. Result: DnsRow {"id" int, "name" string, "ttl" int|null, "rdtype" string,
-///   "rdata" string, "changed_date" string|null, "author_comment" string|null, "raw" raw}.
+///   account's DNS zones), adds the TXT row unless an identical one exists (never provoking 2316), commits,
+///   optionally waits until the zone's name servers serve it, and returns the row with its id. Safe to repeat.
+///   Arguments: `"fqdn"` string, required; `"value"` string, required; `"ttl"` integer, default 300; `"wait"`
+///   seconds (number); `"nameservers"` [string, …]. Result: DnsRow {"id" int, "name" string, "ttl" int|null,
+///   "rdtype" string, "rdata" string, "changed_date" string|null, "author_comment" string|null, "raw" raw}.
 /// - `dns.clear_txt` (composite): The ACME DNS-01 cleanup: deletes only the TXT rows of fqdn with exactly this
 ///   value, commits, and returns how many it deleted. Safe to repeat. Arguments: `"fqdn"` string, required;
 ///   `"value"` string, required. Result: an integer.

@@ -590,7 +590,8 @@ pub const HOSTAPI_EMULATOR_VELNEO: c_int = 1;
 pub const HOSTAPI_EMULATOR_WEDOS: c_int = 2;
 
 /// Starts the emulator on its own thread. `options_json`: `{}` for the defaults (a free loopback port, the demo
-/// accounts of `hostapi_emulator_demo`), or `{"config": {…the emulator's config…}, "host": "127.0.0.1", "port": N}`.
+/// accounts of `hostapi_emulator_demo`), or `{"config": {…the emulator's config…}, "host": "127.0.0.1", "port": N,
+/// "dns_port": N}` (`dns_port`: also serve DNS for every WEDOS zone, see `hostapi_emulator_dns`).
 /// Stop and release it with `hostapi_emulator_stop`.
 #[no_mangle]
 pub extern "C" fn hostapi_emulator_start(
@@ -605,22 +606,28 @@ pub extern "C" fn hostapi_emulator_start(
         let Some(obj) = o.as_object() else {
             return Err(hostapi::Error::config(op, "the options must be a JSON object").into());
         };
-        if let Some(k) = obj.keys().find(|k| !["config", "host", "port"].contains(&k.as_str())) {
-            return Err(hostapi::Error::config(op, format!("unknown option {k:?}; expected config, host, port")).into());
+        if let Some(k) = obj.keys().find(|k| !["config", "host", "port", "dns_port"].contains(&k.as_str())) {
+            return Err(
+                hostapi::Error::config(op, format!("unknown option {k:?}; expected config, host, port, dns_port")).into()
+            );
         }
         if obj.get("host").is_some_and(|h| !h.is_string() && !h.is_null()) {
             return Err(hostapi::Error::config(op, "host must be a string").into());
         }
-        if obj.get("port").is_some_and(|p| !p.is_null() && !p.as_u64().is_some_and(|n| n <= 65535)) {
-            return Err(hostapi::Error::config(op, "port must be an integer 0-65535").into());
-        }
-        let json = o.get("config").filter(|c| !c.is_null()).map(Value::to_string);
-        let port = match o.get("port").and_then(Value::as_u64) {
-            Some(p) => Some(u16::try_from(p).map_err(|_| hostapi::Error::config(op, format!("port {p} is out of range")))?),
-            None => None,
+        let port = |key: &str| match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(p) => p
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| hostapi::Error::config(op, format!("{key} must be an integer 0-65535"))),
         };
-        let config = ::hostapi_emulator::EmulatorConfig::with_address(json.as_deref(), opt_str(&o, "host").as_deref(), port)
-            .map_err(|e| hostapi::Error::config(op, e))?;
+        let (http_port, dns_port) = (port("port")?, port("dns_port")?);
+        let json = o.get("config").filter(|c| !c.is_null()).map(Value::to_string);
+        let host = opt_str(&o, "host");
+        let config =
+            ::hostapi_emulator::EmulatorConfig::with_address(json.as_deref(), host.as_deref(), http_port, dns_port)
+                .map_err(|e| hostapi::Error::config(op, e))?;
         let server = ::hostapi_emulator::Emulator::start_blocking(config)
             .map_err(|e| hostapi::Error::new(ErrorKind::Transport, op, format!("cannot start: {e}")))?;
         // SAFETY: `out` was checked non-NULL; released by `hostapi_emulator_stop`.
@@ -650,6 +657,28 @@ pub extern "C" fn hostapi_emulator_url(
             other => return Err(invalid(format!("which {other} is none of HOSTAPI_EMULATOR_BASE, _VELNEO, _WEDOS"))),
         };
         write_string(out_url, url)
+    })
+}
+
+/// The emulator's DNS server, `HOST:PORT` (UDP and TCP), written to `*out_addr`; `*out_addr` is NULL when the
+/// emulator was started without `dns_port`.
+#[no_mangle]
+pub extern "C" fn hostapi_emulator_dns(emulator: *const hostapi_emulator, out_addr: *mut *mut c_char) -> hostapi_status {
+    ffi(|| {
+        out_ptr(out_addr, "out_addr")?;
+        if emulator.is_null() {
+            return Err(invalid("emulator must not be NULL"));
+        }
+        // SAFETY: `emulator` came from `hostapi_emulator_start` and is not stopped during the call.
+        let server = unsafe { &*emulator }.server.as_ref().ok_or_else(|| invalid("the emulator is stopped"))?;
+        match server.dns_addr() {
+            Some(addr) => write_string(out_addr, addr.to_string()),
+            None => {
+                // SAFETY: `out_addr` was checked non-NULL.
+                unsafe { *out_addr = std::ptr::null_mut() };
+                Ok(())
+            }
+        }
     })
 }
 

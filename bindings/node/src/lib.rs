@@ -445,20 +445,29 @@ pub struct NativeEmulator {
     url: String,
     velneo_url: String,
     wedos_url: String,
+    dns: Option<String>,
 }
 
 #[napi]
 impl NativeEmulator {
-    /// Starts a server: `configJson` is the emulator's JSON config; `host`/`port` override its address.
+    /// Starts a server: `configJson` is the emulator's JSON config; `host`/`port`/`dnsPort` override its
+    /// addresses.
     #[napi(constructor)]
-    pub fn new(config_json: Option<String>, host: Option<String>, port: Option<u32>) -> Result<Self> {
+    pub fn new(
+        config_json: Option<String>,
+        host: Option<String>,
+        port: Option<u32>,
+        dns_port: Option<u32>,
+    ) -> Result<Self> {
         let op = "emulator";
-        let port = match port {
-            Some(p) => Some(u16::try_from(p).map_err(|_| config(op, format!("port {p} is out of range")))?),
-            None => None,
+        let port16 = |p: Option<u32>, what: &str| match p {
+            Some(p) => u16::try_from(p).map(Some).map_err(|_| config(op, format!("{what} {p} is out of range"))),
+            None => Ok(None),
         };
-        let settings = hostapi_emulator::EmulatorConfig::with_address(config_json.as_deref(), host.as_deref(), port)
-            .map_err(|e| config(op, e))?;
+        let (port, dns_port) = (port16(port, "port")?, port16(dns_port, "dnsPort")?);
+        let settings =
+            hostapi_emulator::EmulatorConfig::with_address(config_json.as_deref(), host.as_deref(), port, dns_port)
+                .map_err(|e| config(op, e))?;
         let server = hostapi_emulator::Emulator::start_blocking(settings).map_err(|e| {
             to_js(&hostapi::Error::new(hostapi::ErrorKind::Transport, op, format!("cannot start: {e}")))
         })?;
@@ -467,6 +476,7 @@ impl NativeEmulator {
             url: server.url(),
             velneo_url: server.velneo_url(),
             wedos_url: server.wedos_url(),
+            dns: server.dns_addr().map(|a| a.to_string()),
             server: Arc::new(Mutex::new(Some(server))),
         })
     }
@@ -484,6 +494,12 @@ impl NativeEmulator {
     #[napi(getter)]
     pub fn wedos_url(&self) -> String {
         self.wedos_url.clone()
+    }
+
+    /// The DNS server's `HOST:PORT` (UDP and TCP), or null without `dnsPort`.
+    #[napi(getter)]
+    pub fn dns(&self) -> Option<String> {
+        self.dns.clone()
     }
 
     #[napi(getter)]

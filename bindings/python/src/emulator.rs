@@ -20,6 +20,7 @@ pub struct Emulator {
     url: String,
     velneo_url: String,
     wedos_url: String,
+    dns: Option<String>,
 }
 
 #[pymethods]
@@ -27,9 +28,15 @@ impl Emulator {
     /// Starts a server. `config_json` is the emulator's JSON config (see the emulator's `config.rs`); `host` and
     /// `port` override its address (port 0 = a free port).
     #[new]
-    #[pyo3(signature = (config_json=None, *, host=None, port=None))]
-    fn new(py: Python<'_>, config_json: Option<&str>, host: Option<&str>, port: Option<u16>) -> PyResult<Self> {
-        let config = EmulatorConfig::with_address(config_json, host, port).map_err(PyValueError::new_err)?;
+    #[pyo3(signature = (config_json=None, *, host=None, port=None, dns_port=None))]
+    fn new(
+        py: Python<'_>,
+        config_json: Option<&str>,
+        host: Option<&str>,
+        port: Option<u16>,
+        dns_port: Option<u16>,
+    ) -> PyResult<Self> {
+        let config = EmulatorConfig::with_address(config_json, host, port, dns_port).map_err(PyValueError::new_err)?;
         let server = py
             .detach(|| Server::start_blocking(config))
             .map_err(|e| PyOSError::new_err(format!("cannot start the emulator: {e}")))?;
@@ -38,6 +45,7 @@ impl Emulator {
             url: server.url(),
             velneo_url: server.velneo_url(),
             wedos_url: server.wedos_url(),
+            dns: server.dns_addr().map(|a| a.to_string()),
             server: Mutex::new(Some(server)),
             pid: crate::runtime::pid(),
         })
@@ -59,6 +67,12 @@ impl Emulator {
     #[getter]
     fn wedos_url(&self) -> &str {
         &self.wedos_url
+    }
+
+    /// The DNS server's `HOST:PORT` (UDP and TCP), or `None` without `dns_port`.
+    #[getter]
+    fn dns(&self) -> Option<&str> {
+        self.dns.as_deref()
     }
 
     /// Whether the server is still running.

@@ -101,6 +101,14 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A list of texts (absent: empty).
+    pub fn strs(&self, name: &str) -> Vec<String> {
+        match self.value(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A number of seconds.
     pub fn seconds(&self, name: &str) -> Option<std::time::Duration> {
         self.value(name)?.as_f64().map(std::time::Duration::from_secs_f64)
@@ -252,6 +260,10 @@ fn check_value(label: &str, name: &str, ty: Type, v: &Value) -> Result<()> {
                 items.iter().try_for_each(|item| check_value(label, name, *inner, item))
             }
             _ => fail("a pair of two values"),
+        },
+        Type::List(inner) => match v {
+            Value::Array(items) => items.iter().try_for_each(|item| check_value(label, name, *inner, item)),
+            _ => fail("a list"),
         },
         Type::Inheritance => match v {
             Value::String(_) => Ok(()),

@@ -58,6 +58,7 @@ pub(crate) fn type_json(ty: Type) -> Value {
     match ty {
         Type::Enum(values) => json!({"type": "enum", "values": values}),
         Type::Pair(inner) => json!({"type": "pair", "of": type_json(*inner)}),
+        Type::List(inner) => json!({"type": "list", "of": type_json(*inner)}),
         Type::RecordOr { record, field } => json!({"type": "record_or", "record": record, "field": field}),
         other => json!({"type": other.name()}),
     }

@@ -111,6 +111,8 @@ pub enum Type {
     Enum(&'static [&'static str]),
     /// A pair `[a, b]` of values of the inner type.
     Pair(&'static Type),
+    /// A list of values of the inner type.
+    List(&'static Type),
     /// Velneo inherited instances: `"proj1=inst1,proj2=inst2"` or an object `{"proj1": "inst1", …}`.
     Inheritance,
     /// A record of the named type, or the value of its one identifying field (e.g. a `Backup` or its URL).
@@ -136,6 +138,7 @@ impl Type {
             Type::Object => "object",
             Type::Enum(_) => "enum",
             Type::Pair(_) => "pair",
+            Type::List(_) => "list",
             Type::Inheritance => "inheritance",
             Type::RecordOr { .. } => "record_or",
             Type::Id => "id",

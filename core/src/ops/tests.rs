@@ -20,6 +20,7 @@ fn sample(ty: Type) -> Value {
         Type::Object => json!({}),
         Type::Enum(values) => json!(values[0]),
         Type::Pair(inner) => json!([sample(*inner), sample(*inner)]),
+        Type::List(inner) => json!([sample(*inner)]),
         Type::Inheritance => json!({"p": "i"}),
         Type::RecordOr { field, .. } => json!({ field: "https://example.com/b.zip" }),
         Type::Id => json!(7),

@@ -279,12 +279,24 @@ pub static WEDOS_OPS: &[OpSpec] = &[
             ),
             pos("value", Str, "the TXT value"),
             kw_def("ttl", Int, "300", "seconds, 300-172800"),
+            kw_opt(
+                "wait",
+                Seconds,
+                "after the commit, wait up to this many seconds until every authoritative name server of the zone \
+                 answers the value (a Timeout error names those that did not); default: do not wait",
+            ),
+            kw_opt(
+                "nameservers",
+                Type::List(&Str),
+                "with wait: the name servers to ask, \"HOST:PORT\" or \"HOST\" (default: the zone's NS records \
+                 through the system resolver)",
+            ),
         ],
         Record("DnsRow"),
         true,
         "The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones), \
-         adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with \
-         its id. Safe to repeat.",
+         adds the TXT row unless an identical one exists (never provoking 2316), commits, optionally waits until \
+         the zone's name servers serve it, and returns the row with its id. Safe to repeat.",
     ),
     op(
         API,

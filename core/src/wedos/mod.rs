@@ -3,11 +3,13 @@
 //! - [`protocol`]: sans-I/O requests and answers;
 //! - [`client`]: the async client;
 //! - [`governor`]: the account's limits as a pure policy (reserve before sending, settle after);
+//! - [`propagation`]: waiting until every name server of a zone serves a TXT value;
 //! - [`spool`]: the notifications taken off the server's queue, handed out once each;
 //! - [`store`]: where the account state lives, shared by every client of the account.
 
 pub mod client;
 pub mod governor;
+pub mod propagation;
 pub mod protocol;
 pub mod records;
 pub mod spool;

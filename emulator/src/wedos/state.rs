@@ -392,13 +392,19 @@ impl Domain {
 }
 
 impl Zone {
-    /// Publishes the working copy at `now`: the name servers serve it `delay_secs` later.
+    /// Publishes the working copy at `now`: the name servers serve it at least `delay_secs` later (the clock
+    /// counts whole seconds, so a delay waits for one more tick: never less than the delay).
     pub(crate) fn publish(&mut self, now: i64, delay_secs: u64) {
         if now >= self.visible_at {
             self.served_before = std::mem::take(&mut self.published);
         }
         self.published = self.rows.clone();
-        self.visible_at = now.saturating_add(i64::try_from(delay_secs).unwrap_or(i64::MAX));
+        let delay = match i64::try_from(delay_secs) {
+            Ok(0) => 0,
+            Ok(d) => d.saturating_add(1),
+            Err(_) => i64::MAX,
+        };
+        self.visible_at = now.saturating_add(delay);
         self.last_change = None;
     }
 

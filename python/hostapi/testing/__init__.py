@@ -44,6 +44,8 @@ class Emulator:
         config file; default: the documented demo accounts.
     :param host: the loopback address to listen on (default ``127.0.0.1``).
     :param port: the port (default 0: a free one).
+    :param dns_port: also serve DNS (UDP and TCP) for every WEDOS zone on this port (0: a free one; default: no
+        DNS); its address is :attr:`dns`.
 
     Use it as a context manager, or call :meth:`stop`. The demo credentials (public, for the emulator only) are
     :attr:`velneo_email`, :attr:`velneo_api_key`, :attr:`wedos_user` and :attr:`wedos_password`.
@@ -64,6 +66,7 @@ class Emulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        dns_port: Optional[int] = None,
     ) -> None:
         if config is None:
             text: Optional[str] = None
@@ -77,7 +80,9 @@ class Emulator:
                 f"the hostapi emulator listens on {host}: it serves public demo credentials to whoever reaches it",
                 stacklevel=2,
             )
-        self._server = _native.Emulator(text, host="127.0.0.1" if host == "localhost" else host, port=port)
+        self._server = _native.Emulator(
+            text, host="127.0.0.1" if host == "localhost" else host, port=port, dns_port=dns_port
+        )
         self._state_dir = tempfile.mkdtemp(prefix="hostapi-emulator-state-")
 
     # ---- addresses and credentials -------------------------------------------------------------------------
@@ -96,6 +101,12 @@ class Emulator:
     def wedos_url(self) -> str:
         """The WEDOS client's ``base_url`` (``…/wapi/json``)."""
         return self._server.wedos_url
+
+    @property
+    def dns(self) -> Optional[str]:
+        """The DNS server's ``HOST:PORT`` (UDP and TCP: every WEDOS zone, the committed rows), or ``None`` when
+        started without ``dns_port``."""
+        return self._server.dns
 
     @property
     def velneo_email(self) -> str:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Literal, Mapping, Optional, overload, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Literal, Mapping, Optional, overload, Sequence, Tuple, TypedDict, Union
 
 from .. import _native
 from .._client import ClientBase
@@ -357,16 +357,28 @@ class Dns(_Handle):
         args = {"domain": domain}
         return build(Response, self._client._call("dns.commit", args))
 
-    def set_txt(self, fqdn: str, value: str, *, ttl: int = 300) -> DnsRow:
+    def set_txt(
+        self,
+        fqdn: str,
+        value: str,
+        *,
+        ttl: int = 300,
+        wait: Optional[float] = None,
+        nameservers: Optional[Sequence[str]] = None,
+    ) -> DnsRow:
         """The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones),
-        adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its
-        id. Safe to repeat.
+        adds the TXT row unless an identical one exists (never provoking 2316), commits, optionally waits until the
+        zone's name servers serve it, and returns the row with its id. Safe to repeat.
 
         :param fqdn: the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
         :param value: the TXT value
         :param ttl: seconds, 300-172800
+        :param wait: after the commit, wait up to this many seconds until every authoritative name server of the
+            zone answers the value (a Timeout error names those that did not); default: do not wait
+        :param nameservers: with wait: the name servers to ask, "HOST:PORT" or "HOST" (default: the zone's NS
+            records through the system resolver)
         """
-        args = {"fqdn": fqdn, "value": value, "ttl": ttl}
+        args = {"fqdn": fqdn, "value": value, "ttl": ttl, "wait": wait, "nameservers": nameservers}
         return build(DnsRow, self._client._call("dns.set_txt", args))
 
     def clear_txt(self, fqdn: str, value: str) -> int:
@@ -686,16 +698,28 @@ class AsyncDns(_AsyncHandle):
         args = {"domain": domain}
         return build(Response, await self._client._call("dns.commit", args))
 
-    async def set_txt(self, fqdn: str, value: str, *, ttl: int = 300) -> DnsRow:
+    async def set_txt(
+        self,
+        fqdn: str,
+        value: str,
+        *,
+        ttl: int = 300,
+        wait: Optional[float] = None,
+        nameservers: Optional[Sequence[str]] = None,
+    ) -> DnsRow:
         """The ACME DNS-01 step: finds the zone of fqdn (the longest matching suffix among the account's DNS zones),
-        adds the TXT row unless an identical one exists (never provoking 2316), commits, and returns the row with its
-        id. Safe to repeat.
+        adds the TXT row unless an identical one exists (never provoking 2316), commits, optionally waits until the
+        zone's name servers serve it, and returns the row with its id. Safe to repeat.
 
         :param fqdn: the full name, e.g. "_acme-challenge.www.example.cz" (the zone is found among the account's)
         :param value: the TXT value
         :param ttl: seconds, 300-172800
+        :param wait: after the commit, wait up to this many seconds until every authoritative name server of the
+            zone answers the value (a Timeout error names those that did not); default: do not wait
+        :param nameservers: with wait: the name servers to ask, "HOST:PORT" or "HOST" (default: the zone's NS
+            records through the system resolver)
         """
-        args = {"fqdn": fqdn, "value": value, "ttl": ttl}
+        args = {"fqdn": fqdn, "value": value, "ttl": ttl, "wait": wait, "nameservers": nameservers}
         return build(DnsRow, await self._client._call("dns.set_txt", args))
 
     async def clear_txt(self, fqdn: str, value: str) -> int:

@@ -55,7 +55,16 @@ fn asynchronous<'a>(c: &'a Client, a: Args<'a>, options: &'a RequestOptions) -> 
 fn set_txt<'a>(c: &'a Client, a: Args<'a>, _: &'a RequestOptions) -> BoxFuture<'a, Result<Value>> {
     Box::pin(async move {
         let ttl = a.u32("ttl")?.ok_or_else(|| Error::config(a.label(), "missing argument \"ttl\""))?;
-        ops::to_json(c.dns().set_txt(&a.req_str("fqdn")?, &a.req_str("value")?, ttl).await?)
+        let (fqdn, value) = (a.req_str("fqdn")?, a.req_str("value")?);
+        let Some(timeout) = a.seconds("wait") else {
+            if a.value("nameservers").is_some() {
+                return Err(Error::config(a.label(), "nameservers are only asked with wait"));
+            }
+            return ops::to_json(c.dns().set_txt(&fqdn, &value, ttl).await?);
+        };
+        let nameservers = a.strs("nameservers");
+        let wait = crate::wedos::propagation::TxtWait { timeout, nameservers };
+        ops::to_json(c.dns().set_txt_and_wait(&fqdn, &value, ttl, &wait, None).await?)
     })
 }
 

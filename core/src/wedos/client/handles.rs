@@ -3,6 +3,7 @@
 use super::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::wedos::protocol::{Call, Output, RequestOptions};
+use crate::wedos::propagation::{wait_for_txt, TxtWait, WaitProgress};
 use crate::wedos::records::*;
 
 /// Domains of the account.
@@ -86,7 +87,33 @@ impl Dns<'_> {
 
     /// The ACME DNS-01 step: the TXT row `value` at `fqdn`, added and committed unless an identical row exists
     /// (so a repeat never provokes 2316, which counts toward the IP block). Returns the row with its id.
+    ///
+    /// An identical row already there is committed again: an earlier run may have added it and stopped before its
+    /// commit.
     pub async fn set_txt(self, fqdn: &str, value: &str, ttl: u32) -> Result<DnsRow> {
+        Ok(self.set_txt_in_zone(fqdn, value, ttl).await?.1)
+    }
+
+    /// [`set_txt`](Self::set_txt), then waits until every authoritative name server of the zone answers the
+    /// value (see [`propagation`](crate::wedos::propagation)); `progress` hears how far it got.
+    pub async fn set_txt_and_wait(
+        self,
+        fqdn: &str,
+        value: &str,
+        ttl: u32,
+        wait: &TxtWait,
+        progress: Option<WaitProgress<'_>>,
+    ) -> Result<DnsRow> {
+        let (zone, row) = self.set_txt_in_zone(fqdn, value, ttl).await?;
+        // In test mode nothing was added: there is nothing to wait for.
+        if !self.client.inner.test {
+            wait_for_txt(&zone, fqdn, value, wait, progress).await?;
+        }
+        Ok(row)
+    }
+
+    /// `set_txt`, and the zone it found.
+    async fn set_txt_in_zone(self, fqdn: &str, value: &str, ttl: u32) -> Result<(String, DnsRow)> {
         if value.is_empty() {
             return Err(Error::config("wedos dns.set_txt", "value must not be empty"));
         }
@@ -94,18 +121,20 @@ impl Dns<'_> {
         let same =
             |r: &DnsRow| r.name.eq_ignore_ascii_case(&name) && r.rdtype.eq_ignore_ascii_case("TXT") && r.rdata == value;
         if let Some(existing) = self.rows(&zone).await?.into_iter().find(same) {
-            return Ok(existing);
+            self.commit(&zone).await?;
+            return Ok((zone, existing));
         }
         let added = self.add_row(NewDnsRow::new(&zone, &name, "TXT", value).ttl(ttl)).await?;
         self.commit(&zone).await?;
         if let Some(id) = added.id {
             // The row as the zone listed it right after the add.
             let AddedRow { name, ttl, rdtype, rdata, changed_date, author_comment, raw, .. } = added;
-            return Ok(DnsRow { id, name, ttl, rdtype, rdata, changed_date, author_comment, raw });
+            return Ok((zone, DnsRow { id, name, ttl, rdtype, rdata, changed_date, author_comment, raw }));
         }
-        self.rows(&zone).await?.into_iter().find(same).ok_or_else(|| {
+        let row = self.rows(&zone).await?.into_iter().find(same).ok_or_else(|| {
             Error::new(ErrorKind::Protocol, "wedos dns.set_txt", format!("the new TXT row of {fqdn} is not listed"))
-        })
+        })?;
+        Ok((zone, row))
     }
 
     /// The ACME DNS-01 cleanup: deletes the TXT rows of `fqdn` with exactly `value` (no other), commits when it
