@@ -197,3 +197,19 @@ def test_certbot_manual_hooks(emulator: Emulator, pebble: Pebble, tmp_path: Path
     )
     assert run.returncode == 0, run.stdout + run.stderr
     check_certificate(dirs["config"] / "live" / "example.cz" / "fullchain.pem", pebble.root(), emulator)
+
+
+def test_python_acme_library_with_set_txt_wait(emulator: Emulator, pebble: Pebble, tmp_path: Path) -> None:
+    """examples/python/acme_dns01.py: certbot's `acme` library as the ACME client, `dns.set_txt(wait=…)` publishing."""
+    dns = emulator.dns
+    assert dns is not None
+    example = Path(__file__).resolve().parents[2] / "examples" / "python" / "acme_dns01.py"
+    out = tmp_path / "certs"
+    run = subprocess.run(
+        [sys.executable, str(example), pebble.directory, *DOMAINS, "--email", "acme@example.cz",
+         "--ca-bundle", str(pebble.tls_cert), "--nameserver", dns, "--wait", "60", "--out", str(out)],
+        env=account_env(emulator, tmp_path), capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert oct((out / "privkey.pem").stat().st_mode & 0o777) == "0o600"
+    check_certificate(out / "fullchain.pem", pebble.root(), emulator)
