@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CARGO_FUZZ=${CARGO_FUZZ:-$ROOT/target/tools/bin/cargo-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 WORK=$ROOT/target/fuzz
-TARGETS="velneo_response wedos_response wedos_notification emulator_velneo_request emulator_wedos_request"
+TARGETS="velneo_response wedos_response wedos_notification emulator_velneo_request emulator_wedos_request gateway_request"
 export RUSTC_BOOTSTRAP=1   # cargo-fuzz's flags are nightly-only; the machine's one toolchain is stable
 
 python3 "$ROOT/fuzz/seeds.py" "$WORK/seeds" || exit 2

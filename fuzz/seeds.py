@@ -36,6 +36,15 @@ def main() -> None:
             resource = e["url"].rsplit("/", 1)[1]
             velneo.append(b"\x01" + resource.encode() + b"\n\n" + e["body"].encode())
     write(out, "emulator_velneo_request", velneo)
+    # The gateway's bodies as acme-dns clients, lego's httpreq provider and external-dns send them.
+    write(out, "gateway_request", [json.dumps(b).encode() for b in [
+        {"allowfrom": ["192.0.2.0/24", "2001:db8::/32"]},
+        {"subdomain": "8e5700ea-a4bf-41c7-8a77-e990661dcc6a", "txt": "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM"},
+        {"fqdn": "_acme-challenge.www.example.cz.", "value": "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM"},
+        {"domain": "*.example.cz", "token": "tok", "keyAuth": "tok.thumbprint"},
+        {"create": [{"dnsName": "app.example.cz", "targets": ["192.0.2.9"], "recordType": "A", "recordTTL": 600}],
+         "UpdateOld": [], "UpdateNew": [], "delete": None},
+    ]])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-# Fuzzing (not part of `make test`): cargo-fuzz targets for both protocols' response parsers, the notification
+# Fuzzing (not part of `make test`): cargo-fuzz targets for both protocols' response parsers, the gateway's request
+# parsers, the notification
 # parser and the emulator's request handling (fuzz/). Included by the top Makefile.
 #
 #   make fuzz [FUZZ_SECONDS=60]   build, then run each target FUZZ_SECONDS seconds; prints executions and crashes

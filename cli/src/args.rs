@@ -519,6 +519,14 @@ pub enum WedosOp {
     /// The guard every hostapi client of the account on this machine shares: what it counted, and its reset.
     #[command(subcommand)]
     Guard(GuardOp),
+    /// Serve the account to a fleet: acme-dns's API, lego's httpreq and external-dns's webhook, each when its
+    /// option is given, behind the account's guard and store (one process on the whitelisted host).
+    #[command(after_help = "\
+Examples:
+  hostapi wedos gateway --listen 127.0.0.1:8053 --acme-dns-domain acme.example.cz
+  hostapi wedos gateway --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem \\
+      --httpreq-credentials /etc/hostapi/httpreq.users --external-dns example.cz --json")]
+    Gateway(GatewayArgs),
     /// Any WAPI command, with its data as a JSON object.
     #[command(after_help = "\
 Examples:
@@ -532,6 +540,31 @@ Examples:
         #[arg(long, value_name = "JSON")]
         data: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Where to listen (port 0 picks a free one); plain HTTP only on a loopback address unless --insecure-http.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// acme-dns: hand out subdomains of NAME (inside one of the account's zones), e.g. acme.example.cz.
+    #[arg(long, value_name = "NAME")]
+    pub acme_dns_domain: Option<String>,
+    /// lego httpreq: the users allowed (lines user:password or user:$argon2…; mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub httpreq_credentials: Option<PathBuf>,
+    /// external-dns webhook: manage the names under DOMAIN (repeatable).
+    #[arg(long, value_name = "DOMAIN", num_args = 1..)]
+    pub external_dns: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM)…
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// …and this private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,9 @@ mod args;
 mod common;
 mod emulator_cmd;
 mod error;
+mod gateway;
+#[cfg(feature = "fuzzing")]
+pub use gateway::fuzzing;
 mod model_cmds;
 mod output;
 mod serve;

@@ -216,6 +216,7 @@ pub async fn run(ctx: &mut Ctx, cmd: WedosCmd) -> Result<()> {
                 crate::serve::serve(ctx, &c, std::net::SocketAddr::new(bind, port), spool, count).await
             }
         },
+        WedosOp::Gateway(args) => crate::gateway::run(ctx, c, args).await,
         WedosOp::Guard(g) => match g {
             GuardOp::Status => guard_status(ctx, &c).await,
             GuardOp::Reset => {

@@ -144,6 +144,19 @@ impl Client {
         inner.store.status("wedos guard", &inner.limits, now_f64()).await
     }
 
+    /// A record kept with the account state, shared by every client of its store (file or Redis): `None` when
+    /// absent. For services built on the client, e.g. the gateway's acme-dns registrations; `key` is 1–128
+    /// characters of `A-Z a-z 0-9 . _ -`.
+    pub async fn record(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        self.inner.store.record_get("wedos record", key).await
+    }
+
+    /// Writes the record at `key` (see [`record`](Self::record)); with `only_new`, only when it does not exist yet
+    /// (`false`: another writer was first).
+    pub async fn put_record(&self, key: &str, value: &serde_json::Value, only_new: bool) -> Result<bool> {
+        self.inner.store.record_put("wedos record", key, value, only_new).await
+    }
+
     /// Where the shared account state lives, for people: `:memory:` or the state file.
     pub fn state_store(&self) -> String {
         self.inner.store.describe()

@@ -87,7 +87,28 @@ async fn the_spool_hands_each_notification_out_once<S: AccountStore>(s: &S, simu
     assert_eq!(s.spool_len("t", 3.0 + LEASE_SECS).await.unwrap(), 0);
 }
 
+/// Records: absent, created once (a second creation is refused, even from concurrent writers), replaced whole.
+async fn records_are_created_once_and_replaced_whole<S: AccountStore + 'static>(s: Arc<S>) {
+    assert_eq!(s.record_get("t", "reg-1").await.unwrap(), None);
+    let writers: Vec<_> = (0..8)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.record_put("t", "reg-1", &json!({"writer": i}), true).await.unwrap() })
+        })
+        .collect();
+    let mut created = 0;
+    for w in writers {
+        created += usize::from(w.await.unwrap());
+    }
+    assert_eq!(created, 1, "exactly one writer creates the record");
+    assert!(s.record_get("t", "reg-1").await.unwrap().is_some_and(|v| v["writer"].is_u64()));
+    assert!(s.record_put("t", "reg-1", &json!({"txt": ["a", "b"]}), false).await.unwrap());
+    assert_eq!(s.record_get("t", "reg-1").await.unwrap(), Some(json!({"txt": ["a", "b"]})));
+    assert_eq!(s.record_get("t", "reg-2").await.unwrap(), None);
+}
+
 async fn all<S: AccountStore + 'static>(make: impl Fn() -> S, simulated_time: bool) {
+    records_are_created_once_and_replaced_whole(Arc::new(make())).await;
     reserve_and_settle(&make()).await;
     concurrent_reservations_respect_the_allowance(Arc::new(make())).await;
     the_spool_hands_each_notification_out_once(&make(), simulated_time).await;

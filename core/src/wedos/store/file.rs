@@ -11,6 +11,9 @@
 //!   directory): it holds notifications the server has forgotten. The guard's `spool_gen` says when it changed, so
 //!   it is read only then.
 //! - `wedos-<key>.poll.lock`: held by the one client reading the server's POLL queue.
+//! - `wedos-<key>.records/<record key>.json`: records other services keep with the account (the gateway's
+//!   acme-dns registrations), each a whole file: written to a temporary file, fsynced, then linked in place when new
+//!   (so two writers cannot both create it) or renamed over the old one.
 //!
 //! Nothing from outside is trusted: the directory and every file must belong to this user and be writable by
 //! nobody else (as ssh treats its keys), a file must be a regular file (no symlink is followed, a FIFO or device is
@@ -86,6 +89,7 @@ pub struct FileStore {
     spool_path: PathBuf,
     poll_path: PathBuf,
     legacy_path: PathBuf,
+    records_dir: PathBuf,
     /// Temporary files of this account start with it.
     prefix: String,
     user: String,
@@ -132,6 +136,7 @@ impl FileStore {
             spool_path: dir.join(format!("wedos-{key}.spool.json")),
             poll_path: dir.join(format!("wedos-{key}.poll.lock")),
             legacy_path: dir.join(format!("wedos-{key}.json")),
+            records_dir: dir.join(format!("wedos-{key}.records")),
             prefix,
             user: user.to_owned(),
             base_url: base_url.to_owned(),
@@ -592,6 +597,46 @@ impl AccountStore for FileStore {
 
     async fn spool_len(&self, label: &str, now: f64) -> Result<usize> {
         self.with_spool(label, now, |s| s.len()).await
+    }
+
+    async fn record_get(&self, label: &str, key: &str) -> Result<Option<Value>> {
+        let path = self.records_dir.join(format!("{key}.json"));
+        let Some(mut file) = open_private_read(label, &path)? else { return Ok(None) };
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut text).map_err(|e| io_error(label, "read", &path, &e))?;
+        serde_json::from_slice(&text).map(Some).map_err(|e| {
+            Error::new(ErrorKind::Protocol, label, format!("the record {} is damaged: {e}", path.display()))
+        })
+    }
+
+    async fn record_put(&self, label: &str, key: &str, value: &Value, only_new: bool) -> Result<bool> {
+        let dir = &self.records_dir;
+        create_private_dir(dir).map_err(|e| io_error(label, "create the directory of", dir, &e))?;
+        let meta = std::fs::symlink_metadata(dir).map_err(|e| io_error(label, "read the directory of", dir, &e))?;
+        if !meta.is_dir() {
+            return Err(Error::config(label, format!("{} is not a directory", dir.display())));
+        }
+        check_private(label, "directory", dir, &meta)?;
+        let path = dir.join(format!("{key}.json"));
+        let err = |e: &std::io::Error| io_error(label, "write", &path, e);
+        let text = serde_json::to_vec(value).map_err(|e| Error::config(label, e.to_string()))?;
+        let mut tmp = tempfile::Builder::new().prefix(".record.").suffix(".tmp").tempfile_in(dir).map_err(|e| err(&e))?;
+        tmp.write_all(&text).map_err(|e| err(&e))?;
+        tmp.as_file().sync_all().map_err(|e| err(&e))?;
+        let written = if only_new {
+            match std::fs::hard_link(tmp.path(), &path) {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                Err(e) => return Err(err(&e)),
+            }
+        } else {
+            tmp.persist(&path).map_err(|e| err(&e.error))?;
+            true
+        };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(written)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::wedos::spool::{Ack, Push, Spool, Want};
 #[derive(Default)]
 pub struct MemoryStore {
     state: Mutex<(GuardState, Spool)>,
+    records: Mutex<std::collections::BTreeMap<String, Value>>,
 }
 
 impl MemoryStore {
@@ -76,5 +77,18 @@ impl AccountStore for MemoryStore {
 
     async fn spool_len(&self, _label: &str, _now: f64) -> Result<usize> {
         Ok(self.with(|_, s| s.len()))
+    }
+
+    async fn record_get(&self, _label: &str, key: &str) -> Result<Option<Value>> {
+        Ok(self.records.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned())
+    }
+
+    async fn record_put(&self, _label: &str, key: &str, value: &Value, only_new: bool) -> Result<bool> {
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        if only_new && records.contains_key(key) {
+            return Ok(false);
+        }
+        records.insert(key.to_owned(), value.clone());
+        Ok(true)
     }
 }

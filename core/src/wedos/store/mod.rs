@@ -28,7 +28,7 @@ pub use memory::MemoryStore;
 
 use super::governor::{Admission, Ask, AuthStop, ClockOffset, GuardState, InFlight, Invalid, Policy, Reset, Settlement};
 use super::spool::{Ack, Push, Want};
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The environment variable that moves the state directory (or, as `:memory:`, keeps state in the client).
 pub const ENV_STATE_DIR: &str = "HOSTAPI_STATE_DIR";
@@ -236,6 +236,20 @@ impl GuardStatus {
     }
 }
 
+/// A record key: 1–128 characters of `A-Z a-z 0-9 . _ -`, not starting with a dot (a file name in a directory
+/// store, a hash field in Redis).
+pub fn check_record_key(label: &str, key: &str) -> Result<()> {
+    let ok = !key.is_empty()
+        && key.len() <= 128
+        && !key.starts_with('.')
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(label, "a record key is 1-128 characters of A-Z a-z 0-9 . _ - (not starting with a dot)"))
+    }
+}
+
 /// The operations of an account store. Each runs atomically — no other operation on the same account, in any
 /// process sharing the store, sees it half done — and within a bounded time. `label` names the operation in errors;
 /// `now` is local Unix time.
@@ -297,6 +311,15 @@ pub trait AccountStore: Send + Sync {
 
     /// How many notifications wait in the spool.
     fn spool_len(&self, label: &str, now: f64) -> impl Future<Output = Result<usize>> + Send;
+
+    /// A record other services keep with the account (the gateway's acme-dns registrations): the JSON value at
+    /// `key` (checked by [`check_record_key`]), `None` when absent.
+    fn record_get(&self, label: &str, key: &str) -> impl Future<Output = Result<Option<Value>>> + Send;
+
+    /// Writes the record at `key`; with `only_new`, only when it does not exist yet (`false`: it did, nothing was
+    /// written). Whole-value writes: a reader sees the old value or the new one.
+    fn record_put(&self, label: &str, key: &str, value: &Value, only_new: bool)
+        -> impl Future<Output = Result<bool>> + Send;
 }
 
 /// What opening a store needs beyond its location.
@@ -406,6 +429,16 @@ impl Store {
             Kind::Redis(s, Some(Local::File(f))) => format!("{} (else {})", s.describe(), f.describe()),
             Kind::Redis(s, Some(Local::Memory(_))) => format!("{} (else {MEMORY})", s.describe()),
         }
+    }
+
+    pub(crate) async fn record_get(&self, label: &str, key: &str) -> Result<Option<Value>> {
+        check_record_key(label, key)?;
+        each!(self, label, s => s.record_get(label, key).await)
+    }
+
+    pub(crate) async fn record_put(&self, label: &str, key: &str, value: &Value, only_new: bool) -> Result<bool> {
+        check_record_key(label, key)?;
+        each!(self, label, s => s.record_put(label, key, value, only_new).await)
     }
 
     pub(crate) async fn reserve(&self, label: &str, policy: &Policy, ask: &Ask<'_>, now: f64) -> Result<Admission> {

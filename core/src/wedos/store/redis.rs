@@ -118,6 +118,8 @@ pub struct RedisStore {
     guard_key: String,
     spool_key: String,
     queue_key: String,
+    /// The records other services keep with the account: a hash of JSON texts.
+    records_key: String,
     timeout: Duration,
     connections: Mutex<Vec<(Option<tokio::runtime::Id>, ConnectionManager)>>,
     cas: Script,
@@ -208,6 +210,7 @@ impl RedisStore {
             guard_key: format!("hostapi:wedos:{{{key}}}:guard"),
             spool_key: format!("hostapi:wedos:{{{key}}}:spool"),
             queue_key: format!("hostapi:wedos:{{{key}}}:queue"),
+            records_key: format!("hostapi:wedos:{{{key}}}:records"),
             timeout,
             connections: Mutex::new(Vec::new()),
             cas: Script::new(CAS),
@@ -667,5 +670,35 @@ impl AccountStore for RedisStore {
 
     async fn spool_len(&self, label: &str, now: f64) -> Result<usize> {
         self.spool(label, now, |s, _| s.len()).await
+    }
+
+    async fn record_get(&self, label: &str, key: &str) -> Result<Option<Value>> {
+        let mut c = self.connection(label).await?;
+        let text: Option<String> = redis::cmd("HGET")
+            .arg(&self.records_key)
+            .arg(key)
+            .query_async(&mut c)
+            .await
+            .map_err(|e| self.fail(label, &e))?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| {
+                Error::new(ErrorKind::Protocol, label, format!("the record {key} in {} is damaged: {e}", self.location))
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_put(&self, label: &str, key: &str, value: &Value, only_new: bool) -> Result<bool> {
+        let mut c = self.connection(label).await?;
+        let text = value.to_string();
+        let written: i64 = redis::cmd(if only_new { "HSETNX" } else { "HSET" })
+            .arg(&self.records_key)
+            .arg(key)
+            .arg(text)
+            .query_async(&mut c)
+            .await
+            .map_err(|e| self.fail(label, &e))?;
+        // HSET answers how many fields were new; a replaced one is written all the same.
+        Ok(!only_new || written == 1)
     }
 }
