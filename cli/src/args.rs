@@ -525,7 +525,8 @@ pub enum WedosOp {
 Examples:
   hostapi wedos gateway --listen 127.0.0.1:8053 --acme-dns-domain acme.example.cz
   hostapi wedos gateway --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem \\
-      --httpreq-credentials /etc/hostapi/httpreq.users --external-dns example.cz --json")]
+      --httpreq-credentials /etc/hostapi/httpreq.users --json
+  hostapi wedos gateway --listen 127.0.0.1:8888 --external-dns example.cz   # external-dns's sidecar")]
     Gateway(GatewayArgs),
     /// Any WAPI command, with its data as a JSON object.
     #[command(after_help = "\
@@ -553,7 +554,8 @@ pub struct GatewayArgs {
     /// lego httpreq: the users allowed (lines user:password or user:$argon2…; mode 0600).
     #[arg(long, value_name = "FILE")]
     pub httpreq_credentials: Option<PathBuf>,
-    /// external-dns webhook: manage the names under DOMAIN (repeatable).
+    /// external-dns webhook: manage the names under DOMAIN (repeatable); only on a loopback --listen (its webhook
+    /// client sends no credentials).
     #[arg(long, value_name = "DOMAIN", num_args = 1..)]
     pub external_dns: Vec<String>,
     /// Serve HTTPS with this certificate chain (PEM)…

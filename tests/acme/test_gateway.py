@@ -115,6 +115,8 @@ def test_acme_dns_register_update_and_refusals(emulator: Emulator, gateway: Gate
         assert gateway.json("POST", "/update", {"subdomain": reg["subdomain"], "txt": value}, auth)[0] == 200
     assert txt_rows(emulator, name) == sorted([OTHER, THIRD])
 
+    # goacmedns (cert-manager's acme-dns client) sends Go's field names: SubDomain, Txt.
+    assert gateway.json("POST", "/update", {"SubDomain": reg["subdomain"], "Txt": THIRD}, auth)[0] == 200
     wrong = {"X-Api-User": reg["username"], "X-Api-Key": "not-the-key"}
     assert gateway.json("POST", "/update", {"subdomain": reg["subdomain"], "txt": VALUE}, wrong)[0] == 401
     assert gateway.json("POST", "/update", {"subdomain": reg["subdomain"], "txt": VALUE})[0] == 401
@@ -183,6 +185,22 @@ def test_external_dns_webhook(emulator: Emulator, gateway: Gateway) -> None:
     assert status == 200 and adjusted == endpoints
     outside = {"create": [{"dnsName": "app.hostapi-demo.cz", "targets": ["192.0.2.9"], "recordType": "A"}]}
     assert gateway.request("POST", "/records", outside)[0] == 400
+    # Targets are checked against their type; a CNAME has one target and never sits at the apex.
+    for bad in [{"dnsName": "b.example.cz", "targets": ["not-an-ip"], "recordType": "A"},
+                {"dnsName": "b.example.cz", "targets": ["192.0.2.1"], "recordType": "AAAA"},
+                {"dnsName": "b.example.cz", "targets": ["mail.example.cz"], "recordType": "MX"},
+                {"dnsName": "b.example.cz", "targets": ["x.example.net", "y.example.net"], "recordType": "CNAME"},
+                {"dnsName": "example.cz", "targets": ["x.example.net"], "recordType": "CNAME"}]:
+        assert gateway.request("POST", "/records", {"create": [bad]})[0] == 400, bad
+    # Repeated targets and an endpoint in two lists are one row; a CNAME is written with its final dot.
+    twice = {"create": [{"dnsName": "c.example.cz", "targets": ["192.0.2.5", "192.0.2.5"], "recordType": "A"},
+                        {"dnsName": "c.example.cz", "targets": ["192.0.2.5"], "recordType": "A"},
+                        {"dnsName": "lb.example.cz", "targets": ["lb.example.net"], "recordType": "CNAME"}]}
+    assert gateway.request("POST", "/records", twice)[0] == 204
+    assert [r["rdata"] for r in published(emulator) if r["name"] == "c"] == ["192.0.2.5"]
+    assert [r["rdata"] for r in published(emulator) if r["name"] == "lb"] == ["lb.example.net."]
+    status, records = gateway.json("GET", "/records")
+    assert [e["targets"] for e in records if e["dnsName"] == "lb.example.cz"] == [["lb.example.net"]]
     assert invalid_answers(emulator) == 0
 
 
@@ -251,6 +269,11 @@ def test_rate_limit_tls_and_plain_http_refusal(emulator: Emulator, tmp_path: Pat
         env=account_env(emulator, tmp_path), capture_output=True, text=True, timeout=30,
     )
     assert refused.returncode != 0 and "--insecure-http" in refused.stderr
+    refused = subprocess.run(
+        [HOSTAPI, "wedos", "gateway", "--listen", "0.0.0.0:0", "--insecure-http", "--external-dns", "example.cz"],
+        env=account_env(emulator, tmp_path), capture_output=True, text=True, timeout=30,
+    )
+    assert refused.returncode != 0 and "loopback" in refused.stderr
     loose = tmp_path / "loose.users"
     loose.write_text("lego:pw\n")
     loose.chmod(0o644)

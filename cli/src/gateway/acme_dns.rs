@@ -78,15 +78,25 @@ fn secret() -> String {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RegisterBody {
     #[serde(default)]
     allowfrom: Vec<String>,
 }
 
+/// A JSON object body with its keys lower-cased: acme-dns reads fields as Go does, case-insensitively
+/// (goacmedns, which cert-manager uses, sends `SubDomain`, `Txt`, `AllowFrom`).
+fn lower_keys<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Response> {
+    let map: serde_json::Map<String, serde_json::Value> = parse(body)?;
+    let lowered: serde_json::Map<String, serde_json::Value> =
+        map.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    serde_json::from_value(serde_json::Value::Object(lowered))
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))
+}
+
 /// A `/register` body, checked: empty, or `{"allowfrom": [CIDR…]}` (at most 64).
 pub(super) fn check_register(body: &Bytes) -> std::result::Result<RegisterBody, Response> {
-    let asked: RegisterBody = if body.iter().all(u8::is_ascii_whitespace) { RegisterBody::default() } else { parse(body)? };
+    let asked: RegisterBody =
+        if body.iter().all(u8::is_ascii_whitespace) { RegisterBody::default() } else { lower_keys(body)? };
     if asked.allowfrom.len() > 64 {
         return Err(refuse(StatusCode::BAD_REQUEST, "allowfrom holds at most 64 networks"));
     }
@@ -100,7 +110,7 @@ pub(super) fn check_register(body: &Bytes) -> std::result::Result<RegisterBody, 
 
 /// An `/update` body, checked: `{"subdomain", "txt"}` with a DNS-01 value.
 pub(super) fn check_update(body: &Bytes) -> std::result::Result<UpdateBody, Response> {
-    let asked: UpdateBody = parse(body)?;
+    let asked: UpdateBody = lower_keys(body)?;
     if !acme_value(&asked.txt) {
         return Err(refuse(StatusCode::BAD_REQUEST, "bad txt: a DNS-01 value is 43 characters of base64url"));
     }
@@ -114,15 +124,22 @@ async fn register(State(g): State<Shared>, body: Bytes) -> Response {
         Err(r) => return r,
     };
     let password = secret();
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    let Ok(hash) = Argon2::default().hash_password(password.as_bytes(), &salt) else {
+    let hashed = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        })
+        .await
+    };
+    let Ok(Ok(hash)) = hashed else {
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "cannot hash the password");
     };
     let username = uuid::Uuid::new_v4().to_string();
     let subdomain = uuid::Uuid::new_v4().to_string();
     let registration = Registration {
         username: username.clone(),
-        password_hash: hash.to_string(),
+        password_hash: hash,
         subdomain: subdomain.clone(),
         allowfrom: asked.allowfrom.clone(),
         txt: Vec::new(),
@@ -147,7 +164,6 @@ async fn register(State(g): State<Shared>, body: Bytes) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct UpdateBody {
     subdomain: String,
     txt: String,
@@ -183,7 +199,7 @@ async fn update(
         return unauthorized();
     };
     // A user name that cannot be one of ours is refused before the store is asked.
-    if uuid::Uuid::parse_str(user).is_err() || key.len() > 128 {
+    if !uuid::Uuid::parse_str(user).is_ok_and(|u| u.hyphenated().to_string() == user) || key.len() > 128 {
         return unauthorized();
     }
     let asked = match check_update(&body) {
@@ -191,19 +207,36 @@ async fn update(
         Err(r) => return r,
     };
     let record_key = format!("{KEY}{user}");
-    let mut registration: Registration = match g.client.record(&record_key).await {
-        Ok(Some(v)) => match serde_json::from_value(v) {
-            Ok(r) => r,
-            Err(_) => return unauthorized(),
-        },
-        Ok(None) => return unauthorized(),
-        Err(e) => return upstream(&e),
+    let read = |g: Shared| {
+        let record_key = record_key.clone();
+        async move {
+            match g.client.record(&record_key).await {
+                Ok(Some(v)) => serde_json::from_value::<Registration>(v).map_err(|_| unauthorized()),
+                Ok(None) => Err(unauthorized()),
+                Err(e) => Err(upstream(&e)),
+            }
+        }
     };
-    let verified = PasswordHash::new(&registration.password_hash)
-        .is_ok_and(|h| Argon2::default().verify_password(key.as_bytes(), &h).is_ok());
+    let registration = match read(g.clone()).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    // The password is checked (off the async workers: a hash takes memory and CPU) before any lock is taken.
+    let (hash, key) = (registration.password_hash.clone(), key.to_owned());
+    let verified = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(key.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false);
     if !verified || !allowed(&registration.allowfrom, peer.ip()) {
         return unauthorized();
     }
+    let _one_at_a_time = g.writes.lock().await;
+    // Read again under the lock: another update may have changed the values meanwhile.
+    let mut registration = match read(g.clone()).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     if asked.subdomain != registration.subdomain {
         return refuse(StatusCode::BAD_REQUEST, "bad subdomain: not the one of this registration");
     }

@@ -175,7 +175,45 @@ fn check_endpoint(e: &Endpoint) -> std::result::Result<(String, String), Respons
     if e.targets.iter().any(|t| t.is_empty() || t.len() > 1024 || t.chars().any(char::is_control)) {
         return Err(refuse(StatusCode::BAD_REQUEST, format!("{name}: a target is empty, too long or not text")));
     }
+    if rdtype == "CNAME" && e.targets.len() > 1 {
+        return Err(refuse(StatusCode::BAD_REQUEST, format!("{name}: a CNAME has one target")));
+    }
+    if let Some(bad) = e.targets.iter().find(|t| !target_ok(&rdtype, t)) {
+        return Err(refuse(StatusCode::BAD_REQUEST, format!("{name}: {bad:?} is not {rdtype} data")));
+    }
     Ok((name, rdtype))
+}
+
+/// Whether `t` is data of `rdtype` as WEDOS takes it: addresses, host names, `pref host` (MX),
+/// `priority weight port host` (SRV), `flags tag value` (CAA); TXT any text up to 255 bytes.
+fn target_ok(rdtype: &str, t: &str) -> bool {
+    let host = |h: &str| dns_name(h).is_some_and(|n| !n.contains('*'));
+    let fields: Vec<&str> = t.split_whitespace().collect();
+    match rdtype {
+        "A" => t.parse::<std::net::Ipv4Addr>().is_ok(),
+        "AAAA" => t.parse::<std::net::Ipv6Addr>().is_ok(),
+        "CNAME" | "NS" => host(t),
+        "MX" => matches!(fields.as_slice(), [pref, h] if pref.parse::<u16>().is_ok() && host(h)),
+        "SRV" => matches!(fields.as_slice(), [p, w, port, h]
+            if p.parse::<u16>().is_ok() && w.parse::<u16>().is_ok() && port.parse::<u16>().is_ok() && host(h)),
+        "CAA" => matches!(fields.as_slice(), [flags, tag, _, ..] if flags.parse::<u8>().is_ok() && tag.bytes().all(|b| b.is_ascii_alphanumeric())),
+        "TXT" => t.len() <= 255,
+        _ => false,
+    }
+}
+
+/// The data as WEDOS stores it: host names with a final dot (undotted data would read as relative to the zone).
+fn wire_data(rdtype: &str, t: &str) -> String {
+    if !HOST_TYPES.contains(&rdtype) {
+        return t.to_owned();
+    }
+    let mut fields: Vec<String> = t.split_whitespace().map(str::to_owned).collect();
+    if let Some(last) = fields.last_mut() {
+        if !last.ends_with('.') {
+            last.push('.');
+        }
+    }
+    fields.join(" ")
 }
 
 /// A `POST /records` body, checked without the account: its lists and every endpoint in them.
@@ -198,6 +236,9 @@ async fn rows_of(g: &Shared, filter: &[String], e: &Endpoint) -> std::result::Re
     }
     let zone = g.zone_of(&name).await?;
     let rel = if name == zone { String::new() } else { name[..name.len() - zone.len() - 1].to_owned() };
+    if rdtype == "CNAME" && rel.is_empty() {
+        return Err(refuse(StatusCode::BAD_REQUEST, format!("{name}: a CNAME cannot be at the zone's apex")));
+    }
     let ttl = match e.record_ttl {
         None | Some(0) => DEFAULT_TTL,
         Some(t) => u32::try_from(t.clamp(300, 172_800)).unwrap_or(DEFAULT_TTL),
@@ -236,8 +277,23 @@ async fn apply(State(g): State<Shared>, body: Bytes) -> Response {
     let same = |a: &Want, b: &Want| {
         a.zone == b.zone && a.name == b.name && a.rdtype == b.rdtype && target_of(&a.rdtype, &a.rdata) == target_of(&b.rdtype, &b.rdata)
     };
+    // Each row once (a target repeated, an endpoint in two lists), the last TTL asked winning.
+    let mut unique: Vec<Want> = Vec::new();
+    for w in wanted {
+        match unique.iter_mut().find(|u| same(u, &w)) {
+            Some(u) => u.ttl = w.ttl,
+            None => unique.push(w),
+        }
+    }
+    let wanted = unique;
     // A row both removed and wanted stays (an update that keeps a target): only its TTL may change.
-    let removed: Vec<&Want> = gone.iter().filter(|o| !wanted.iter().any(|n| same(o, n))).collect();
+    let mut removed: Vec<&Want> = Vec::new();
+    for o in gone.iter().filter(|o| !wanted.iter().any(|n| same(o, n))) {
+        if !removed.iter().any(|r| same(r, o)) {
+            removed.push(o);
+        }
+    }
+    let _one_at_a_time = g.writes.lock().await;
     let mut zones: Vec<&str> = removed.iter().map(|w| w.zone.as_str()).chain(wanted.iter().map(|w| w.zone.as_str())).collect();
     zones.sort_unstable();
     zones.dedup();
@@ -252,14 +308,7 @@ async fn apply(State(g): State<Shared>, body: Bytes) -> Response {
                 && target_of(&w.rdtype, &r.rdata) == target_of(&w.rdtype, &w.rdata)
         };
         let mut changed = false;
-        for w in removed.iter().filter(|w| w.zone == zone) {
-            for r in rows.iter().filter(|r| matches(w, r)) {
-                if let Err(e) = g.client.dns().delete_row(zone, r.id).await {
-                    return upstream(&e);
-                }
-                changed = true;
-            }
-        }
+        // Additions first, removals last: a change stopped by an error midway leaves extra rows, never missing ones.
         for w in wanted.iter().filter(|w| w.zone == zone) {
             match rows.iter().find(|r| matches(w, r)) {
                 Some(r) if r.ttl == Some(i64::from(w.ttl)) => {}
@@ -270,12 +319,25 @@ async fn apply(State(g): State<Shared>, body: Bytes) -> Response {
                     changed = true;
                 }
                 None => {
-                    let row = NewDnsRow::new(zone, &w.name, &w.rdtype, &w.rdata).ttl(w.ttl);
+                    let row = NewDnsRow::new(zone, &w.name, &w.rdtype, &wire_data(&w.rdtype, &w.rdata)).ttl(w.ttl);
                     if let Err(e) = g.client.dns().add_row(row).await {
                         return upstream(&e);
                     }
                     changed = true;
                 }
+            }
+        }
+        let mut deleted: Vec<i64> = Vec::new();
+        for w in removed.iter().filter(|w| w.zone == zone) {
+            for r in rows.iter().filter(|r| matches(w, r)) {
+                if deleted.contains(&r.id) {
+                    continue;
+                }
+                if let Err(e) = g.client.dns().delete_row(zone, r.id).await {
+                    return upstream(&e);
+                }
+                deleted.push(r.id);
+                changed = true;
             }
         }
         if changed {

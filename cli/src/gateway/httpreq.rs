@@ -80,8 +80,9 @@ impl Credentials {
         Ok(Credentials { users })
     }
 
-    /// Whether the request's basic auth names a user with its password.
-    fn check(&self, headers: &HeaderMap) -> bool {
+    /// Whether the request's basic auth names a user with its password (an argon2 hash is checked off the async
+    /// workers).
+    async fn check(&self, headers: &HeaderMap) -> bool {
         let Some(encoded) = headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -93,15 +94,19 @@ impl Credentials {
         let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else { return false };
         let Ok(text) = String::from_utf8(decoded) else { return false };
         let Some((user, password)) = text.split_once(':') else { return false };
-        self.users.iter().any(|(u, secret)| {
-            u == user
-                && match secret {
-                    // Compared in constant time over the longer length.
-                    Secret::Plain(p) => constant_time_eq(p.as_bytes(), password.as_bytes()),
-                    Secret::Hash(h) => PasswordHash::new(h)
-                        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()),
-                }
-        })
+        let Some((_, secret)) = self.users.iter().find(|(u, _)| u == user) else { return false };
+        match secret {
+            // Compared in constant time over the longer length.
+            Secret::Plain(p) => constant_time_eq(p.as_bytes(), password.as_bytes()),
+            Secret::Hash(h) => {
+                let (h, password) = (h.clone(), password.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    PasswordHash::new(&h).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+                })
+                .await
+                .unwrap_or(false)
+            }
+        }
     }
 }
 
@@ -178,7 +183,7 @@ enum Step {
 /// Checks the credentials, the body and the name, then sets (present) or removes (cleanup) the TXT value.
 async fn handle(g: &Shared, headers: &HeaderMap, body: &Bytes, step: Step) -> Response {
     let Some(creds) = &g.httpreq else { return refuse(StatusCode::NOT_FOUND, "httpreq is off") };
-    if !creds.check(headers) {
+    if !creds.check(headers).await {
         return unauthorized();
     }
     let (fqdn, value) = match target(body) {
@@ -188,6 +193,7 @@ async fn handle(g: &Shared, headers: &HeaderMap, body: &Bytes, step: Step) -> Re
     if let Err(r) = g.zone_of(&fqdn).await {
         return r;
     }
+    let _one_at_a_time = g.writes.lock().await;
     let done = match step {
         Step::Present => g.client.dns().set_txt(&fqdn, &value, 300).await.map(|_| ()),
         Step::Cleanup => g.client.dns().clear_txt(&fqdn, &value).await.map(|_| ()),

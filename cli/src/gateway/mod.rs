@@ -57,6 +57,10 @@ pub(crate) struct Gateway {
     httpreq: Option<httpreq::Credentials>,
     external_dns: Option<Vec<String>>,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    /// One change of the account's rows at a time in this gateway: WEDOS commits a whole zone, so a commit of one
+    /// protocol must not publish another's half-made change, and an acme-dns update reads, publishes and rewrites
+    /// its registration's values.
+    pub(crate) writes: tokio::sync::Mutex<()>,
 }
 
 type Shared = Arc<Gateway>;
@@ -103,9 +107,11 @@ impl Gateway {
     pub(crate) async fn zone_of(&self, name: &str) -> std::result::Result<String, Response> {
         let mut held = self.zones.lock().await;
         if held.1.elapsed() > ZONES_TTL {
+            // A failed listing keeps the old list for another period (no listing per request while WEDOS refuses).
             if let Ok(zones) = self.client.dns().domains().await {
-                *held = (zones.into_iter().map(|z| z.name.to_ascii_lowercase()).collect(), Instant::now());
+                held.0 = zones.into_iter().map(|z| z.name.to_ascii_lowercase()).collect();
             }
+            held.1 = Instant::now();
         }
         held.0
             .iter()
@@ -215,6 +221,16 @@ pub async fn run(ctx: &Ctx, client: Client, args: GatewayArgs) -> Result<()> {
             ),
         ));
     }
+    if !args.external_dns.is_empty() && !args.listen.ip().is_loopback() {
+        return Err(CliError::config(
+            LABEL,
+            format!(
+                "--external-dns serves unauthenticated row changes (external-dns's webhook client sends no \
+                 credentials): listen on a loopback address (the sidecar external-dns expects), not {}",
+                args.listen
+            ),
+        ));
+    }
     if args.acme_dns_domain.is_none() && args.httpreq_credentials.is_none() && args.external_dns.is_empty() {
         return Err(CliError::config(
             LABEL,
@@ -235,6 +251,12 @@ pub async fn run(ctx: &Ctx, client: Client, args: GatewayArgs) -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         Some(domains)
     };
+    if args.acme_dns_domain.is_some() && client.state_store() == ":memory:" {
+        eprintln!(
+            "hostapi gateway: warning: the account state is in memory (:memory:): acme-dns registrations are lost \
+             when the gateway stops; use the default state directory or a redis:// state store"
+        );
+    }
     // The account's zones: the one request the gateway sends before it listens (checks the credentials too).
     let zones: Vec<String> =
         client.dns().domains().await?.into_iter().map(|z| z.name.to_ascii_lowercase()).collect();
@@ -249,6 +271,7 @@ pub async fn run(ctx: &Ctx, client: Client, args: GatewayArgs) -> Result<()> {
         httpreq,
         external_dns,
         buckets: Mutex::new(HashMap::new()),
+        writes: tokio::sync::Mutex::new(()),
     });
     let stop = Signals::new(LABEL)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
