@@ -14,7 +14,7 @@
 //!
 //! Messages are read and written with hickory-proto; each query counts under `dns` in the state's `hits`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -418,14 +418,4 @@ fn split_txt(value: &str) -> Vec<String> {
     }
     out.push(current);
     out
-}
-
-/// `HOST:PORT` of a bound DNS server, with an unspecified host shown as loopback.
-pub(crate) fn display_addr(addr: SocketAddr) -> SocketAddr {
-    let ip = match addr.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    SocketAddr::new(ip, addr.port())
 }

@@ -500,7 +500,7 @@ fn bind_dns(config: &EmulatorConfig) -> std::io::Result<Option<(std::net::UdpSoc
     let Some(port) = config.dns_port else { return Ok(None) };
     let (udp, tcp) = dns::bind(config.host, port)
         .map_err(|e| std::io::Error::new(e.kind(), format!("DNS port {}:{port}: {e}", config.host)))?;
-    let addr = dns::display_addr(udp.local_addr()?);
+    let addr = shown(udp.local_addr()?);
     Ok(Some((udp, tcp, addr)))
 }
 
@@ -534,12 +534,17 @@ impl std::fmt::Debug for Emulator {
 
 /// `http://HOST:PORT`, with an unspecified bind address shown as the loopback address.
 fn base_url(addr: SocketAddr) -> String {
+    format!("http://{}", shown(addr))
+}
+
+/// A bound address as clients reach it: an unspecified address (`0.0.0.0`, `::`) shown as the loopback one.
+pub(crate) fn shown(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
+    SocketAddr::new(ip, addr.port())
 }
 
 impl Emulator {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::net::SocketAddr;
 
-use super::{dns_name, parse, refuse, upstream, within, Shared, LABEL};
+use super::{dns_name, parse_any_case, refuse, upstream, within, Shared, LABEL};
 use crate::error::{CliError, Result};
 
 /// The registrations' key prefix in the account store.
@@ -83,20 +83,10 @@ pub(super) struct RegisterBody {
     allowfrom: Vec<String>,
 }
 
-/// A JSON object body with its keys lower-cased: acme-dns reads fields as Go does, case-insensitively
-/// (goacmedns, which cert-manager uses, sends `SubDomain`, `Txt`, `AllowFrom`).
-fn lower_keys<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Response> {
-    let map: serde_json::Map<String, serde_json::Value> = parse(body)?;
-    let lowered: serde_json::Map<String, serde_json::Value> =
-        map.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    serde_json::from_value(serde_json::Value::Object(lowered))
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))
-}
-
 /// A `/register` body, checked: empty, or `{"allowfrom": [CIDR…]}` (at most 64).
 pub(super) fn check_register(body: &Bytes) -> std::result::Result<RegisterBody, Response> {
     let asked: RegisterBody =
-        if body.iter().all(u8::is_ascii_whitespace) { RegisterBody::default() } else { lower_keys(body)? };
+        if body.iter().all(u8::is_ascii_whitespace) { RegisterBody::default() } else { parse_any_case(body)? };
     if asked.allowfrom.len() > 64 {
         return Err(refuse(StatusCode::BAD_REQUEST, "allowfrom holds at most 64 networks"));
     }
@@ -110,7 +100,7 @@ pub(super) fn check_register(body: &Bytes) -> std::result::Result<RegisterBody, 
 
 /// An `/update` body, checked: `{"subdomain", "txt"}` with a DNS-01 value.
 pub(super) fn check_update(body: &Bytes) -> std::result::Result<UpdateBody, Response> {
-    let asked: UpdateBody = lower_keys(body)?;
+    let asked: UpdateBody = parse_any_case(body)?;
     if !acme_value(&asked.txt) {
         return Err(refuse(StatusCode::BAD_REQUEST, "bad txt: a DNS-01 value is 43 characters of base64url"));
     }

@@ -20,9 +20,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use hostapi::wedos::NewDnsRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::{dns_name, parse, refuse, upstream, within, Shared};
+use super::{dns_name, parse, parse_any_case, refuse, upstream, within, Shared};
 
 const MEDIA_TYPE: &str = "application/external.dns.webhook+json;version=1";
 /// The record types the gateway manages.
@@ -122,7 +122,6 @@ async fn records(State(g): State<Shared>) -> Response {
 }
 
 /// The four lists of a change, read with Go's case-insensitive field matching.
-#[derive(Default)]
 pub(super) struct Changes {
     create: Vec<Endpoint>,
     update_old: Vec<Endpoint>,
@@ -131,23 +130,21 @@ pub(super) struct Changes {
 }
 
 fn changes(body: &Bytes) -> std::result::Result<Changes, Response> {
-    let map: Map<String, Value> = parse(body)?;
-    let mut out = Changes::default();
-    for (key, value) in map {
-        let list = match key.to_ascii_lowercase().as_str() {
-            "create" => &mut out.create,
-            "updateold" => &mut out.update_old,
-            "updatenew" => &mut out.update_new,
-            "delete" => &mut out.delete,
-            _ => continue,
-        };
-        if value.is_null() {
-            continue;
-        }
-        *list = serde_json::from_value(value)
-            .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("{key}: not a list of endpoints: {e}")))?;
+    /// The lists as `parse_any_case` hands them over (lower-cased names; `null` or absent: empty).
+    #[derive(Deserialize)]
+    struct Lists {
+        create: Option<Vec<Endpoint>>,
+        updateold: Option<Vec<Endpoint>>,
+        updatenew: Option<Vec<Endpoint>>,
+        delete: Option<Vec<Endpoint>>,
     }
-    Ok(out)
+    let l: Lists = parse_any_case(body)?;
+    Ok(Changes {
+        create: l.create.unwrap_or_default(),
+        update_old: l.updateold.unwrap_or_default(),
+        update_new: l.updatenew.unwrap_or_default(),
+        delete: l.delete.unwrap_or_default(),
+    })
 }
 
 /// One row wanted or unwanted: zone, row name, type, data, TTL.

@@ -166,6 +166,17 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result
     serde_json::from_slice(body).map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
 }
 
+/// A JSON object body read as Go's decoder reads a struct: field names matched case-insensitively (`T`'s fields
+/// in lower case), unknown fields ignored. acme-dns's Go clients send `SubDomain`/`Txt`, older external-dns
+/// releases `Create`/`UpdateOld`.
+pub(crate) fn parse_any_case<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Response> {
+    let map: serde_json::Map<String, serde_json::Value> = parse(body)?;
+    let lowered: serde_json::Map<String, serde_json::Value> =
+        map.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    serde_json::from_value(serde_json::Value::Object(lowered))
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))
+}
+
 fn router(g: Shared) -> Router {
     let mut app = Router::new();
     if g.acme_dns.is_some() {
