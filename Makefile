@@ -17,6 +17,7 @@ include mk/acme.mk
 include mk/redis.mk
 include mk/fuzz.mk
 include mk/bench.mk
+include mk/dist.mk
 
 ## make demo: build in release mode and walk through both APIs against the embedded emulator, from Rust, the
 ## command line, Python, Node and C.

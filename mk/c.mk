@@ -20,9 +20,9 @@ PREFIX ?= /usr/local
 CC ?= cc
 CXX ?= c++
 C_WARN := -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
-# What a static link of libhostapi needs besides it (rustc --print native-static-libs, less libc and libgcc_s,
-# which every link of a C program has already).
-C_STATIC_LIBS := -lutil -lrt -lpthread -lm -ldl
+# What a static link of libhostapi needs besides it: rustc's --print native-static-libs, less libc (every link of a
+# C program has it); -lgcc_s is the unwinder (a zig cc link takes its own libunwind for it).
+C_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: header check-header install test-c demo-c c-packages c-build-dev c-build-release c-install-dev c-install-release
 
@@ -47,7 +47,8 @@ c-build-dev:
 c-build-release:
 	$(CARGO) build $(CARGO_FLAGS) --release -p hostapi-c
 
-# $(call c_install,<profile dir>,<prefix>): the library files, headers and pkg-config file under <prefix>.
+# $(call c_install,<profile dir>,<prefix>[,<prefix as the .pc files say it>]): the library files, headers and
+# pkg-config files under <prefix>.
 define c_install
 	install -d $(2)/lib/pkgconfig $(2)/include
 	install -m 644 $(C_TARGET)/$(1)/libhostapi_c.a $(2)/lib/libhostapi.a
@@ -56,12 +57,12 @@ define c_install
 	ln -sf libhostapi.so.$(HOSTAPI_MAJOR) $(2)/lib/libhostapi.so
 	install -m 644 $(C_ROOT)/include/hostapi.h $(C_ROOT)/include/hostapi.hpp $(2)/include/
 	install -d $(2)/share/doc/hostapi && install -m 644 $(C_ROOT)/include/README.md $(2)/share/doc/hostapi/README.md
-	printf '%s\n' 'prefix=$(2)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	printf '%s\n' 'prefix=$(or $(3),$(2))' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 		'Name: hostapi' 'Description: Clients of the Velneo Cloud API and WEDOS WAPI, and their emulator' \
 		'Version: $(HOSTAPI_VERSION)' 'Libs: -L$${libdir} -lhostapi' 'Libs.private: $(C_STATIC_LIBS)' \
 		'Cflags: -I$${includedir}' > $(2)/lib/pkgconfig/hostapi.pc
-	printf '%s\n' 'prefix=$(2)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
-		'Name: hostapi-static' 'Description: libhostapi linked statically (the system libraries stay dynamic)' \
+	printf '%s\n' 'prefix=$(or $(3),$(2))' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+		'Name: hostapi-static' 'Description: libhostapi linked statically (the C library stays dynamic on glibc; with -static on musl, nothing does)' \
 		'Version: $(HOSTAPI_VERSION)' 'Libs: $${libdir}/libhostapi.a $(C_STATIC_LIBS)' \
 		'Cflags: -I$${includedir}' > $(2)/lib/pkgconfig/hostapi-static.pc
 endef

@@ -2,16 +2,66 @@
 // The runtime every part of the package shares: the native module, the error classes, argument and result
 // conversion, cancellation. Hand-written; the handle classes (generated.cjs) call into it.
 
+const { existsSync, readFileSync } = require('node:fs')
 const { join } = require('node:path')
 const { setTimeout: delay } = require('node:timers/promises')
 
+// The native module: a build in this directory (`npm run build`, or a package packed from a source checkout),
+// else the prebuilt one of this platform, which npm installs as an optional dependency (napi-rs's layout:
+// one package per platform, `hostapi-linux-x64-gnu` and so on).
 const NATIVE_FILE = join(__dirname, 'native', 'hostapi.node')
-let native
-try {
-  native = require(NATIVE_FILE)
-} catch (e) {
-  throw new Error(`hostapi: cannot load the native module ${NATIVE_FILE} (${e.message}); build it with \`npm run build\``)
+const VERSION = require('./package.json').version
+const PREBUILT = ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl']
+
+/** This process's platform as the prebuilt packages name theirs: `linux-arm64-musl`, `darwin-arm64`, … */
+function platformName () {
+  if (process.platform !== 'linux') return `${process.platform}-${process.arch}`
+  return `linux-${process.arch}-${isMusl() ? 'musl' : 'gnu'}`
 }
+
+/** musl (Alpine) or glibc: ldd says which C library it belongs to; else a glibc Node reports its glibc. */
+function isMusl () {
+  try {
+    return readFileSync('/usr/bin/ldd', 'latin1').includes('musl')
+  } catch {
+    return !process.report?.getReport?.()?.header?.glibcVersionRuntime
+  }
+}
+
+function loadNative () {
+  if (existsSync(NATIVE_FILE)) {
+    try {
+      return require(NATIVE_FILE)
+    } catch (e) {
+      throw new Error(`hostapi: cannot load the native module ${NATIVE_FILE} (${e.message}); rebuild it with \`npm run build:release\``, { cause: e })
+    }
+  }
+  const platform = platformName()
+  const pkg = `hostapi-${platform}`
+  if (!PREBUILT.includes(platform)) {
+    throw new Error(`hostapi: no prebuilt native module for ${platform} (Node.js ${process.version}); prebuilt ones exist ` +
+      `for ${PREBUILT.join(', ')}. Build it from the source repository: \`npm ci && npm run build:release\` in node/ (needs Rust 1.88+)`)
+  }
+  let meta
+  try {
+    meta = require(`${pkg}/package.json`)
+  } catch (e) {
+    throw new Error(`hostapi: the native module of this platform (${platform}) is the package ${pkg}, which is not installed. ` +
+      'npm installs it with hostapi unless optional dependencies are left out (--omit=optional, --no-optional) or the ' +
+      'package-lock.json was made on another platform (then remove node_modules and package-lock.json and install ' +
+      `again); or \`npm install ${pkg}@${VERSION}\``, { cause: e })
+  }
+  if (meta.version !== VERSION) {
+    throw new Error(`hostapi: ${pkg} is version ${meta.version}, hostapi is ${VERSION}: install the same version of both ` +
+      `(\`npm install hostapi@${VERSION} ${pkg}@${VERSION}\`)`)
+  }
+  try {
+    return require(pkg)
+  } catch (e) {
+    throw new Error(`hostapi: cannot load the native module of ${pkg} (${e.message})`, { cause: e })
+  }
+}
+const native = loadNative()
 
 /** Where a client keeps its native half, and where a handle keeps its client. */
 const NATIVE = Symbol('hostapi.native')
