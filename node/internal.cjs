@@ -149,11 +149,12 @@ function fromNative (e, operation = 'hostapi') {
 }
 
 /** A configuration error's text in Node's names: `isSupervisor`, `fromEnv` for the core's snake_case words
- * (environment variables, in capitals, stay). The operation that starts it keeps the core's stable name, as
- * `error.operation` does. */
+ * (environment variables, in capitals, stay; so do paths and URLs, whatever their names hold). The operation that
+ * starts it keeps the core's stable name, as `error.operation` does. */
 function nodeWords (text, operation) {
   const prefix = operation && text.startsWith(`${operation}: `) ? `${operation}: ` : ''
-  return prefix + text.slice(prefix.length).replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, camel)
+  return prefix + text.slice(prefix.length).replace(/\S+/g,
+    (word) => word.includes('/') ? word : word.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, camel))
 }
 
 function configError (operation, message) {

@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -133,6 +134,22 @@ test('clients of one account share the guard and the notification spool', async 
   assert.ok(other.stateFile.startsWith(stateDir))
   assert.ok(!readFileSync(other.stateFile, 'utf8').includes('wrong'))
   await other.close()
+})
+
+test('a configuration error names a path as it is, snake_case parts included', async () => {
+  const top = mkdtempSync(join(tmpdir(), 'hostapi-node-'))
+  const stateDir = join(top, 'state_dir')
+  mkdirSync(stateDir, { mode: 0o700 })
+  const c = emu.wedosClient({ stateDir })
+  await c.ping()
+  const file = c.stateFile
+  await c.close()
+  unlinkSync(file)
+  execFileSync('mkfifo', [file])
+  const d = emu.wedosClient({ stateDir })
+  await assert.rejects(d.ping(), (e) => e instanceof ConfigError && e.message.includes(file) && /a FIFO/.test(e.message))
+  await d.close().catch(() => {})
+  rmSync(top, { recursive: true, force: true })
 })
 
 test('errors are classes with stable codes and no secrets', async () => {
