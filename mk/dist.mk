@@ -138,4 +138,4 @@ dist-check-tools: python-tools
 dist-check: dist-check-tools
 	$(PY_BIN)/python $(DIST_ROOT)/tests/dist/check_dist.py --dist $(DIST) --work $(DIST_CHECK) \
 		--sysroot $(DIST_SYSROOT) --cjson $(DIST_CHECK)/cjson/cjson --node-arm64 $(DIST_CHECK)/node-arm64/bin/node \
-		--repo $(DIST_ROOT) --version $(DIST_VERSION) $(if $(DIST_CHECK_ONLY),--only $(DIST_CHECK_ONLY))
+		--repo $(DIST_ROOT) --version $(DIST_VERSION) --targets "$(DIST_TRIPLES)" $(if $(DIST_CHECK_ONLY),--only $(DIST_CHECK_ONLY))

@@ -10,8 +10,12 @@ const { setTimeout: delay } = require('node:timers/promises')
 // else the prebuilt one of this platform, which npm installs as an optional dependency (napi-rs's layout:
 // one package per platform, `hostapi-linux-x64-gnu` and so on).
 const NATIVE_FILE = join(__dirname, 'native', 'hostapi.node')
-const VERSION = require('./package.json').version
-const PREBUILT = ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl']
+const { version: VERSION, napi: { targets } } = require('./package.json')
+/** The platforms with a prebuilt package: napi's targets (x86_64-unknown-linux-gnu → linux-x64-gnu). */
+const PREBUILT = targets.map((t) => {
+  const [arch, , os, libc] = t.split('-')
+  return `${os}-${{ x86_64: 'x64', aarch64: 'arm64' }[arch] ?? arch}-${libc}`
+})
 
 /** This process's platform as the prebuilt packages name theirs: `linux-arm64-musl`, `darwin-arm64`, … */
 function platformName () {

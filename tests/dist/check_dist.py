@@ -64,8 +64,8 @@ class Target:
         return f"{self.arch}-linux-{'musl' if self.libc == 'musl' else 'gnu.2.17'}"
 
 
-TARGETS = [Target(t) for t in (
-    "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl")]
+#: The targets of `make dist` (its DIST_TRIPLES, given as --targets).
+TARGETS: list[Target] = []
 # The newest glibc a native file may ask for: manylinux2014 (wheels, C library), Node 20's own (npm modules).
 MAX_GLIBC = {"python": (2, 17), "c": (2, 17), "node": (2, 28)}
 
@@ -448,8 +448,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for opt in ("dist", "work", "sysroot", "cjson", "node-arm64", "repo", "version"):
         ap.add_argument(f"--{opt}", required=True)
+    ap.add_argument("--targets", required=True, help="the target triples of make dist, space-separated")
     ap.add_argument("--only", choices=("c", "python", "node"), help="check one front end's artefacts only")
     args = ap.parse_args()
+    TARGETS.extend(Target(t) for t in args.targets.split())
     want = lambda part: args.only in (None, part)
     t0 = time.monotonic()
     try:
