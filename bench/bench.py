@@ -206,13 +206,16 @@ def main() -> None:
         "py_threads": F("Python, 8 threads sharing one client vs 8 threads with requests", "calls/s", True),
         "py_cpu": F("Python sync CPU per call vs the Rust core's (sequential)", "µs CPU/call", False, 1.3),
         "node": F("Node, 64 in flight vs fetch (undici)", "calls/s", True, 1.5),
-        "node_cpu": F("Node CPU per call vs the Rust core's (64 in flight)", "µs CPU/call", False),
+        "node_undici": F("Node, 64 in flight vs undici.request (pinned)", "calls/s", True, 1.5),
+        "node_cpu": F("Node CPU per call vs the Rust core's (64 in flight)", "µs CPU/call", False, 1.3),
         "c": F("C blocking client vs hand-written libcurl, time per call", "µs/call", False, 1.1),
         "c_cpu": F("C CPU per call vs the Rust core's (sequential)", "µs CPU/call", False),
         "rust_v1": F("Rust core vs bare reqwest, Velneo, sequential", "calls/s", True, 0.95),
         "rust_w1": F("Rust core vs bare reqwest, WEDOS, sequential", "calls/s", True, 0.95),
         "rust_v64": F("Rust core vs bare reqwest, Velneo, 64 concurrent", "calls/s", True, 0.9),
         "rust_w64": F("Rust core vs bare reqwest, WEDOS, 64 concurrent", "calls/s", True, 0.9),
+        "allocs_v": F("Allocations per call, Rust core vs bare reqwest, Velneo", "allocs/call", False, 1.5),
+        "allocs_w": F("Allocations per call, Rust core vs bare reqwest, WEDOS", "allocs/call", False, 1.5),
         "w_file": F("WEDOS call, default file store vs :memory:, sequential", "calls/s", True, 0.8),
         "w_redis": F("WEDOS call through the Redis store (loopback) vs :memory:, sequential", "calls/s", True, 0.5),
     }
@@ -228,8 +231,11 @@ def main() -> None:
                 return mc, mb
 
             print(f"round {r + 1}/{a.rounds} …", file=sys.stderr, flush=True)
-            rv1, _ = pair("rust_v1", [str(RUST), "calls", "velneo", velneo, "core", "1", secs], [str(RUST), "calls", "velneo", velneo, "reqwest", "1", secs], rate)
-            pair("rust_w1", [str(RUST), "calls", "wedos", wedos, "core", "1", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "1", secs], rate)
+            rv1, bv1 = pair("rust_v1", [str(RUST), "calls", "velneo", velneo, "core", "1", secs], [str(RUST), "calls", "velneo", velneo, "reqwest", "1", secs], rate)
+            rw1, bw1 = pair("rust_w1", [str(RUST), "calls", "wedos", wedos, "core", "1", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "1", secs], rate)
+            # Counted by the bench binary's allocator after each timed run (2,000 sequential calls).
+            figs["allocs_v"].add(rv1["allocs"], bv1["allocs"])
+            figs["allocs_w"].add(rw1["allocs"], bw1["allocs"])
             rv64, _ = pair("rust_v64", [str(RUST), "calls", "velneo", velneo, "core", "64", secs], [str(RUST), "calls", "velneo", velneo, "reqwest", "64", secs], rate)
             pair("rust_w64", [str(RUST), "calls", "wedos", wedos, "core", "64", secs], [str(RUST), "calls", "wedos", wedos, "reqwest", "64", secs], rate)
             pair("w_file", [str(RUST), "calls", "wedos", wedos, "core-file", "1", secs], [str(RUST), "calls", "wedos", wedos, "core", "1", secs], rate)
@@ -249,6 +255,7 @@ def main() -> None:
             if node:
                 nw = str(ROOT / "bench" / "node_worker.mjs")
                 nh, _ = pair("node", [node, nw, "hostapi", velneo, secs], [node, nw, "fetch", velneo, secs], rate)
+                pair("node_undici", [node, nw, "hostapi", velneo, secs], [node, nw, "undici", velneo, secs], rate)
                 figs["node_cpu"].add(cpu_us_per_call(nh), cpu_us_per_call(rv64))
             ch, _ = pair("c", [str(C_WORKER), "hostapi", velneo, secs], [str(C_WORKER), "curl", velneo, secs], us_per_call)
             figs["c_cpu"].add(cpu_us_per_call(ch), cpu_us_per_call(rv1))
@@ -313,8 +320,8 @@ def main() -> None:
     if so.exists():
         sizes.append(("C shared library libhostapi.so", so.stat().st_size))
 
-    order = ["py_sync", "py_async", "py_httpx", "py_threads", "py_cpu", "node", "node_cpu", "c", "c_cpu",
-             "rust_v1", "rust_w1", "rust_v64", "rust_w64", "w_file", "w_redis"]
+    order = ["py_sync", "py_async", "py_httpx", "py_threads", "py_cpu", "node", "node_undici", "node_cpu", "c", "c_cpu",
+             "rust_v1", "rust_w1", "rust_v64", "rust_w64", "allocs_v", "allocs_w", "w_file", "w_redis"]
     rows = [figs[k].row() for k in order if figs[k].ratios] + [f.row() for f in (growth, emu_rate, emu_p99, imp, req, rss) if f.ratios]
     doc = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),

@@ -1,10 +1,12 @@
 // The Node figures of `make bench`: one measurement per process, printed as one JSON line {calls, secs, cpu}.
 //
-//   node bench/node_worker.mjs hostapi|fetch VELNEO_BASE_URL SECS     64 calls in flight
+//   node bench/node_worker.mjs hostapi|fetch|undici VELNEO_BASE_URL SECS     64 calls in flight
 //   node bench/node_worker.mjs require                                time of require('hostapi')
 //
-// The baseline is what a careful user writes with the built-in fetch (undici): keep-alive, log in once, sign each
-// request anew (SHA-1 over session + timestamp + API key), read the JSON answer.
+// The baselines are what a careful user writes with the built-in fetch, and with the fastest HTTP client Node has,
+// undici's own request() (pinned in node/package.json's devDependencies, with an Agent of 64 keep-alive
+// connections): keep-alive, log in once, sign each request anew (SHA-1 over session + timestamp + API key), read
+// the JSON answer.
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -57,6 +59,22 @@ if (mode === 'require') {
     return (await r.json()).status
   }
   await inFlight(call, Number(secsText))
+} else if (mode === 'undici') {
+  const { Agent, request } = createRequire(join(root, 'node', 'package.json'))('undici')
+  const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 })
+  const post = async (path, body) => {
+    const r = await request(`${base}${path}`, { method: 'POST', headers, body, dispatcher })
+    if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}`)
+    return r.body.json()
+  }
+  let ts = Math.floor(Date.now() / 1000)
+  const { session } = await post('/session', form('POST', { email: EMAIL, timestamp: ts, signed: sha1(`${EMAIL}${ts}${API_KEY}`) }))
+  const call = async () => {
+    ts = Math.floor(Date.now() / 1000)
+    return (await post('/vserver', form('GET', { session, timestamp: ts, signed: sha1(`${session}${ts}${API_KEY}`) }))).status
+  }
+  await inFlight(call, Number(secsText))
+  await dispatcher.close()
 } else {
   console.error(`unknown mode ${mode}`)
   process.exit(2)

@@ -6,6 +6,9 @@
 //!   With `BENCH_BARE_TIMEOUT` set, the bare client gets the core's timeouts too (their timers cost little).
 //!   `core-file` is the core with the default file store (in a temporary directory) instead of `:memory:`;
 //!   `core-store` with the store `HOSTAPI_STATE_STORE` names (a Redis URL).
+//!   `allocs`: heap allocations (and reallocations) per call, counted by this binary's global allocator (a counter
+//!   in front of the system allocator, on only for 2,000 sequential calls after the timed part; the library itself
+//!   sets no allocator).
 //! * `growth wedos URL N SECS`: the core with the file store, measured for SECS seconds, then after N more calls
 //!   measured again. Prints `{"before", "after"}` (calls/s) and the state files' bytes at the end (`file_bytes`).
 //! * `axum`: a minimal axum server answering every POST with a fixed small JSON, the emulator's baseline under a
@@ -23,6 +26,42 @@ const DEMO_VELNEO_API_KEY: &str = "NyraFY6GMz8lu1fameMdrH0V";
 const DEMO_WEDOS_USER: &str = "tester@example.com";
 const DEMO_WEDOS_PASSWORD: &str = "123456";
 
+/// The system allocator, counting allocations: how many heap blocks a call takes, core against bare reqwest.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+/// Counting is on only while allocations are measured (after the timed part): a counter both threads write
+/// would slow the timed calls.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+
+fn count() {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every method hands the call on to the system allocator unchanged; the counter is a side effect.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count();
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count();
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
 fn cpu_secs() -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
@@ -35,11 +74,25 @@ type Call = Arc<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = b
 
 /// Runs `call` with `concurrency` in flight for `secs` after a short warm-up; prints the figures.
 async fn measure(call: Call, concurrency: usize, secs: f64) {
-    let (calls, secs, cpu) = run(call, concurrency, secs).await;
-    println!("{}", json!({"calls": calls, "secs": secs, "cpu": cpu}));
+    let (calls, secs, cpu) = run(call.clone(), concurrency, secs).await;
+    let allocs = allocations_per_call(call).await;
+    println!("{}", json!({"calls": calls, "secs": secs, "cpu": cpu, "allocs": allocs}));
 }
 
-/// Calls made, seconds, CPU seconds of `call` run with `concurrency` in flight for `secs` after a warm-up.
+/// Heap allocations per call of `call`, over 2,000 calls one after another (allocations of the runtime's
+/// threads included: those a call causes on the connection's task count).
+async fn allocations_per_call(call: Call) -> f64 {
+    const CALLS: u64 = 2_000;
+    let a0 = ALLOCATIONS.load(Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    for _ in 0..CALLS {
+        assert!(call().await, "call failed");
+    }
+    COUNTING.store(false, Ordering::Relaxed);
+    (ALLOCATIONS.load(Ordering::Relaxed) - a0) as f64 / CALLS as f64
+}
+
+/// Calls made, seconds and CPU seconds of `call` run with `concurrency` in flight for `secs` after a warm-up.
 async fn run(call: Call, concurrency: usize, secs: f64) -> (u64, f64, f64) {
     for _ in 0..200 {
         assert!(call().await, "warm-up call failed");

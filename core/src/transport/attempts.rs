@@ -45,14 +45,14 @@ impl<'a> Attempts<'a> {
         Attempts { transport, operation, idempotent, made: 0, uncertain: false }
     }
 
-    /// Sends `request` once and decides what follows.
-    pub(crate) async fn attempt(&mut self, request: &HttpRequest) -> Step {
+    /// Sends `request` once and decides what follows (its body is handed over to the connection).
+    pub(crate) async fn attempt(&mut self, mut request: HttpRequest) -> Step {
         let t = self.transport;
         let operation = self.operation;
         self.made += 1;
         let attempts = self.made;
         tracing::debug!(target: "hostapi::transport", operation, attempt = attempts, method = %request.method, url = %request.url, "sending request");
-        let outcome = t.attempt(operation, request).await;
+        let outcome = t.attempt(operation, &mut request).await;
         let reach = match &outcome {
             Ok(r) => Reach::Answered(r.status),
             Err(f) if f.sent => Reach::Lost,

@@ -221,7 +221,44 @@ pub struct Transport {
     /// The pools of calls made on a current-thread runtime, one per runtime (see [`Transport::pool`]).
     per_thread: Arc<std::sync::Mutex<Vec<(PoolKey, reqwest::Client)>>>,
     roots: Arc<Vec<reqwest::Certificate>>,
+    /// The request URLs parsed so far.
+    urls: Arc<UrlCache>,
     config: TransportConfig,
+}
+
+/// Request URLs as parsed, so that a call does not parse its URL again: a client sends to a few URLs only (one
+/// for WEDOS, one per resource for Velneo). Bounded; a URL beyond the bound is parsed each time.
+#[derive(Debug, Default)]
+struct UrlCache(std::sync::RwLock<Vec<(String, reqwest::Url)>>);
+
+/// The most URLs [`UrlCache`] keeps.
+const URLS_KEPT: usize = 32;
+
+impl UrlCache {
+    fn get(&self, text: &str) -> std::result::Result<reqwest::Url, url::ParseError> {
+        {
+            let kept = self.0.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, u)) = kept.iter().find(|(t, _)| t == text) {
+                return Ok(u.clone());
+            }
+        }
+        let parsed = reqwest::Url::parse(text)?;
+        let mut kept = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < URLS_KEPT && !kept.iter().any(|(t, _)| t == text) {
+            kept.push((text.to_owned(), parsed.clone()));
+        }
+        Ok(parsed)
+    }
+}
+
+/// A header value, without copying the ones every request carries.
+fn header_value(v: &str) -> std::result::Result<reqwest::header::HeaderValue, reqwest::header::InvalidHeaderValue> {
+    use reqwest::header::HeaderValue;
+    Ok(match v {
+        "application/json" => HeaderValue::from_static("application/json"),
+        crate::http::FORM_CONTENT_TYPE => HeaderValue::from_static(crate::http::FORM_CONTENT_TYPE),
+        other => HeaderValue::from_str(other)?,
+    })
 }
 
 fn client(config: &TransportConfig, roots: &[reqwest::Certificate], direct: bool) -> reqwest::Result<reqwest::Client> {
@@ -286,6 +323,7 @@ impl Transport {
             download_direct: Arc::new(OnceLock::new()),
             per_thread: Arc::new(std::sync::Mutex::new(Vec::new())),
             roots: Arc::new(roots),
+            urls: Arc::new(UrlCache::default()),
             config,
         })
     }
@@ -342,26 +380,31 @@ impl Transport {
 
     /// Sends one request once and reads its answer, up to `max_response_bytes`.
     pub async fn send_once(&self, operation: &str, request: &HttpRequest) -> Result<RawResponse> {
-        self.attempt(operation, request).await.map_err(|f| f.error)
+        self.attempt(operation, &mut request.clone()).await.map_err(|f| f.error)
     }
 
-    async fn attempt(&self, operation: &str, request: &HttpRequest) -> std::result::Result<RawResponse, Failure> {
+    async fn attempt(&self, operation: &str, request: &mut HttpRequest) -> std::result::Result<RawResponse, Failure> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| Failure {
             error: Error::config(operation, format!("invalid HTTP method {:?}", request.method)),
             sent: false,
         })?;
-        // Parsed once: for the choice of pool and for the request.
-        let url = reqwest::Url::parse(&request.url).map_err(|e| Failure {
+        // Parsed once per URL (a client sends to a handful): for the choice of pool and for the request.
+        let url = self.urls.get(&request.url).map_err(|e| Failure {
             error: Error::config(operation, format!("invalid request URL: {e}")),
             sent: false,
         })?;
         let mut rb = self.pool(&url, false).request(method, url);
         for (k, v) in &request.headers {
-            rb = rb.header(k, v);
+            let value = header_value(v).map_err(|_| Failure {
+                error: Error::config(operation, format!("invalid value of the request header {k:?}")),
+                sent: false,
+            })?;
+            rb = rb.header(k.as_str(), value);
         }
         let fail =
             |e: reqwest::Error| Failure { sent: !e.is_connect(), error: self.map_error(operation, &request.url, e) };
-        let mut resp = rb.body(request.body.clone()).send().await.map_err(fail)?;
+        // The body is handed over, not copied: an attempt is built afresh for each try.
+        let mut resp = rb.body(std::mem::take(&mut request.body)).send().await.map_err(fail)?;
         let status = resp.status().as_u16();
         let retry_after =
             resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
@@ -408,8 +451,7 @@ impl Transport {
     {
         let mut attempts = self.attempts(operation, idempotent);
         loop {
-            let request = build()?;
-            match attempts.attempt(&request).await {
+            match attempts.attempt(build()?).await {
                 Step::Answer(r) => return Ok(r),
                 Step::Retry { delay, .. } => tokio::time::sleep(delay).await,
                 Step::Fail { error, .. } => return Err(error),

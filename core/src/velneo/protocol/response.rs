@@ -76,15 +76,13 @@ pub fn parse_response(op: Operation, http_status: u16, body: &[u8]) -> Result<Ou
             })
         }
         VServerStatus => {
-            let obj = value.as_object().ok_or_else(|| shape("not an object"))?;
+            let Value::Object(obj) = value else { return Err(shape("not an object")) };
             // The documented fields are text: a number or a list where text belongs is not this answer.
-            let text = |key: &str| strict_text(obj, key).map_err(|what| shape(&what));
-            Output::VServerStatus(crate::velneo::records::VServerStatus {
-                status: text("status")?.filter(|s| !s.is_empty()).ok_or_else(|| shape("no vServer status"))?,
-                vrl: text("vrl")?,
-                version: text("version")?,
-                raw: obj.clone(),
-            })
+            let text = |key: &str| strict_text(&obj, key).map_err(|what| shape(&what));
+            let status = text("status")?.filter(|s| !s.is_empty()).ok_or_else(|| shape("no vServer status"))?;
+            let (vrl, version) = (text("vrl")?, text("version")?);
+            // The answer as it came, moved in (not copied).
+            Output::VServerStatus(crate::velneo::records::VServerStatus { status, vrl, version, raw: obj })
         }
         VServerBackup => {
             let obj = value.as_object().ok_or_else(|| shape("not an object"))?;

@@ -157,7 +157,7 @@ impl Client {
                     &options,
                 )?;
                 ticket.sent = true;
-                match attempts.attempt(&request).await {
+                match attempts.attempt(request).await {
                     Step::Answer(r) => break (r, ticket, sent_at, signed_at, offset),
                     Step::Retry { delay, reach } => {
                         ticket.settle(unanswered(reach), "", None).await;
@@ -170,7 +170,7 @@ impl Client {
                 }
             };
             let received_at = inner.clock.now_f64();
-            let answer = protocol::parse_answer(call, response.status, &response.body);
+            let answer = protocol::response::parse_answer_labelled(call, &label, response.status, &response.body);
             let (server_time, parsed) = (answer.timestamp, answer.result);
             let code = parsed.as_ref().err().and_then(Error::code);
             // A 2050 whose answer shows another Prague hour than the one signed for is the clock, not the password

@@ -26,17 +26,24 @@ pub fn seconds_to_hour_boundary(unix_secs: i64) -> i64 {
     r.min(3600 - r)
 }
 
-fn sha1_hex(parts: &[&[u8]]) -> String {
+/// SHA-1 of the concatenated `parts`, lowercase hex, on the stack.
+fn sha1_hex(parts: &[&[u8]]) -> [u8; 40] {
     let mut h = Sha1::new();
     for p in parts {
         h.update(p);
     }
-    hex::encode(h.finalize())
+    let mut out = [0u8; 40];
+    hex::encode_to_slice(h.finalize(), &mut out).expect("40 hex digits");
+    out
+}
+
+fn hex_text(hex: [u8; 40]) -> String {
+    hex.iter().map(|&b| char::from(b)).collect()
 }
 
 /// `sha1(password)`, lowercase hex.
 pub fn password_hash(password: &str) -> String {
-    sha1_hex(&[password.as_bytes()])
+    hex_text(sha1_hex(&[password.as_bytes()]))
 }
 
 /// `auth` for a given Prague hour: `sha1(user + sha1(password) + HH)` with `HH` zero-padded.
@@ -44,8 +51,8 @@ pub fn auth_for_hour(user: &str, password: &str, hour: u8) -> Result<String> {
     if hour > 23 {
         return Err(Error::config("wedos auth", format!("hour {hour} is not 0-23")));
     }
-    let hh = format!("{hour:02}");
-    Ok(sha1_hex(&[user.as_bytes(), password_hash(password).as_bytes(), hh.as_bytes()]))
+    let hh = [b'0' + hour / 10, b'0' + hour % 10];
+    Ok(hex_text(sha1_hex(&[user.as_bytes(), &sha1_hex(&[password.as_bytes()]), &hh])))
 }
 
 /// `auth` at `unix_secs`.

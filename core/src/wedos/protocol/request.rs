@@ -1,11 +1,9 @@
 //! The request document and its form-encoded request.
 
-use serde_json::{Map, Value};
-
 use super::auth::auth;
 use super::call::Call;
 use crate::error::{Error, Result};
-use crate::http::{form_encode, HttpRequest, FORM_CONTENT_TYPE};
+use crate::http::{form_encode_bytes, HttpRequest, FORM_CONTENT_TYPE};
 
 /// Request options that are not part of a command's data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,27 +16,36 @@ pub struct RequestOptions {
 
 /// The request document: `{"request": {"user", "auth", "command", "data"?, "clTRID"?, "test"?}}`, compact JSON.
 pub fn request_document(user: &str, auth: &str, call: &Call, options: &RequestOptions) -> Result<String> {
-    let label = call.label();
+    let doc = document(user, auth, call, options)?;
+    Ok(String::from_utf8(doc).expect("serde_json writes UTF-8"))
+}
+
+/// [`request_document`] as bytes, written in one buffer (no intermediate JSON tree).
+fn document(user: &str, auth: &str, call: &Call, options: &RequestOptions) -> Result<Vec<u8>> {
     if user.trim().is_empty() {
-        return Err(Error::config(&label, "user must not be empty"));
+        return Err(Error::config(&call.label(), "user must not be empty"));
     }
     let data = call.data()?;
-    let mut r = Map::new();
-    r.insert("user".into(), user.into());
-    r.insert("auth".into(), auth.into());
-    r.insert("command".into(), call.command().into());
-    if let Some(d) = data {
-        r.insert("data".into(), d);
+    let mut out = Vec::with_capacity(96 + user.len() + auth.len() + options.cltrid.as_ref().map_or(0, String::len));
+    let text = |out: &mut Vec<u8>, key: &str, value: &str| {
+        out.extend_from_slice(key.as_bytes());
+        serde_json::to_writer(&mut *out, value).expect("writing to memory");
+    };
+    text(&mut out, "{\"request\":{\"user\":", user);
+    text(&mut out, ",\"auth\":", auth);
+    text(&mut out, ",\"command\":", call.command());
+    if let Some(d) = &data {
+        out.extend_from_slice(b",\"data\":");
+        serde_json::to_writer(&mut out, d).expect("writing to memory");
     }
     if let Some(id) = &options.cltrid {
-        r.insert("clTRID".into(), id.as_str().into());
+        text(&mut out, ",\"clTRID\":", id);
     }
     if options.test {
-        r.insert("test".into(), 1.into());
+        out.extend_from_slice(b",\"test\":1");
     }
-    let mut doc = Map::new();
-    doc.insert("request".into(), Value::Object(r));
-    Ok(Value::Object(doc).to_string())
+    out.extend_from_slice(b"}}");
+    Ok(out)
 }
 
 /// Builds the exact HTTP request: `POST base_url` with the form field `request` holding the document, `auth`
@@ -52,11 +59,11 @@ pub fn build_request(
     options: &RequestOptions,
 ) -> Result<HttpRequest> {
     let auth = auth(user, password, unix_secs)?;
-    let doc = request_document(user, &auth, call, options)?;
+    let doc = document(user, &auth, call, options)?;
     Ok(HttpRequest {
         method: "POST".into(),
         url: base_url.trim_end_matches('/').to_owned(),
         headers: vec![("Accept".into(), "application/json".into()), ("Content-Type".into(), FORM_CONTENT_TYPE.into())],
-        body: form_encode([("request", doc.as_str())]),
+        body: form_encode_bytes([("request", doc.as_slice())]),
     })
 }

@@ -10,9 +10,18 @@ use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::json::{int as int_field, string as str_field};
 use crate::wedos::records::*;
 
-/// limit body is [`ErrorKind::RateLimited`], anything else [`ErrorKind::Protocol`].
+/// Reads an answer's envelope: the [`Response`] and the `response` object as it came. A body that is not a WAPI
+/// answer is an error: the `User-Agent Rate Limit` body is [`ErrorKind::RateLimited`], anything else
+/// [`ErrorKind::Protocol`].
 pub fn parse_envelope(label: &str, http_status: u16, body: &[u8]) -> Result<(Response, Map<String, Value>)> {
-    let value: Value = match serde_json::from_slice(body) {
+    let (response, obj) = envelope(label, http_status, body, true)?;
+    Ok((response, obj.unwrap_or_default()))
+}
+
+/// [`parse_envelope`]; the `response` object is handed back only when `keep` asks for it (else its `data` is
+/// moved into the [`Response`], not copied).
+fn envelope(label: &str, http_status: u16, body: &[u8], keep: bool) -> Result<(Response, Option<Map<String, Value>>)> {
+    let mut value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) => {
             let text = String::from_utf8_lossy(body);
@@ -32,30 +41,32 @@ pub fn parse_envelope(label: &str, http_status: u16, body: &[u8]) -> Result<(Res
             return Err(Error::protocol(label, message, http_status, body));
         }
     };
-    let Some(obj) = value.get("response").and_then(Value::as_object) else {
+    let Some(obj) = value.get_mut("response").and_then(Value::as_object_mut) else {
         return Err(Error::protocol(label, "the answer has no \"response\" object", http_status, body));
     };
-    let Some(code) = int_field(obj, &["code"]) else {
+    let mut obj = std::mem::take(obj);
+    let Some(code) = int_field(&obj, &["code"]) else {
         return Err(Error::protocol(label, "the response has no numeric code", http_status, body));
     };
+    let data = if keep { obj.get("data").cloned() } else { obj.remove("data") };
     let response = Response {
         code,
-        result: str_field(obj, &["result"]).unwrap_or_default(),
-        timestamp: int_field(obj, &["timestamp"]),
-        cltrid: str_field(obj, &["clTRID"]),
-        svtrid: str_field(obj, &["svTRID"]),
-        command: str_field(obj, &["command"]),
+        result: str_field(&obj, &["result"]).unwrap_or_default(),
+        timestamp: int_field(&obj, &["timestamp"]),
+        cltrid: str_field(&obj, &["clTRID"]),
+        svtrid: str_field(&obj, &["svTRID"]),
+        command: str_field(&obj, &["command"]),
         test: obj.get("test").map(truthy).unwrap_or(false),
-        data: obj.get("data").filter(|d| !d.is_null()).cloned(),
+        data: data.filter(|d| !d.is_null()),
     };
-    Ok((response, obj.clone()))
+    Ok((response, keep.then_some(obj)))
 }
 
 /// Reads the answer to any command as its envelope: the [`Response`] if its code is a success, else the error the
 /// code means. `label` names the command in errors (`wedos domain-info`). For the typed result of a [`Call`], use
 /// [`parse_response`].
 pub fn parse_generic(label: &str, http_status: u16, body: &[u8]) -> Result<Response> {
-    let (resp, _) = parse_envelope(label, http_status, body)?;
+    let (resp, _) = envelope(label, http_status, body, false)?;
     if resp.code >= 2000 || resp.code < 1000 {
         return Err(code_error(label, resp.code, &resp.result));
     }
@@ -107,13 +118,17 @@ pub struct Answer {
 
 /// Reads the answer to `call` (see [`Answer`]).
 pub fn parse_answer(call: &Call, http_status: u16, body: &[u8]) -> Answer {
-    let label = call.label();
-    match parse_envelope(&label, http_status, body) {
+    parse_answer_labelled(call, &call.label(), http_status, body)
+}
+
+/// [`parse_answer`] with the call's label made already.
+pub(crate) fn parse_answer_labelled(call: &Call, label: &str, http_status: u16, body: &[u8]) -> Answer {
+    match envelope(label, http_status, body, false) {
         Err(e) => Answer { code: None, timestamp: None, result: Err(e) },
         Ok((resp, _)) => Answer {
             code: Some(resp.code),
             timestamp: resp.timestamp,
-            result: typed_result(call, &label, http_status, body, resp),
+            result: typed_result(call, label, http_status, body, resp),
         },
     }
 }
