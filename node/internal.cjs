@@ -265,6 +265,47 @@ function settings (table, options, label, extra = {}) {
 
 let tokens = 0
 
+/** The record of a native call's result (its canonical JSON, as text). */
+const recordOf = (text) => toRecord(JSON.parse(text))
+
+/** The calls without a signal or progress callback, settled in batches: the native side queues finished calls and
+ * wakes this thread once per batch (not once per call); `drain` takes them all as one JSON array and settles their
+ * promises. The process is kept alive while any is pending. */
+let batch = null
+
+function startBatch () {
+  const pending = new Map()
+  const drain = () => {
+    for (const [id, ok, value, status] of JSON.parse(b.native.take())) {
+      const p = pending.get(id)
+      if (p === undefined) continue
+      pending.delete(id)
+      if (ok) {
+        let record
+        try {
+          record = toRecord(value)
+        } catch (e) {
+          p.reject(e)
+          continue
+        }
+        p.resolve(record)
+      } else {
+        p.reject(fromNative(Object.assign(new Error(value), { code: status }), p.operation))
+      }
+    }
+    if (pending.size === 0) b.native.release()
+  }
+  const b = {
+    native: new native.NativeBatch(drain),
+    add (id, p) {
+      if (pending.size === 0) b.native.hold()
+      pending.set(id, p)
+    }
+  }
+  batch = b
+  return b
+}
+
 /** Runs `operation` on the client's native half; `signal` aborts it (rejecting at once, dropping the request);
  * `onProgress` receives `{received, total}` from the operations that report progress, and stops the call when it
  * throws (the call rejects with its error) or returns false (an AbortError). */
@@ -274,13 +315,20 @@ function invoke (client, operation, args, signal, onProgress) {
     return Promise.reject(configError(operation, 'onProgress must be a function'))
   }
   if (signal?.aborted) return Promise.reject(abortError(signal))
-  if (!signal && !onProgress) {
-    return n.call(operation, plain(args), null, null).then(toRecord, (e) => {
-      throw fromNative(e, operation)
-    })
-  }
   tokens = (tokens + 1) % 0xffffffff
   const token = tokens
+  if (!signal && !onProgress) {
+    return new Promise((resolve, reject) => {
+      const b = batch ?? startBatch()
+      try {
+        n.start(operation, plain(args), token, b.native)
+      } catch (e) {
+        reject(fromNative(e, operation))
+        return
+      }
+      b.add(token, { resolve, reject, operation })
+    })
+  }
   return new Promise((resolve, reject) => {
     let settled = false
     const finish = () => {
@@ -312,7 +360,7 @@ function invoke (client, operation, args, signal, onProgress) {
       (v) => {
         if (settled) return
         finish()
-        resolve(toRecord(v))
+        resolve(recordOf(v))
       },
       (e) => {
         if (settled) return

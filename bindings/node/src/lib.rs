@@ -76,6 +76,106 @@ fn js_progress(f: Option<ProgressFn>) -> Option<hostapi::ops::Progress> {
     }))
 }
 
+/// The wake-up of a [`NativeBatch`]: called on the JS thread (with the number of results queued) when the first
+/// result of a batch is queued. Weak: it keeps the process alive only while calls are pending ([`NativeBatch::hold`]).
+type WakeFn = napi::threadsafe_function::ThreadsafeFunction<u32, Unknown<'static>, u32, Status, false, true>;
+
+/// Finished calls waiting for the JS thread, as the items of one JSON array: `[id, 1, result]` or
+/// `[id, 0, message, status]`.
+struct Batch {
+    done: Mutex<(String, u32)>,
+    wake: Mutex<WakeFn>,
+}
+
+impl Batch {
+    /// Queues the outcome of call `id` (on a runtime thread); wakes the JS thread when the queue was empty.
+    fn finish(&self, id: u32, outcome: Result<Value>) {
+        let count = {
+            let mut done = lock(&self.done);
+            let (items, count) = &mut *done;
+            if !items.is_empty() {
+                items.push(',');
+            }
+            items.push('[');
+            items.push_str(itoa::Buffer::new().format(id));
+            match outcome {
+                Ok(v) => {
+                    items.push_str(",1,");
+                    items.push_str(&v.to_string());
+                }
+                Err(e) => {
+                    items.push_str(",0,");
+                    items.push_str(&Value::from(e.reason.as_str()).to_string());
+                    items.push(',');
+                    items.push_str(&Value::from(e.status.as_ref()).to_string());
+                }
+            }
+            items.push(']');
+            *count += 1;
+            *count
+        };
+        if count == 1 {
+            let _ = lock(&self.wake).call(count, napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+/// How calls without a signal or progress callback hand their results back: in batches, through one wake-up per
+/// batch, instead of one promise and one thread-safe function per call (the JS layer keeps the promises). The
+/// runtime's threads queue finished calls; the JS thread, woken once, takes them all as one JSON array.
+#[napi]
+pub struct NativeBatch {
+    inner: Arc<Batch>,
+}
+
+#[napi]
+impl NativeBatch {
+    /// `wake` is called on the JS thread when results are waiting ([`NativeBatch::take`]).
+    #[napi(constructor)]
+    pub fn new(wake: WakeFn) -> Self {
+        NativeBatch { inner: Arc::new(Batch { done: Mutex::new((String::new(), 0)), wake: Mutex::new(wake) }) }
+    }
+
+    /// The results queued so far, as a JSON array (see [`Batch`]); the queue is emptied.
+    #[napi]
+    pub fn take(&self) -> String {
+        let (items, _) = std::mem::take(&mut *lock(&self.inner.done));
+        let mut out = String::with_capacity(items.len() + 2);
+        out.push('[');
+        out.push_str(&items);
+        out.push(']');
+        out
+    }
+
+    /// Keeps the process alive while calls are pending (`napi_ref_threadsafe_function`: what napi-rs deprecates
+    /// under this name is counting threads, which this is not).
+    #[napi]
+    #[allow(deprecated)]
+    pub fn hold(&self, env: Env) -> Result<()> {
+        lock(&self.inner.wake).refer(&env)
+    }
+
+    /// Lets the process end once no call is pending (`napi_unref_threadsafe_function`).
+    #[napi]
+    #[allow(deprecated)]
+    pub fn release(&self, env: Env) -> Result<()> {
+        lock(&self.inner.wake).unref(&env)
+    }
+}
+
+impl<C: Core> Held<C> {
+    /// Starts `operation`; its outcome goes to `batch` under `id` (which is also its cancellation token).
+    fn start(self: &Arc<Self>, operation: String, args: Value, id: u32, batch: &NativeBatch) -> Result<()> {
+        self.client(&operation)?;
+        let (held, batch) = (self.clone(), batch.inner.clone());
+        napi::bindgen_prelude::spawn(async move {
+            let outcome = held.call(operation, args, Some(id), None).await;
+            batch.finish(id, outcome);
+        });
+        Ok(())
+    }
+}
+
 impl Core for hostapi::velneo::Client {
     const API: hostapi::ops::Api = hostapi::ops::Api::Velneo;
     fn from_options(options: &Value) -> hostapi::error::Result<Self> {
@@ -214,7 +314,8 @@ impl NativeVelneoClient {
         self.held.closed()
     }
 
-    /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON.
+    /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON, as
+    /// text (`JSON.parse` builds the objects faster than one N-API call per property).
     /// `on_progress` receives `{received, total}` from the operations that report progress.
     #[napi]
     pub async fn call(
@@ -223,9 +324,15 @@ impl NativeVelneoClient {
         args: Value,
         token: Option<u32>,
         on_progress: Option<ProgressFn>,
-    ) -> Result<Value> {
+    ) -> Result<String> {
         let held = self.held.clone();
-        held.call(operation, args, token, js_progress(on_progress)).await
+        held.call(operation, args, token, js_progress(on_progress)).await.map(|v| v.to_string())
+    }
+
+    /// Starts an operation whose result goes to `batch` under `id` (also its cancellation token for `cancel`).
+    #[napi]
+    pub fn start(&self, operation: String, args: Value, id: u32, batch: &NativeBatch) -> Result<()> {
+        self.held.start(operation, args, id, batch)
     }
 
     /// Drops the in-flight call started with `token`.
@@ -296,7 +403,8 @@ impl NativeWedosClient {
         Ok(self.held.client("call")?.new_cltrid())
     }
 
-    /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON.
+    /// Any operation of the model with snake_case JSON arguments; resolves to the result's canonical JSON, as
+    /// text (`JSON.parse` builds the objects faster than one N-API call per property).
     /// `on_progress` receives `{received, total}` from the operations that report progress.
     #[napi]
     pub async fn call(
@@ -305,9 +413,15 @@ impl NativeWedosClient {
         args: Value,
         token: Option<u32>,
         on_progress: Option<ProgressFn>,
-    ) -> Result<Value> {
+    ) -> Result<String> {
         let held = self.held.clone();
-        held.call(operation, args, token, js_progress(on_progress)).await
+        held.call(operation, args, token, js_progress(on_progress)).await.map(|v| v.to_string())
+    }
+
+    /// Starts an operation whose result goes to `batch` under `id` (also its cancellation token for `cancel`).
+    #[napi]
+    pub fn start(&self, operation: String, args: Value, id: u32, batch: &NativeBatch) -> Result<()> {
+        self.held.start(operation, args, id, batch)
     }
 
     /// A local operation of the model (no request), at once.
