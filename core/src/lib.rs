@@ -40,6 +40,23 @@ pub fn unix_now() -> i64 {
     i64::try_from(secs).unwrap_or(i64::MAX)
 }
 
+/// SHA-1 of the concatenated `parts` as 40 lowercase hex digits, on the stack (both APIs sign with it).
+pub(crate) fn sha1_hex(parts: &[&[u8]]) -> [u8; 40] {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    for p in parts {
+        h.update(p);
+    }
+    let mut out = [0u8; 40];
+    hex::encode_to_slice(h.finalize(), &mut out).expect("40 hex digits");
+    out
+}
+
+/// [`sha1_hex`]'s digits as text.
+pub(crate) fn hex_text(hex: [u8; 40]) -> String {
+    hex.iter().map(|&b| char::from(b)).collect()
+}
+
 /// The README's Rust examples, compiled (and, unless marked `no_run`, run) as doctests.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]

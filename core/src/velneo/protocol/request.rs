@@ -51,7 +51,7 @@ fn params(call: &Call, auth: Auth<'_>, api_key: &str, timestamp: i64) -> Result<
         let mut m = Map::with_capacity(params.len() + 3);
         m.insert(key.into(), Value::String(subject.to_owned()));
         m.insert("timestamp".into(), Value::from(timestamp));
-        m.insert("signed".into(), Value::String(signed.iter().map(|&b| char::from(b)).collect()));
+        m.insert("signed".into(), Value::String(crate::hex_text(signed)));
         m.extend(params);
         return Ok(Value::Object(m).to_string().into_bytes());
     }

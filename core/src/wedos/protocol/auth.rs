@@ -2,8 +2,7 @@
 
 use std::sync::OnceLock;
 
-use sha1::{Digest, Sha1};
-
+use crate::{hex_text, sha1_hex};
 use crate::error::{Error, Result};
 
 fn prague() -> &'static jiff::tz::TimeZone {
@@ -24,21 +23,6 @@ pub fn prague_hour(unix_secs: i64) -> Result<u8> {
 pub fn seconds_to_hour_boundary(unix_secs: i64) -> i64 {
     let r = unix_secs.rem_euclid(3600);
     r.min(3600 - r)
-}
-
-/// SHA-1 of the concatenated `parts`, lowercase hex, on the stack.
-fn sha1_hex(parts: &[&[u8]]) -> [u8; 40] {
-    let mut h = Sha1::new();
-    for p in parts {
-        h.update(p);
-    }
-    let mut out = [0u8; 40];
-    hex::encode_to_slice(h.finalize(), &mut out).expect("40 hex digits");
-    out
-}
-
-fn hex_text(hex: [u8; 40]) -> String {
-    hex.iter().map(|&b| char::from(b)).collect()
 }
 
 /// `sha1(password)`, lowercase hex.
