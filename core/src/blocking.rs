@@ -14,7 +14,36 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use tokio::runtime::{Handle, Runtime};
 
-/// The id of this process (it changes in a child after `fork()`).
+/// The id of this process (it changes in a child after `fork()`). Read once and kept: a handler registered with
+/// `pthread_atfork` forgets it in a child, so a blocking call costs no `getpid` system call.
+#[cfg(unix)]
+pub fn pid() -> u32 {
+    use std::sync::atomic::{AtomicBool, AtomicU32};
+    static PID: AtomicU32 = AtomicU32::new(0);
+    static KEEP: AtomicBool = AtomicBool::new(false);
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    extern "C" fn forget() {
+        PID.store(0, Ordering::Relaxed);
+    }
+    let known = PID.load(Ordering::Relaxed);
+    if known != 0 {
+        return known;
+    }
+    REGISTER.call_once(|| {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe. Should registration fail,
+        // the id is read anew on every call instead.
+        let registered = unsafe { libc::pthread_atfork(None, None, Some(forget)) } == 0;
+        KEEP.store(registered, Ordering::Relaxed);
+    });
+    let id = std::process::id();
+    if KEEP.load(Ordering::Relaxed) {
+        PID.store(id, Ordering::Relaxed);
+    }
+    id
+}
+
+/// The id of this process.
+#[cfg(not(unix))]
 pub fn pid() -> u32 {
     std::process::id()
 }

@@ -113,8 +113,10 @@ impl<C: Core> Holder<C> {
     /// The client and the JSON arguments of a call.
     fn prepare(&self, py: Python<'_>, operation: &str, args: &Bound<'_, PyAny>) -> PyResult<(C, Value)> {
         let client = self.client(py, operation)?;
-        let label = label(C::API, operation);
-        let value = if args.is_none() { Ok(Value::Null) } else { convert::to_value(args, &label, "arguments") };
+        if args.is_none() {
+            return Ok((client, Value::Null));
+        }
+        let value = convert::to_value(args, &label(C::API, operation), "arguments");
         Ok((client, raise(py, value)?))
     }
 
