@@ -320,6 +320,9 @@ def main() -> None:
     if so.exists():
         sizes.append(("C shared library libhostapi.so", so.stat().st_size))
 
+    # The size of one call's future in the core (what a task running it carries), in bytes.
+    futures = run_json([str(RUST), "sizes"])
+
     order = ["py_sync", "py_async", "py_httpx", "py_threads", "py_cpu", "node", "node_undici", "node_cpu", "c", "c_cpu",
              "rust_v1", "rust_w1", "rust_v64", "rust_w64", "allocs_v", "allocs_w", "w_file", "w_redis"]
     rows = [figs[k].row() for k in order if figs[k].ratios] + [f.row() for f in (growth, emu_rate, emu_p99, imp, req, rss) if f.ratios]
@@ -330,10 +333,12 @@ def main() -> None:
         "secs_per_run": a.secs,
         "figures": rows,
         "sizes_bytes": dict(sizes),
+        "future_bytes": futures,
         "duration_secs": round(time.time() - started, 1),
     }
     (OUT / "bench.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     print_table(rows, sizes)
+    print("Future of one call in the core: " + ", ".join(f"{k} {v:,} bytes" for k, v in futures.items()))
     print(f"\n{len([x for x in rows if x['met'] is True])} of {len([x for x in rows if x['goal']])} goals met; "
           f"written to {OUT / 'bench.json'} ({doc['duration_secs']} s)")
 

@@ -283,10 +283,24 @@ fn main() {
             rt.block_on(growth(url, calls.parse().expect("calls"), secs.parse().expect("secs")))
         }
         ["axum"] => rt.block_on(axum_server()),
+        ["sizes"] => rt.block_on(async {
+            let w = wedos_client("http://127.0.0.1:1/wapi/json", ":memory:");
+            let v = velneo::ClientBuilder::from_options(&json!({
+                "email": DEMO_VELNEO_EMAIL, "api_key": DEMO_VELNEO_API_KEY, "base_url": "http://127.0.0.1:1/v1",
+            }))
+            .and_then(velneo::ClientBuilder::build)
+            .expect("client");
+            // What a task holding one call carries (the futures are made, never polled).
+            let sizes = json!({
+                "velneo vserver.status": std::mem::size_of_val(&v.vserver().status()),
+                "wedos ping": std::mem::size_of_val(&w.ping()),
+            });
+            println!("{sizes}");
+        }),
         _ => {
             eprintln!(
                 "usage: hostapi-bench calls velneo|wedos BASE_URL core|core-file|reqwest CONCURRENCY SECS \
-                 | growth wedos BASE_URL CALLS SECS | axum"
+                 | growth wedos BASE_URL CALLS SECS | axum | sizes"
             );
             std::process::exit(2);
         }

@@ -360,7 +360,9 @@ macro_rules! each {
         match &*$self.kind {
             Kind::Memory($s) => $e,
             Kind::File($s) => $e,
-            Kind::Redis(remote, fallback) => {
+            // Boxed: a Redis operation's future is several times the size of a local store's, and every call's
+            // future would otherwise carry that size whichever store it uses.
+            Kind::Redis(remote, fallback) => Box::pin(async {
                 let first = {
                     let $s = remote;
                     $e
@@ -376,7 +378,8 @@ macro_rules! each {
                     }
                     (out, _) => out,
                 }
-            }
+            })
+            .await,
         }
     };
 }
