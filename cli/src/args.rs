@@ -585,7 +585,9 @@ Examples:
     Present {
         /// The record's full name, e.g. `_acme-challenge.www.example.cz.` (default: from CERTBOT_DOMAIN).
         fqdn: Option<String>,
-        /// The TXT value (default: CERTBOT_VALIDATION).
+        /// The TXT value (default: CERTBOT_VALIDATION). It may begin with `-`: challenge values are base64url,
+        /// and one in 64 does.
+        #[arg(allow_hyphen_values = true)]
         value: Option<String>,
         /// Time to live, 300–172800 seconds.
         #[arg(long, value_name = "SECS", default_value_t = 300)]
@@ -611,7 +613,8 @@ Examples:
     Cleanup {
         /// The record's full name (default: from CERTBOT_DOMAIN).
         fqdn: Option<String>,
-        /// The TXT value (default: CERTBOT_VALIDATION).
+        /// The TXT value (default: CERTBOT_VALIDATION). It may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
         value: Option<String>,
     },
     /// lego's exec provider asks for its timeouts with `timeout`: prints `{"timeout": 600, "interval": 10}`.

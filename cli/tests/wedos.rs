@@ -309,6 +309,14 @@ fn acme_hooks_as_certbot_and_lego_call_them() {
             .success();
     }
     assert!(txt_rows(&emu, "_acme-challenge").is_empty());
+    // A challenge value is base64url: one in 64 begins with `-`, and is a value, not an option, before or after
+    // the options.
+    for value in ["-oP4Zt2vBQ", "--x9Kq_a", "-h3"] {
+        emu.wedos().args(["acme", "present", "_acme-challenge.example.cz.", value, "--ttl", "300"]).assert().success();
+        assert!(txt_rows(&emu, "_acme-challenge").iter().any(|v| v == value), "{value} present");
+        emu.wedos().args(["acme", "cleanup", "_acme-challenge.example.cz.", value]).assert().success();
+        assert!(!txt_rows(&emu, "_acme-challenge").iter().any(|v| v == value), "{value} removed");
+    }
     let (all, bad) = answer_codes(&emu);
     assert!(all > 10 && bad == 0, "{all} answers, {bad} of them with a code >= 2000");
     emu.wedos().args(["acme", "timeout"]).assert().success().stdout(predicate::str::contains("\"timeout\""));
